@@ -1,0 +1,7 @@
+import { redirect } from "next/navigation";
+import { getConsoleSession } from "@/lib/auth/session";
+
+export default async function Home() {
+  const session = await getConsoleSession();
+  redirect(session ? "/sessions" : "/login");
+}

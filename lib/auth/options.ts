@@ -1,0 +1,124 @@
+import type { AuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { z } from "zod";
+import { ensureAuthSecret } from "../server/bootstrap";
+import { getLatchkey } from "../server/latchkey";
+import { parseToken } from "../sessions/tokens";
+import { verifyPassword } from "./passwords";
+
+declare module "next-auth" {
+  interface Session {
+    /** The Latchkey session behind this console sign-in; absent once it was refused. */
+    sessionId?: string;
+    userId?: string;
+    /** The account's console role as of this request. */
+    role?: string;
+    /** Why the Latchkey session was refused, when it was. */
+    refused?: string;
+  }
+  interface User {
+    latchkeyToken?: string;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    /** The Latchkey session token, inside next-auth's encrypted cookie; never sent to scripts. */
+    lk?: string;
+  }
+}
+
+const credentialsSchema = z.object({
+  email: z.string().trim().min(3).max(320),
+  password: z.string().min(1).max(1024),
+});
+
+// A real hash to compare against when the email is unknown, so that the response time does not
+// tell which emails have accounts.
+const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+function header(headers: unknown, name: string): string | undefined {
+  if (!headers || typeof headers !== "object") return undefined;
+  const value = (headers as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+function clientIp(headers: unknown): string | null {
+  const forwarded = header(headers, "x-forwarded-for")?.split(",")[0]?.trim() ?? header(headers, "x-real-ip");
+  if (!forwarded) return null;
+  return z.union([z.ipv4(), z.ipv6()]).safeParse(forwarded).success ? forwarded : null;
+}
+
+let cached: AuthOptions | null = null;
+
+/**
+ * next-auth configuration for the console. Every sign-in starts a Latchkey session whose token
+ * rides in next-auth's encrypted cookie; every request resolves it through the engine, so a
+ * revoked or expired session signs the person out of the console at once.
+ */
+export function getAuthOptions(): AuthOptions {
+  if (cached) return cached;
+  const { env, engine } = getLatchkey();
+  cached = {
+    secret: ensureAuthSecret(env.dataDir, env.authSecret),
+    session: { strategy: "jwt", maxAge: env.session.absoluteTimeoutSeconds },
+    pages: { signIn: "/login", error: "/login" },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(credentials, req) {
+          const input = credentialsSchema.safeParse(credentials);
+          if (!input.success) return null;
+          const { users } = getLatchkey();
+          const account = await users.findCredentials(input.data.email);
+          const valid = await verifyPassword(input.data.password, account?.passwordHash ?? DUMMY_HASH);
+          if (!account || !valid || account.disabledAt) return null;
+          const { token } = await engine.createSession(
+            {
+              userId: account.id,
+              kind: "user",
+              userAgent: header(req?.headers, "user-agent") ?? null,
+              ip: clientIp(req?.headers),
+              metadata: { via: "console" },
+            },
+            { type: "user", id: account.id, label: account.email },
+          );
+          return { id: account.id, email: account.email, name: account.name, latchkeyToken: token };
+        },
+      }),
+    ],
+    callbacks: {
+      async jwt({ token, user }) {
+        if (user?.latchkeyToken) token.lk = user.latchkeyToken;
+        return token;
+      },
+      async session({ session, token }) {
+        const result = await engine.resolveSession(token.lk);
+        if (!result.authenticated) return { expires: session.expires, refused: result.reason };
+        if (!result.user.consoleRole || !result.user.email) return { expires: session.expires, refused: "NOT_A_CONSOLE_ACCOUNT" };
+        return {
+          expires: session.expires,
+          sessionId: result.session.id,
+          userId: result.user.id,
+          role: result.user.consoleRole,
+          user: { name: result.user.name, email: result.user.email },
+        };
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        const parsed = parseToken("session", token?.lk);
+        if (!parsed) return;
+        const result = await engine.resolveSession(token.lk);
+        if (!result.authenticated) return;
+        await engine.revokeSession(
+          parsed.id,
+          { reason: "SIGNED_OUT" },
+          { type: "user", id: result.user.id, label: result.user.email ?? result.user.id },
+        );
+      },
+    },
+  };
+  return cached;
+}

@@ -1,0 +1,15 @@
+import type { AuditEventInput } from "../sessions/types";
+
+/** The stored row of an audit event. */
+export function auditEventRow(event: AuditEventInput) {
+  return {
+    at: event.at,
+    type: event.type,
+    actorType: event.actor.type,
+    actorId: event.actor.id ?? null,
+    actorLabel: event.actor.label ?? null,
+    sessionId: event.sessionId ?? null,
+    userId: event.userId ?? null,
+    details: JSON.stringify(event.details ?? {}),
+  };
+}

@@ -1,0 +1,344 @@
+import type { SessionWhereInput } from "../../generated/sqlite/models.ts";
+import type {
+  AuditEventFilter,
+  OAuthStateRecord,
+  RevocationFields,
+  SessionRepository,
+  SweptSessionRecord,
+} from "../sessions/repository";
+import type { AuditEventInput, AuditEventView, SessionPageRequest, SessionRecord, SessionStatus, SweepCounts } from "../sessions/types";
+import { auditEventRow } from "./audit";
+import type { Database, Db } from "./client";
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+const USER_FIELDS = {
+  id: true,
+  email: true,
+  name: true,
+  consoleRole: true,
+  disabledAt: true,
+  disabledReason: true,
+  createdAt: true,
+} as const;
+
+/** Advisory lock key held by a PostgreSQL sweep batch. */
+const SWEEP_LOCK = 7_301_246;
+
+/** Largest number of ids sent in one IN list. */
+const CHUNK = 500;
+
+/** Unrevoked and before both expiries at `now`. */
+function liveAt(now: Date): SessionWhereInput {
+  return { revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } };
+}
+
+function statusWhere(status: SessionStatus, now: Date): SessionWhereInput {
+  switch (status) {
+    case "active":
+      return liveAt(now);
+    case "idle-expired":
+      return { revokedAt: null, idleExpiresAt: { lte: now }, absoluteExpiresAt: { gt: now } };
+    case "absolute-expired":
+      return { revokedAt: null, absoluteExpiresAt: { lte: now } };
+    case "revoked":
+      return { revokedAt: { not: null } };
+  }
+}
+
+/** Dead since before `cutoff`: revoked, or past either expiry (an expired session cannot come back). */
+function deadBefore(cutoff: Date): SessionWhereInput {
+  return {
+    OR: [{ revokedAt: { lte: cutoff } }, { revokedAt: null, idleExpiresAt: { lte: cutoff } }, { revokedAt: null, absoluteExpiresAt: { lte: cutoff } }],
+  };
+}
+
+function endOf(session: SessionRecord): { status: keyof SweepCounts; endedAt: Date } {
+  if (session.revokedAt) return { status: "revoked", endedAt: session.revokedAt };
+  if (session.absoluteExpiresAt.getTime() <= session.idleExpiresAt.getTime()) {
+    return { status: "absoluteExpired", endedAt: session.absoluteExpiresAt };
+  }
+  return { status: "idleExpired", endedAt: session.idleExpiresAt };
+}
+
+const TOMBSTONE_STATUS: Record<keyof SweepCounts, string> = {
+  idleExpired: "idle-expired",
+  absoluteExpired: "absolute-expired",
+  revoked: "revoked",
+};
+
+class SweepConflict extends Error {
+  name = "SweepConflict";
+}
+
+/** The engine's storage on Prisma, for SQLite and PostgreSQL alike. */
+export function createPrismaSessionRepository(database: Database): SessionRepository {
+  const { prisma, provider } = database;
+  const insensitive = provider === "postgresql" ? ({ mode: "insensitive" } as const) : {};
+
+  function contains(text: string) {
+    return { contains: text, ...insensitive } as { contains: string };
+  }
+
+  /**
+   * Creates the user row for an id seen for the first time. Outside the session's transaction:
+   * two first sessions of one user may race here, and on PostgreSQL a failed insert would abort
+   * the transaction around it.
+   */
+  async function ensureUser(id: string, at: Date) {
+    if (await prisma.user.findUnique({ where: { id }, select: { id: true } })) return;
+    try {
+      await prisma.user.create({ data: { id, createdAt: at, updatedAt: at } });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "P2002") throw error;
+    }
+  }
+
+  async function appendWith(tx: Tx, events: AuditEventInput[]) {
+    if (events.length > 0) await tx.auditEvent.createMany({ data: events.map(auditEventRow) });
+  }
+
+  function filterWhere(request: SessionPageRequest, now: Date, userIds: string[] | null): SessionWhereInput[] {
+    const { filter } = request;
+    const and: SessionWhereInput[] = [];
+    if (filter.status && filter.status.length > 0) and.push({ OR: filter.status.map((status) => statusWhere(status, now)) });
+    if (filter.userId) and.push({ userId: filter.userId });
+    if (userIds) and.push({ userId: { in: userIds } });
+    if (filter.kind) and.push({ kind: filter.kind });
+    if (filter.tenantId) and.push({ tenantId: filter.tenantId });
+    if (filter.ip) {
+      and.push(/[.:]$/.test(filter.ip) ? { ip: { startsWith: filter.ip } } : { ip: filter.ip });
+    }
+    if (filter.device) {
+      const text = contains(filter.device);
+      and.push({ OR: [{ deviceLabel: text }, { browser: text }, { os: text }, { userAgent: text }] });
+    }
+    if (filter.createdFrom || filter.createdTo) and.push({ createdAt: { gte: filter.createdFrom, lte: filter.createdTo } });
+    if (filter.lastSeenFrom || filter.lastSeenTo) and.push({ lastSeenAt: { gte: filter.lastSeenFrom, lte: filter.lastSeenTo } });
+    if (request.after) {
+      const { value, id } = request.after;
+      const beyond = request.order === "desc" ? { lt: value } : { gt: value };
+      const idBeyond = request.order === "desc" ? { lt: id } : { gt: id };
+      and.push({ OR: [{ [request.sort]: beyond }, { [request.sort]: value, id: idBeyond }] });
+    }
+    return and;
+  }
+
+  return {
+    findSession: (id) => prisma.session.findUnique({ where: { id } }),
+
+    async findSessionWithUser(id) {
+      const row = await prisma.session.findUnique({ where: { id }, include: { user: { select: USER_FIELDS } } });
+      if (!row) return null;
+      const { user, ...session } = row;
+      return { session, user };
+    },
+
+    findUser: (id) => prisma.user.findUnique({ where: { id }, select: USER_FIELDS }),
+    findUserByEmail: (email) => prisma.user.findUnique({ where: { email }, select: USER_FIELDS }),
+
+    async insertSession(session, events) {
+      await ensureUser(session.userId, session.createdAt);
+      await prisma.$transaction(async (tx) => {
+        await tx.session.create({ data: session });
+        await appendWith(tx, events);
+      });
+    },
+
+    async touchSession(id, now, staleBefore, idleExpiresAt) {
+      const result = await prisma.session.updateMany({
+        where: { id, ...liveAt(now), lastSeenAt: { lte: staleBefore } },
+        data: { lastSeenAt: now, idleExpiresAt },
+      });
+      return result.count === 1;
+    },
+
+    async rotateSession(oldId, revocation, successor, events) {
+      await ensureUser(successor.userId, successor.createdAt);
+      return prisma.$transaction(async (tx) => {
+        const swapped = await tx.session.updateMany({
+          where: { id: oldId, ...liveAt(revocation.revokedAt) },
+          data: { ...revocation, rotatedToId: successor.id },
+        });
+        if (swapped.count !== 1) return false;
+        await tx.session.create({ data: successor });
+        await appendWith(tx, events);
+        return true;
+      });
+    },
+
+    async revokeSession(id, revocation, event, options = {}) {
+      return prisma.$transaction(async (tx) => {
+        const where: SessionWhereInput = { id, revokedAt: null };
+        if (options.ownerUserId !== undefined) where.userId = options.ownerUserId;
+        const result = await tx.session.updateMany({ where, data: revocation });
+        if (result.count !== 1) return false;
+        await appendWith(tx, [event]);
+        return true;
+      });
+    },
+
+    async revokeSessions(scope, revocation, eventFor, summary) {
+      const where: SessionWhereInput =
+        "familyId" in scope
+          ? { familyId: scope.familyId, revokedAt: null }
+          : { userId: scope.userId, revokedAt: null, ...(scope.exceptSessionId ? { id: { not: scope.exceptSessionId } } : {}) };
+      return prisma.$transaction(async (tx) => {
+        const targets = await tx.session.findMany({ where, select: { id: true, userId: true } });
+        let revoked = 0;
+        for (let i = 0; i < targets.length; i += CHUNK) {
+          const chunk = targets.slice(i, i + CHUNK);
+          const result = await tx.session.updateMany({
+            where: { id: { in: chunk.map((target) => target.id) }, revokedAt: null },
+            data: revocation,
+          });
+          revoked += result.count;
+          await appendWith(tx, chunk.map((target) => eventFor(target.id, target.userId)));
+        }
+        if (summary) await appendWith(tx, [{ ...summary, details: { ...summary.details, revoked } }]);
+        return revoked;
+      });
+    },
+
+    async updateSession(id, data, event, options = {}) {
+      return prisma.$transaction(async (tx) => {
+        const where: SessionWhereInput = { id };
+        if (options.ownerUserId !== undefined) where.userId = options.ownerUserId;
+        const result = await tx.session.updateMany({ where, data });
+        if (result.count !== 1) return false;
+        const owner = await tx.session.findUnique({ where: { id }, select: { userId: true } });
+        await appendWith(tx, [{ ...event, userId: owner?.userId ?? null }]);
+        return true;
+      });
+    },
+
+    async listSessions(request, now) {
+      let userIds: string[] | null = null;
+      if (request.filter.user) {
+        const byEmail = await prisma.user.findMany({
+          where: { email: request.filter.user.toLowerCase() },
+          select: { id: true },
+        });
+        userIds = [request.filter.user, ...byEmail.map((user) => user.id)];
+      }
+      return prisma.session.findMany({
+        where: { AND: filterWhere(request, now, userIds) },
+        orderBy: [{ [request.sort]: request.order }, { id: request.order }],
+        take: request.limit,
+      });
+    },
+
+    listLiveUserSessions: (userId, now) =>
+      prisma.session.findMany({ where: { userId, ...liveAt(now) }, orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }] }),
+
+    async countSweepable(cutoff) {
+      const [revoked, absoluteExpired, idleExpired] = await Promise.all([
+        prisma.session.count({ where: { revokedAt: { lte: cutoff } } }),
+        prisma.session.count({ where: { revokedAt: null, absoluteExpiresAt: { lte: cutoff } } }),
+        prisma.session.count({
+          where: { revokedAt: null, idleExpiresAt: { lte: cutoff }, absoluteExpiresAt: { gt: cutoff } },
+        }),
+      ]);
+      return { revoked, absoluteExpired, idleExpired };
+    },
+
+    async sweepBatch(cutoff, now, limit) {
+      // The bulk delete is the fast path. If another sweeper deleted some of the same rows first,
+      // the batch is redone row by row, keeping a tombstone only for the rows this sweeper deleted.
+      for (const rowByRow of [false, true]) {
+        try {
+          return await prisma.$transaction(async (tx) => {
+            // Sweepers on several instances take turns batch by batch: deletes of overlapping
+            // batches would otherwise deadlock. (SQLite transactions are serial already.)
+            if (provider === "postgresql") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
+            const rows = await tx.session.findMany({ where: deadBefore(cutoff), take: limit, orderBy: { id: "asc" } });
+            let gone = rows;
+            if (rowByRow) {
+              gone = [];
+              for (const row of rows) {
+                const deleted = await tx.session.deleteMany({ where: { AND: [{ id: row.id }, deadBefore(cutoff)] } });
+                if (deleted.count === 1) gone.push(row);
+              }
+            } else if (rows.length > 0) {
+              const deleted = await tx.session.deleteMany({
+                where: { AND: [{ id: { in: rows.map((row) => row.id) } }, deadBefore(cutoff)] },
+              });
+              if (deleted.count !== rows.length) throw new SweepConflict();
+            }
+            const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
+            if (gone.length === 0) return { ...counts, scanned: rows.length };
+            await tx.sweptSession.createMany({
+              data: gone.map((row) => {
+                const end = endOf(row);
+                counts[end.status] += 1;
+                return {
+                  id: row.id,
+                  userId: row.userId,
+                  kind: row.kind,
+                  status: TOMBSTONE_STATUS[end.status],
+                  revokedReason: row.revokedReason,
+                  endedAt: end.endedAt,
+                  createdAt: row.createdAt,
+                  sweptAt: now,
+                };
+              }),
+            });
+            return { ...counts, scanned: rows.length };
+          });
+        } catch (error) {
+          if (!(error instanceof SweepConflict)) throw error;
+        }
+      }
+      throw new Error("unreachable: the row-by-row sweep cannot conflict");
+    },
+
+    findSweptSession: (id): Promise<SweptSessionRecord | null> => prisma.sweptSession.findUnique({ where: { id } }),
+
+    async setUserDisabled(userId, disabledAt, reason, event) {
+      return prisma.$transaction(async (tx) => {
+        const result = await tx.user.updateMany({
+          where: { id: userId },
+          data: { disabledAt, disabledReason: reason, updatedAt: event.at },
+        });
+        if (result.count !== 1) return false;
+        await appendWith(tx, [event]);
+        return true;
+      });
+    },
+
+    async insertOAuthState(state, event) {
+      await prisma.$transaction(async (tx) => {
+        await tx.oAuthState.create({ data: state });
+        await appendWith(tx, [event]);
+      });
+    },
+
+    findOAuthState: (id): Promise<OAuthStateRecord | null> => prisma.oAuthState.findUnique({ where: { id } }),
+
+    async consumeOAuthState(id, now, event) {
+      return prisma.$transaction(async (tx) => {
+        const result = await tx.oAuthState.updateMany({
+          where: { id, consumedAt: null, expiresAt: { gt: now } },
+          data: { consumedAt: now },
+        });
+        if (result.count !== 1) return false;
+        await appendWith(tx, [event]);
+        return true;
+      });
+    },
+
+    async appendEvents(events) {
+      if (events.length > 0) await prisma.auditEvent.createMany({ data: events.map(auditEventRow) });
+    },
+
+    async listEvents(filter: AuditEventFilter): Promise<AuditEventView[]> {
+      const rows = await prisma.auditEvent.findMany({
+        where: { sessionId: filter.sessionId, userId: filter.userId, type: filter.type },
+        orderBy: [{ at: "desc" }, { id: "desc" }],
+        take: filter.limit,
+      });
+      return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
+    },
+  };
+}
+

@@ -1,0 +1,76 @@
+import path from "node:path";
+import { parseDurationSeconds } from "./duration";
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "./db/url";
+import { resolveSessionConfig, type SessionConfig } from "./sessions/config";
+import { isSessionError } from "./sessions/errors";
+
+/** Latchkey's configuration, read from the environment once and checked. */
+export interface LatchkeyEnv {
+  databaseUrl: string;
+  dataDir: string;
+  session: SessionConfig;
+  authSecret: string | null;
+  adminEmail: string | null;
+  adminPassword: string | null;
+}
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvError";
+  }
+}
+
+const DURATION_VARIABLES: [string, keyof SessionConfig][] = [
+  ["LATCHKEY_IDLE_TIMEOUT", "idleTimeoutSeconds"],
+  ["LATCHKEY_ABSOLUTE_TIMEOUT", "absoluteTimeoutSeconds"],
+  ["LATCHKEY_TOUCH_INTERVAL", "touchIntervalSeconds"],
+  ["LATCHKEY_ROTATION_GRACE", "rotationGraceSeconds"],
+  ["LATCHKEY_OAUTH_STATE_TTL", "oauthStateTtlSeconds"],
+  ["LATCHKEY_RETENTION", "retentionSeconds"],
+];
+
+/** Reads and validates the environment; throws EnvError naming each bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
+  const problems: string[] = [];
+  const overrides: Partial<Record<keyof SessionConfig, unknown>> = {};
+  for (const [name, key] of DURATION_VARIABLES) {
+    const raw = source[name];
+    if (raw === undefined || raw === "") continue;
+    const seconds = parseDurationSeconds(raw);
+    if (seconds === null) problems.push(`${name}=${JSON.stringify(raw)} is not a duration (examples: 90s, 30m, 12h, 30d)`);
+    else overrides[key] = seconds;
+  }
+  let session: SessionConfig | null = null;
+  if (problems.length === 0) {
+    try {
+      session = resolveSessionConfig(overrides);
+    } catch (error) {
+      if (!isSessionError(error)) throw error;
+      problems.push(error.message);
+    }
+  }
+  const databaseUrl = source.DATABASE_URL || DEFAULT_DATABASE_URL;
+  try {
+    parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const adminEmail = source.LATCHKEY_ADMIN_EMAIL || null;
+  const adminPassword = source.LATCHKEY_ADMIN_PASSWORD || null;
+  if (adminEmail && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push("LATCHKEY_ADMIN_EMAIL is not an email address");
+  if (adminPassword && adminPassword.length < 12) problems.push("LATCHKEY_ADMIN_PASSWORD must be at least 12 characters");
+  const authSecret = source.NEXTAUTH_SECRET || null;
+  if (authSecret && authSecret.length < 32) problems.push("NEXTAUTH_SECRET must be at least 32 characters");
+  if (problems.length > 0 || !session) {
+    throw new EnvError(`Latchkey cannot start, its configuration is invalid:\n  - ${problems.join("\n  - ")}`);
+  }
+  return {
+    databaseUrl,
+    dataDir: path.resolve(/*turbopackIgnore: true*/ source.LATCHKEY_DATA_DIR || "data"),
+    session,
+    authSecret,
+    adminEmail,
+    adminPassword,
+  };
+}

@@ -1,0 +1,61 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { generatePassword, hashPassword } from "../auth/passwords";
+import { applyMigrations } from "../db/migrate";
+import { redactDatabaseUrl } from "../db/url";
+import { systemClock } from "../sessions/clock";
+import { getLatchkey } from "./latchkey";
+
+/**
+ * Runs once as the server starts: applies pending migrations, makes sure a console sign-in
+ * secret exists, and creates the first admin when there is no console account yet.
+ */
+export async function bootstrap(): Promise<void> {
+  const { env, users } = getLatchkey();
+  const applied = await applyMigrations(env.databaseUrl);
+  if (applied.length > 0) console.info(`latchkey: applied migrations ${applied.join(", ")} to ${redactDatabaseUrl(env.databaseUrl)}`);
+  ensureAuthSecret(env.dataDir, env.authSecret);
+
+  if ((await users.countConsoleUsers()) > 0) return;
+  const email = env.adminEmail ?? "admin@latchkey.local";
+  const password = env.adminPassword ?? generatePassword();
+  await users.createConsoleUser(
+    { email, name: "Administrator", role: "ADMIN", passwordHash: await hashPassword(password), at: systemClock.now() },
+    { at: systemClock.now(), type: "user.created", actor: { type: "system", label: "first start" }, details: { role: "ADMIN" } },
+  );
+  const lines = [
+    "",
+    "  Latchkey created the first admin account.",
+    `    email:    ${email}`,
+    env.adminPassword ? "    password: the one in LATCHKEY_ADMIN_PASSWORD" : `    password: ${password}`,
+    env.adminPassword ? "" : "  This password is shown only this once: keep it somewhere safe.",
+    "",
+  ];
+  console.info(lines.join("\n"));
+}
+
+/**
+ * The key that signs console sign-in cookies: NEXTAUTH_SECRET, or one generated on first start
+ * and kept (readable by the owner only) in the data folder.
+ */
+export function ensureAuthSecret(dataDir: string, configured: string | null): string {
+  if (configured) return configured;
+  const file = path.join(dataDir, "auth-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/** bootstrap(), ending the process with a one-line reason when the server cannot start. */
+export async function bootstrapOrExit(): Promise<void> {
+  try {
+    await bootstrap();
+  } catch (error) {
+    console.error(`latchkey: cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

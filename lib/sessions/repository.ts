@@ -1,0 +1,124 @@
+import type {
+  AuditEventInput,
+  AuditEventView,
+  SessionPageRequest,
+  SessionRecord,
+  SweepCounts,
+  UserRecord,
+} from "./types";
+
+/** Fields written when a session is ended early. */
+export interface RevocationFields {
+  revokedAt: Date;
+  revokedReason: string;
+  revokedBy: string;
+  revokeNote: string | null;
+}
+
+export interface OAuthStateRecord {
+  id: string;
+  secretHash: string;
+  data: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  consumedAt: Date | null;
+}
+
+export interface SweptSessionRecord {
+  id: string;
+  userId: string;
+  kind: string;
+  status: string;
+  revokedReason: string | null;
+  endedAt: Date;
+  createdAt: Date;
+  sweptAt: Date;
+}
+
+export interface AuditEventFilter {
+  sessionId?: string;
+  userId?: string;
+  type?: string;
+  limit: number;
+}
+
+/**
+ * Storage behind the engine. Every method that changes a session is atomic and writes the audit
+ * events it is given in the same transaction; every conditional write re-checks its condition
+ * in the database, so that concurrent callers cannot both win.
+ */
+export interface SessionRepository {
+  findSession(id: string): Promise<SessionRecord | null>;
+  findSessionWithUser(id: string): Promise<{ session: SessionRecord; user: UserRecord } | null>;
+  findUser(id: string): Promise<UserRecord | null>;
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+
+  /** Inserts a session, creating its user row if the id is new. */
+  insertSession(session: SessionRecord, events: AuditEventInput[]): Promise<void>;
+
+  /**
+   * Sets last-seen to `now` and the idle expiry to `idleExpiresAt`, only while the session is
+   * unrevoked, unexpired at `now`, and last seen at or before `staleBefore`.
+   */
+  touchSession(id: string, now: Date, staleBefore: Date, idleExpiresAt: Date): Promise<boolean>;
+
+  /**
+   * Compare-and-swap: if `oldId` is still live at `revocation.revokedAt`, revokes it (linking it
+   * to the successor) and inserts `successor`. Returns false, changing nothing, otherwise.
+   */
+  rotateSession(
+    oldId: string,
+    revocation: RevocationFields,
+    successor: SessionRecord,
+    events: AuditEventInput[],
+  ): Promise<boolean>;
+
+  /** Revokes one unrevoked session; false if it was already revoked or does not exist. */
+  revokeSession(
+    id: string,
+    revocation: RevocationFields,
+    event: AuditEventInput,
+    options?: { ownerUserId?: string },
+  ): Promise<boolean>;
+
+  /**
+   * Revokes every unrevoked session of a user or of a rotation family (optionally sparing one),
+   * writing `eventFor(sessionId)` for each and `summary` once. Returns how many were revoked.
+   */
+  revokeSessions(
+    scope: { userId: string; exceptSessionId?: string } | { familyId: string },
+    revocation: RevocationFields,
+    eventFor: (sessionId: string, userId: string) => AuditEventInput,
+    summary: AuditEventInput | null,
+  ): Promise<number>;
+
+  /** Changes label or tenant of a session (of `ownerUserId`, when given); false if not found. */
+  updateSession(
+    id: string,
+    data: { deviceLabel?: string | null; tenantId?: string | null },
+    event: AuditEventInput,
+    options?: { ownerUserId?: string },
+  ): Promise<boolean>;
+
+  listSessions(request: SessionPageRequest, now: Date): Promise<SessionRecord[]>;
+  listLiveUserSessions(userId: string, now: Date): Promise<SessionRecord[]>;
+
+  /** Counts, by how they ended, the sessions dead since before `cutoff`. */
+  countSweepable(cutoff: Date): Promise<SweepCounts>;
+  /**
+   * Deletes up to `limit` sessions dead since before `cutoff`, leaving a tombstone for each;
+   * re-checks the condition in the delete so that nothing live is ever removed.
+   */
+  sweepBatch(cutoff: Date, now: Date, limit: number): Promise<SweepCounts & { scanned: number }>;
+  findSweptSession(id: string): Promise<SweptSessionRecord | null>;
+
+  setUserDisabled(userId: string, disabledAt: Date | null, reason: string | null, event: AuditEventInput): Promise<boolean>;
+
+  insertOAuthState(state: OAuthStateRecord, event: AuditEventInput): Promise<void>;
+  findOAuthState(id: string): Promise<OAuthStateRecord | null>;
+  /** Marks a state consumed if it is unconsumed and unexpired at `now`; exactly one caller wins. */
+  consumeOAuthState(id: string, now: Date, event: AuditEventInput): Promise<boolean>;
+
+  appendEvents(events: AuditEventInput[]): Promise<void>;
+  listEvents(filter: AuditEventFilter): Promise<AuditEventView[]>;
+}

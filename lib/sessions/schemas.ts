@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { MAX_DURATION_SECONDS } from "./config";
+import { ErrorCode, SessionError } from "./errors";
+import { REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "./types";
+
+/**
+ * The shapes of every engine input, in one place: the console's forms and actions and the HTTP
+ * API validate with these same schemas.
+ */
+
+const NO_CONTROL_CHARS = /^[^\p{Cc}\p{Cs}]*$/u;
+
+/** A printable, trimmed identifier (user id, tenant id). */
+export const identifierSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters")
+  .regex(NO_CONTROL_CHARS, "must not contain control characters");
+
+export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, "is not a session id");
+
+export const deviceLabelSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(100, "must be at most 100 characters")
+  .regex(NO_CONTROL_CHARS, "must not contain control characters");
+
+const noteSchema = z.string().trim().max(500, "must be at most 500 characters").regex(NO_CONTROL_CHARS, "must not contain control characters");
+
+const durationSchema = z.number().int("must be a whole number of seconds").min(1, "must be at least 1 second").max(MAX_DURATION_SECONDS, "is too long");
+
+const metadataSchema = z
+  .record(z.string().max(100), z.unknown())
+  .refine((value) => JSON.stringify(value).length <= 8192, "must be at most 8 KiB as JSON");
+
+export const createSessionSchema = z
+  .object({
+    userId: identifierSchema,
+    kind: z.enum(SESSION_KINDS).default("user"),
+    deviceLabel: deviceLabelSchema.nullish(),
+    userAgent: z.string().max(2048, "must be at most 2048 characters").nullish(),
+    ip: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).nullish(),
+    tenantId: identifierSchema.nullish(),
+    roles: z.array(z.string().trim().min(1).max(64).regex(NO_CONTROL_CHARS)).max(50, "at most 50 roles").default([]),
+    metadata: metadataSchema.default({}),
+    idleTimeoutSeconds: durationSchema.optional(),
+    absoluteTimeoutSeconds: durationSchema.optional(),
+  })
+  .strict();
+export type CreateSessionInput = z.input<typeof createSessionSchema>;
+
+export const createGuestSessionSchema = createSessionSchema.omit({ userId: true, kind: true });
+export type CreateGuestSessionInput = z.input<typeof createGuestSessionSchema>;
+
+export const revokeSchema = z
+  .object({
+    reason: z.enum(REVOKE_REASONS).default("REVOKED"),
+    note: noteSchema.nullish(),
+  })
+  .strict();
+export type RevokeInput = z.input<typeof revokeSchema>;
+
+const dateSchema = z.coerce.date({ error: "must be a date" });
+
+export const sessionFilterSchema = z
+  .object({
+    status: z.array(z.enum(SESSION_STATUSES)).max(4).optional(),
+    user: identifierSchema.optional(),
+    userId: identifierSchema.optional(),
+    kind: z.enum(SESSION_KINDS).optional(),
+    tenantId: identifierSchema.optional(),
+    ip: z.string().trim().min(1).max(64).regex(/^[0-9A-Fa-f.:]+$/, "must be an IP address or its prefix").optional(),
+    device: z.string().trim().min(1).max(100).regex(NO_CONTROL_CHARS).optional(),
+    createdFrom: dateSchema.optional(),
+    createdTo: dateSchema.optional(),
+    lastSeenFrom: dateSchema.optional(),
+    lastSeenTo: dateSchema.optional(),
+  })
+  .strict();
+
+export const listSessionsSchema = sessionFilterSchema
+  .extend({
+    sort: z.enum(SESSION_SORT_FIELDS).default("createdAt"),
+    order: z.enum(["asc", "desc"]).default("desc"),
+    limit: z.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+export type ListSessionsInput = z.input<typeof listSessionsSchema>;
+
+export const issueOAuthStateSchema = z
+  .object({
+    ttlSeconds: z.number().int().min(1).max(24 * 60 * 60).optional(),
+    data: z
+      .record(z.string().max(100), z.unknown())
+      .refine((value) => JSON.stringify(value).length <= 4096, "must be at most 4 KiB as JSON")
+      .optional(),
+  })
+  .strict();
+export type IssueOAuthStateInput = z.input<typeof issueOAuthStateSchema>;
+
+export const sweepSchema = z
+  .object({
+    dryRun: z.boolean().default(false),
+    retentionSeconds: z.number().int().min(0).max(MAX_DURATION_SECONDS).optional(),
+    batchSize: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+export type SweepInput = z.input<typeof sweepSchema>;
+
+/** Parses input with a schema, or throws VALIDATION_FAILED naming each bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join(".") : "(input)",
+    message: issue.message,
+  }));
+  const message = issues.map((issue) => `${issue.field}: ${issue.message}`).join("; ");
+  throw new SessionError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${message}.`, { issues });
+}

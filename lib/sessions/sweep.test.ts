@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, createTestEngine, type TestDatabase } from "../testing/database";
+
+const MINUTE = 60 * 1000;
+const DAY = 24 * 60 * MINUTE;
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+describe("sweepSessions", () => {
+  it("deletes only sessions dead longer than the retention, in batches, leaving tombstones", async () => {
+    const { engine, clock } = createTestEngine(db, { idleTimeoutSeconds: 30 * 60, retentionSeconds: 7 * 24 * 3600 });
+    const start = clock.now().getTime();
+    const idle = await Promise.all(Array.from({ length: 5 }, (_, i) => engine.createSession({ userId: `idle-${i}` })));
+    const revoked = await Promise.all(Array.from({ length: 3 }, (_, i) => engine.createSession({ userId: `revoked-${i}` })));
+    for (const { session } of revoked) await engine.revokeSession(session.id, { reason: "REVOKED" });
+    const capped = await engine.createSession({ userId: "capped", idleTimeoutSeconds: 60, absoluteTimeoutSeconds: 60 });
+
+    // Retention boundary: 1 minute short of 7 days after the idle expiry, nothing goes.
+    clock.set(start + 30 * MINUTE + 7 * DAY - MINUTE);
+    const live = await engine.createSession({ userId: "live" });
+    const recentlyDead = await engine.createSession({ userId: "recent" });
+    await engine.revokeSession(recentlyDead.session.id);
+    expect(await engine.sweepSessions({ dryRun: true })).toMatchObject({ total: 4, revoked: 3, absoluteExpired: 1, idleExpired: 0 });
+
+    clock.set(start + 30 * MINUTE + 7 * DAY + MINUTE);
+    const preview = await engine.sweepSessions({ dryRun: true });
+    expect(preview).toMatchObject({ total: 9, idleExpired: 5, revoked: 3, absoluteExpired: 1, dryRun: true });
+    expect(await db.database.prisma.session.count()).toBe(11);
+
+    const result = await engine.sweepSessions({ batchSize: 2 });
+    expect(result).toMatchObject({ total: 9, idleExpired: 5, revoked: 3, absoluteExpired: 1, dryRun: false });
+    expect(await db.database.prisma.session.count()).toBe(2);
+    expect((await engine.resolveSession(live.token)).authenticated).toBe(true);
+    expect(await engine.getSession(recentlyDead.session.id)).toMatchObject({ status: "revoked" });
+
+    const tombstone = await engine.getSweptSession(revoked[0]!.session.id);
+    expect(tombstone).toMatchObject({ userId: "revoked-0", status: "revoked", revokedReason: "REVOKED" });
+    expect(await engine.getSweptSession(capped.session.id)).toMatchObject({ status: "absolute-expired" });
+    expect(await engine.getSweptSession(idle[0]!.session.id)).toMatchObject({ status: "idle-expired" });
+    expect(await engine.resolveSession(idle[0]!.token)).toMatchObject({ authenticated: false, reason: "UNKNOWN" });
+
+    const [event] = await engine.listEvents({ type: "sessions.swept" });
+    expect(event?.details).toMatchObject({ total: 9 });
+  });
+
+  it("concurrent sweeps delete each dead session once and nothing live", async () => {
+    const { engine, clock } = createTestEngine(db, { retentionSeconds: 0 }, new Date("2027-01-01T00:00:00Z"));
+    const dead = await Promise.all(Array.from({ length: 40 }, (_, i) => engine.createSession({ userId: `race-${i}`, idleTimeoutSeconds: 60 })));
+    clock.advance(2 * MINUTE);
+    const live = await Promise.all(Array.from({ length: 10 }, (_, i) => engine.createSession({ userId: `keep-${i}` })));
+    const preview = await engine.sweepSessions({ dryRun: true });
+    expect(preview.total).toBeGreaterThanOrEqual(dead.length);
+    const results = await Promise.all(Array.from({ length: 4 }, () => engine.sweepSessions({ batchSize: 5 })));
+    expect(results.reduce((sum, result) => sum + result.total, 0)).toBe(preview.total);
+    expect(await db.database.prisma.session.count()).toBe(live.length);
+    for (const { token } of live) expect((await engine.resolveSession(token)).authenticated).toBe(true);
+    const tombstones = await db.database.prisma.sweptSession.count({ where: { userId: { startsWith: "race-" } } });
+    expect(tombstones).toBe(40);
+  });
+});

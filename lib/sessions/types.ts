@@ -1,0 +1,164 @@
+/** Kinds of session: a signed-in user, an anonymous guest, or an automation client. */
+export const SESSION_KINDS = ["user", "guest", "service"] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+/** Derived from the timestamps at a given instant, never stored. */
+export const SESSION_STATUSES = ["active", "idle-expired", "absolute-expired", "revoked"] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** Why a session was ended before its time. */
+export const REVOKE_REASONS = [
+  "SIGNED_OUT",
+  "REVOKED",
+  "LOGGED_OUT_EVERYWHERE",
+  "ROTATED",
+  "REUSE_DETECTED",
+  "USER_DISABLED",
+  "PASSWORD_CHANGED",
+  "ROLE_CHANGED",
+] as const;
+export type RevokeReason = (typeof REVOKE_REASONS)[number];
+
+/** Who made a change: a person, an application's API key, or Latchkey itself. */
+export interface Actor {
+  type: "user" | "api_key" | "system";
+  id?: string | null;
+  /** A name for people to read: an email, a key's name, "sweep". */
+  label?: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { type: "system", label: "latchkey" };
+
+/** A session row as stored. Leaves lib/ only as a SessionView. */
+export interface SessionRecord {
+  id: string;
+  secretHash: string;
+  userId: string;
+  kind: string;
+  tenantId: string | null;
+  roles: string;
+  deviceLabel: string | null;
+  userAgent: string | null;
+  browser: string | null;
+  os: string | null;
+  deviceType: string | null;
+  ip: string | null;
+  metadata: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  idleTimeoutSeconds: number;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  revokedBy: string | null;
+  revokeNote: string | null;
+  familyId: string;
+  rotatedFromId: string | null;
+  rotatedToId: string | null;
+  guestUserId: string | null;
+}
+
+export interface UserRecord {
+  id: string;
+  email: string | null;
+  name: string | null;
+  consoleRole: string | null;
+  disabledAt: Date | null;
+  disabledReason: string | null;
+  createdAt: Date;
+}
+
+/** What the engine hands out about a session: no secret hash, status derived. */
+export interface SessionView {
+  id: string;
+  userId: string;
+  kind: SessionKind;
+  status: SessionStatus;
+  tenantId: string | null;
+  roles: string[];
+  deviceLabel: string | null;
+  userAgent: string | null;
+  browser: string | null;
+  os: string | null;
+  deviceType: string | null;
+  ip: string | null;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  lastSeenAt: Date;
+  idleTimeoutSeconds: number;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  revokedBy: string | null;
+  revokeNote: string | null;
+  familyId: string;
+  rotatedFromId: string | null;
+  rotatedToId: string | null;
+  guestUserId: string | null;
+}
+
+export interface UserView {
+  id: string;
+  email: string | null;
+  name: string | null;
+  consoleRole: string | null;
+  disabledAt: Date | null;
+}
+
+export interface AuditEventInput {
+  at: Date;
+  type: string;
+  actor: Actor;
+  sessionId?: string | null;
+  userId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEventView {
+  id: number;
+  at: Date;
+  type: string;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string | null;
+  sessionId: string | null;
+  userId: string | null;
+  details: Record<string, unknown>;
+}
+
+export const SESSION_SORT_FIELDS = ["createdAt", "lastSeenAt", "idleExpiresAt", "absoluteExpiresAt"] as const;
+export type SessionSortField = (typeof SESSION_SORT_FIELDS)[number];
+
+export interface SessionFilter {
+  status?: SessionStatus[];
+  /** A user id, or an email of a user. */
+  user?: string;
+  userId?: string;
+  kind?: SessionKind;
+  tenantId?: string;
+  /** An exact address, or a prefix ending in "." or ":" (e.g. "10.0."). */
+  ip?: string;
+  /** Text found in the device label, browser, OS or user agent. */
+  device?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+  lastSeenFrom?: Date;
+  lastSeenTo?: Date;
+}
+
+export interface SessionPageRequest {
+  filter: SessionFilter;
+  sort: SessionSortField;
+  order: "asc" | "desc";
+  limit: number;
+  /** Keyset position after which the page starts. */
+  after?: { value: Date; id: string };
+}
+
+export interface SweepCounts {
+  idleExpired: number;
+  absoluteExpired: number;
+  revoked: number;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Serves the built app for the Playwright suite: its own port, a fresh SQLite database in a
+// temporary folder, and a known first admin.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const next = require.resolve("next/dist/bin/next", { paths: [root] });
+const port = process.env.E2E_PORT || "3100";
+const dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-e2e-"));
+
+const server = spawn(process.execPath, [next, "start", "--port", port], {
+  cwd: root,
+  stdio: "inherit",
+  env: {
+    ...process.env,
+    PORT: port,
+    NEXTAUTH_URL: `http://localhost:${port}`,
+    NEXT_TELEMETRY_DISABLED: "1",
+    LATCHKEY_DATA_DIR: dataDir,
+    DATABASE_URL: process.env.E2E_DATABASE_URL || `file:${path.join(dataDir, "latchkey.db")}`,
+    LATCHKEY_ADMIN_EMAIL: process.env.E2E_ADMIN_EMAIL || "admin@e2e.test",
+    LATCHKEY_ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD || "correct horse battery staple",
+  },
+});
+function stop(signal) {
+  server.kill(signal);
+}
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+server.on("exit", (code) => {
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(code ?? 0);
+});

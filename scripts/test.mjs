@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// `npm test`: type-checks, runs the engine suite on SQLite and on a fresh PostgreSQL database,
+// builds the app, runs the Playwright suite in Chromium, and prints the counts of every suite.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const results = path.join(root, "test-results");
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const postgresAdminUrl = process.env.LATCHKEY_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const summary = [];
+let failed = false;
+
+function run(title, command, args, env = {}) {
+  console.info(`\n=== ${title} ===`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  if (result.status !== 0) failed = true;
+  return result.status === 0;
+}
+
+function vitest(title, file, env) {
+  const ok = run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env);
+  if (existsSync(file)) {
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    summary.push({ title, passed: report.numPassedTests, failed: report.numFailedTests + (ok ? 0 : report.numFailedTests === 0 ? 1 : 0), skipped: report.numPendingTests + report.numTodoTests });
+  } else {
+    summary.push({ title, passed: 0, failed: 1, skipped: 0 });
+  }
+}
+
+async function withPostgresDatabase(work) {
+  const name = `latchkey_run_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: postgresAdminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${name}`;
+  try {
+    work(url.toString());
+  } finally {
+    const cleanup = new pg.Client({ connectionString: postgresAdminUrl });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    // Per-file databases of a run that was killed midway.
+    const { rows } = await cleanup.query(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'latchkey_test_%' AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)",
+    );
+    for (const row of rows) await cleanup.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+    await cleanup.end();
+  }
+}
+
+const started = Date.now();
+if (run("type-check", bin("tsc"), ["--noEmit", "-p", "."])) summary.push({ title: "type-check", passed: 1, failed: 0, skipped: 0 });
+else summary.push({ title: "type-check", passed: 0, failed: 1, skipped: 0 });
+
+vitest("engine suite on SQLite", path.join(results, "engine-sqlite.json"), { LATCHKEY_TEST_DATABASE: "sqlite" });
+
+try {
+  await withPostgresDatabase((url) =>
+    vitest("engine suite on PostgreSQL", path.join(results, "engine-postgres.json"), {
+      LATCHKEY_TEST_DATABASE: "postgres",
+      LATCHKEY_TEST_POSTGRES_URL: url,
+    }),
+  );
+} catch (error) {
+  console.error(`PostgreSQL is not reachable at ${postgresAdminUrl}: ${error.message}`);
+  summary.push({ title: "engine suite on PostgreSQL", passed: 0, failed: 1, skipped: 0 });
+  failed = true;
+}
+
+if (run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1" })) {
+  run("console suite in Chromium (Playwright)", bin("playwright"), ["test"]);
+  const file = path.join(results, "e2e.json");
+  if (existsSync(file)) {
+    const { stats } = JSON.parse(readFileSync(file, "utf8"));
+    summary.push({ title: "console suite in Chromium", passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped });
+  } else {
+    summary.push({ title: "console suite in Chromium", passed: 0, failed: 1, skipped: 0 });
+  }
+} else {
+  summary.push({ title: "build", passed: 0, failed: 1, skipped: 0 });
+}
+
+console.info(`\n=== summary (${Math.round((Date.now() - started) / 1000)} s) ===`);
+for (const line of summary) console.info(`${line.title}: ${line.passed} passed, ${line.failed} failed, ${line.skipped} skipped`);
+const total = summary.reduce((sum, line) => ({ passed: sum.passed + line.passed, failed: sum.failed + line.failed }), { passed: 0, failed: 0 });
+if (failed && total.failed === 0) total.failed = 1;
+console.info(`${total.passed} passed, ${total.failed} failed`);
+process.exit(failed || total.failed > 0 ? 1 : 0);
