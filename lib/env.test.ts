@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, loadEnv } from "./env";
+
+describe("loadEnv", () => {
+  it("defaults to the SQLite file under data/ and the engine's default timeouts", () => {
+    const env = loadEnv({ NODE_ENV: "test" });
+    expect(env.databaseUrl).toBe("file:./data/latchkey.db");
+    expect(env.session.idleTimeoutSeconds).toBe(1800);
+    expect(env.session.absoluteTimeoutSeconds).toBe(30 * 86_400);
+  });
+
+  it("reads durations in s, m, h, d or plain seconds", () => {
+    const env = loadEnv({ NODE_ENV: "test", LATCHKEY_IDLE_TIMEOUT: "15m", LATCHKEY_ABSOLUTE_TIMEOUT: "12h", LATCHKEY_RETENTION: "86400" });
+    expect(env.session).toMatchObject({ idleTimeoutSeconds: 900, absoluteTimeoutSeconds: 43_200, retentionSeconds: 86_400 });
+  });
+
+  it.each([
+    [{ LATCHKEY_IDLE_TIMEOUT: "0" }, /idleTimeoutSeconds must be between 1/],
+    [{ LATCHKEY_IDLE_TIMEOUT: "-5m" }, /LATCHKEY_IDLE_TIMEOUT="-5m" is not a duration/],
+    [{ LATCHKEY_IDLE_TIMEOUT: "soon" }, /LATCHKEY_IDLE_TIMEOUT="soon" is not a duration/],
+    [{ LATCHKEY_IDLE_TIMEOUT: "2d", LATCHKEY_ABSOLUTE_TIMEOUT: "1d" }, /must not exceed absoluteTimeoutSeconds/],
+    [{ DATABASE_URL: "file::memory:" }, /in-memory SQLite/],
+    [{ LATCHKEY_ADMIN_PASSWORD: "short" }, /LATCHKEY_ADMIN_PASSWORD must be at least 12/],
+    [{ LATCHKEY_ADMIN_EMAIL: "not-an-email" }, /LATCHKEY_ADMIN_EMAIL is not an email/],
+    [{ NEXTAUTH_SECRET: "tiny" }, /NEXTAUTH_SECRET must be at least 32/],
+  ])("refuses %j with a message naming the problem", (vars, message) => {
+    expect(() => loadEnv({ NODE_ENV: "test", ...vars })).toThrow(EnvError);
+    expect(() => loadEnv({ NODE_ENV: "test", ...vars })).toThrow(message);
+  });
+});
