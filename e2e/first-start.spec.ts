@@ -13,7 +13,7 @@ function startServer(env: Record<string, string>): { child: ChildProcess; output
   let output = "";
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(PORT), ...env },
+    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(PORT), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
