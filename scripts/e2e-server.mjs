@@ -2,7 +2,7 @@
 // Serves the built app for the Playwright suite: its own port, a fresh SQLite database in a
 // temporary folder, and a known first admin.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,7 +12,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const next = require.resolve("next/dist/bin/next", { paths: [root] });
 const port = process.env.E2E_PORT || "3100";
-const dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-e2e-"));
+// Known to the tests (e2e/fixtures.ts), which seed API keys into it and count its rows.
+const dataDir = path.join(tmpdir(), `latchkey-e2e-${port}`);
+rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(dataDir, { recursive: true });
 
 const server = spawn(process.execPath, [next, "start", "--port", port], {
   cwd: root,

@@ -14,7 +14,20 @@ export type Db = SqlitePrismaClient;
 export interface Database {
   provider: DatabaseProvider;
   prisma: Db;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+function pinger(prisma: Db) {
+  return async () => {
+    try {
+      await prisma.$queryRawUnsafe("SELECT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  };
 }
 
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
@@ -25,9 +38,9 @@ export function openDatabase(url?: string): Database {
   if (target.provider === "postgresql") {
     const adapter = new PrismaPg({ connectionString: target.location, max: 10, allowExitOnIdle: true });
     const prisma = new PostgresPrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS }) as unknown as Db;
-    return { provider: "postgresql", prisma, close: () => prisma.$disconnect() };
+    return { provider: "postgresql", prisma, ping: pinger(prisma), close: () => prisma.$disconnect() };
   }
   const adapter = new PrismaBetterSQLite3({ url: target.location, timeout: 10_000 }, { timestampFormat: "unixepoch-ms" });
   const prisma = new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
-  return { provider: "sqlite", prisma, close: () => prisma.$disconnect() };
+  return { provider: "sqlite", prisma, ping: pinger(prisma), close: () => prisma.$disconnect() };
 }

@@ -1,3 +1,4 @@
+import { createApiKeyRepository, type ApiKeyRepository } from "../db/api-key-repository";
 import { openDatabase, type Database } from "../db/client";
 import { createPrismaSessionRepository } from "../db/session-repository";
 import { createUserRepository, type UserRepository } from "../db/user-repository";
@@ -11,6 +12,7 @@ export interface Latchkey {
   database: Database;
   engine: SessionEngine;
   users: UserRepository;
+  apiKeys: ApiKeyRepository;
 }
 
 const globalForLatchkey = globalThis as typeof globalThis & { latchkey?: Latchkey };
@@ -21,7 +23,7 @@ export function getLatchkey(): Latchkey {
     const env = loadEnv();
     const database = openDatabase(env.databaseUrl);
     const engine = createSessionEngine({ repository: createPrismaSessionRepository(database), config: env.session, clock: systemClock });
-    globalForLatchkey.latchkey = { env, database, engine, users: createUserRepository(database) };
+    globalForLatchkey.latchkey = { env, database, engine, users: createUserRepository(database), apiKeys: createApiKeyRepository(database) };
   }
   return globalForLatchkey.latchkey;
 }

@@ -48,8 +48,11 @@ const REFUSAL_MESSAGE: Record<RefusalReason, string> = {
   USER_DISABLED: "The user of this session is disabled.",
 };
 
+const SESSION_ERROR = Symbol.for("latchkey.SessionError");
+
 /** A failure the engine expects and names. Messages are safe to show to a client. */
 export class SessionError extends Error {
+  readonly [SESSION_ERROR] = true;
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
@@ -65,6 +68,10 @@ export function refusalError(reason: RefusalReason, details?: Record<string, unk
   return new SessionError(REFUSAL_ERROR_CODE[reason], REFUSAL_MESSAGE[reason], { reason, ...details });
 }
 
+/**
+ * True for engine errors, also when a bundler gave the caller its own copy of this module
+ * (a plain instanceof would then miss them).
+ */
 export function isSessionError(error: unknown): error is SessionError {
-  return error instanceof SessionError;
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[SESSION_ERROR] === true;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MAX_DURATION_SECONDS } from "./config";
 import { ErrorCode, SessionError } from "./errors";
-import { REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "./types";
+import { MANUAL_REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "./types";
 
 /**
  * The shapes of every engine input, in one place: the console's forms and actions and the HTTP
@@ -56,7 +56,7 @@ export type CreateGuestSessionInput = z.input<typeof createGuestSessionSchema>;
 
 export const revokeSchema = z
   .object({
-    reason: z.enum(REVOKE_REASONS).default("REVOKED"),
+    reason: z.enum(MANUAL_REVOKE_REASONS).default("REVOKED"),
     note: noteSchema.nullish(),
   })
   .strict();

@@ -4,6 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 export const TOKEN_PREFIX = {
   session: "lks_",
   oauthState: "lko_",
+  apiKey: "lka_",
 } as const;
 export type TokenKind = keyof typeof TOKEN_PREFIX;
 

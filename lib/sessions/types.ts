@@ -19,6 +19,9 @@ export const REVOKE_REASONS = [
 ] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
+/** Reasons a person or an application may give when ending sessions by hand. */
+export const MANUAL_REVOKE_REASONS = ["REVOKED", "SIGNED_OUT", "LOGGED_OUT_EVERYWHERE", "PASSWORD_CHANGED", "ROLE_CHANGED"] as const;
+
 /** Who made a change: a person, an application's API key, or Latchkey itself. */
 export interface Actor {
   type: "user" | "api_key" | "system";

@@ -1,0 +1,7 @@
+// POST /api/v1/oauth-states/consume — a state's data, exactly once
+import { endpoints } from "@/lib/api/endpoints";
+import { apiRoute, json } from "@/lib/api/handler";
+
+export const POST = apiRoute(endpoints.consumeOAuthState, async ({ latchkey, body, actor }) => {
+  return json({ data: await latchkey.engine.consumeOAuthState(body.state, actor) });
+});

@@ -1,0 +1,7 @@
+// POST /api/v1/oauth-states — issue a single-use OAuth state
+import { endpoints } from "@/lib/api/endpoints";
+import { apiRoute, json } from "@/lib/api/handler";
+
+export const POST = apiRoute(endpoints.issueOAuthState, async ({ latchkey, body, actor }) => {
+  return json(await latchkey.engine.issueOAuthState(body, actor), 201);
+});

@@ -1,0 +1,13 @@
+// POST /api/v1/sessions/upgrade — turn a guest session into a user's, with a new token
+import { endpoints } from "@/lib/api/endpoints";
+import { apiRoute, json } from "@/lib/api/handler";
+import { isSessionError } from "@/lib/sessions/errors";
+
+export const POST = apiRoute(endpoints.upgradeGuestSession, async ({ latchkey, body, actor, recordFailure }) => {
+  try {
+    return json(await latchkey.engine.upgradeGuestSession(body.token, body.userId, actor));
+  } catch (error) {
+    if (isSessionError(error)) recordFailure();
+    throw error;
+  }
+});

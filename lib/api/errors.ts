@@ -1,0 +1,76 @@
+import { ErrorCode, type SessionError } from "../sessions/errors";
+
+/** Codes the HTTP layer adds to the engine's. */
+export const ApiErrorCode = {
+  ...ErrorCode,
+  UNAUTHORIZED: "UNAUTHORIZED",
+  NOT_FOUND: "NOT_FOUND",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  RATE_LIMITED: "RATE_LIMITED",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INTERNAL: "INTERNAL",
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+/** The one table from error codes to HTTP statuses. */
+export const HTTP_STATUS: Record<ApiErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  TOKEN_MALFORMED: 400,
+  STATE_INVALID: 400,
+  UNAUTHORIZED: 401,
+  SESSION_EXPIRED: 401,
+  SESSION_REVOKED: 401,
+  TOKEN_REUSED: 401,
+  FORBIDDEN: 403,
+  USER_DISABLED: 403,
+  SESSION_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  CONFIG_INVALID: 500,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+const API_ERROR = Symbol.for("latchkey.ApiError");
+
+/** A failure the HTTP layer reports as `{ error: { code, message, details } }`. */
+export class ApiError extends Error {
+  readonly [API_ERROR] = true;
+
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function errorResponse(code: ApiErrorCode, message: string, details?: Record<string, unknown>, headers?: Record<string, string>): Response {
+  return Response.json(
+    { error: { code, message, ...(details ? { details } : {}) } },
+    { status: HTTP_STATUS[code], headers: { "cache-control": "no-store", ...headers } },
+  );
+}
+
+/**
+ * An engine error as a response. A refused session token (the error names a refusal reason) is
+ * a 401 whatever its code: the caller's token is no good, and `details.reason` says why.
+ */
+export function sessionErrorResponse(error: SessionError): Response {
+  const refused = typeof error.details?.reason === "string";
+  const status = refused ? 401 : HTTP_STATUS[error.code];
+  return Response.json(
+    { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+    { status, headers: { "cache-control": "no-store" } },
+  );
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[API_ERROR] === true;
+}

@@ -1,0 +1,219 @@
+import type { z } from "zod";
+import type { ApiKeyView } from "../db/api-key-repository";
+import { getLatchkey, type Latchkey } from "../server/latchkey";
+import { isSessionError } from "../sessions/errors";
+import type { Actor } from "../sessions/types";
+import type { Endpoint } from "./endpoints";
+import { ApiError, errorResponse, isApiError, sessionErrorResponse } from "./errors";
+import { createRateLimiter } from "./rate-limit";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_DEPTH = 16;
+const KEY_TOUCH_INTERVAL_MS = 60_000;
+
+/** Failed authentications per client IP, and failed resolves/refreshes per key and per IP. */
+const authFailures = createRateLimiter({ limit: 20, windowMs: 60_000 });
+const tokenFailures = createRateLimiter({ limit: 600, windowMs: 60_000 });
+const keyLastMarked = new Map<string, number>();
+
+export interface ApiContext<E extends Endpoint> {
+  request: Request;
+  latchkey: Latchkey;
+  key: ApiKeyView | null;
+  actor: Actor;
+  ip: string | null;
+  body: E["body"] extends z.ZodType ? z.output<E["body"]> : undefined;
+  query: E["query"] extends z.ZodType ? z.output<E["query"]> : undefined;
+  params: E["params"] extends z.ZodType ? z.output<E["params"]> : undefined;
+  /** Counts a refused token toward this key's and this IP's failure limit. */
+  recordFailure(): void;
+}
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+export function json(data: unknown, status = 200): Response {
+  return Response.json(data, { status, headers: { "cache-control": "no-store" } });
+}
+
+function clientIp(request: Request): string | null {
+  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip");
+  return forwarded && forwarded.length <= 64 ? forwarded : null;
+}
+
+function validationError(error: z.ZodError, prefix: string): ApiError {
+  const issues = error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join("."),
+    message: issue.message,
+  }));
+  return new ApiError("VALIDATION_FAILED", `Invalid input: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}.`, { issues });
+}
+
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+async function readBody(request: Request, endpoint: Endpoint): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel();
+        throw new ApiError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  if (text.trim() === "") {
+    if (endpoint.bodyOptional) return {};
+    throw new ApiError("VALIDATION_FAILED", "Invalid input: body: a JSON object is required.", {
+      issues: [{ field: "body", message: "a JSON object is required" }],
+    });
+  }
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json.");
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ApiError("VALIDATION_FAILED", "Invalid input: body: is not valid JSON.", { issues: [{ field: "body", message: "is not valid JSON" }] });
+  }
+  if (depthOf(parsed) > MAX_DEPTH) {
+    throw new ApiError("VALIDATION_FAILED", `Invalid input: body: is nested more than ${MAX_DEPTH} levels deep.`, {
+      issues: [{ field: "body", message: `is nested more than ${MAX_DEPTH} levels deep` }],
+    });
+  }
+  return parsed;
+}
+
+function queryObject(url: URL): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  }
+  return query;
+}
+
+/** Errors from the database driver that mean "cannot reach the database", not "bad query". */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const text = `${(error as Error)?.name ?? ""} ${(error as Error)?.message ?? ""} ${String((error as { cause?: unknown })?.cause ?? "")}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|Can't reach database|Connection terminated|connection timeout|too many clients|SQLITE_BUSY|database is locked|SQLITE_CANTOPEN|PrismaClientInitializationError|the database system is (starting|shutting) up/i.test(
+    text,
+  );
+}
+
+function toResponse(error: unknown, endpoint: Endpoint): Response {
+  if (isApiError(error)) return errorResponse(error.code, error.message, error.details, error.headers);
+  if (isSessionError(error)) return sessionErrorResponse(error);
+  if (isDatabaseUnavailable(error)) {
+    console.error(`latchkey api: ${endpoint.method} ${endpoint.path}: database unavailable: ${(error as Error).message}`);
+    return errorResponse("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly.", undefined, { "retry-after": "5" });
+  }
+  console.error(`latchkey api: ${endpoint.method} ${endpoint.path}: unexpected error`, error);
+  return errorResponse("INTERNAL", "Something went wrong on the server; the error was logged.");
+}
+
+/**
+ * Wraps a route handler: authenticates the API key, checks its scope, enforces the body limit
+ * and content type, validates params, query and body against the endpoint's schemas, applies
+ * rate limits, and maps every error to `{ error: { code, message, details } }`.
+ */
+export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiContext<E>) => Promise<Response>) {
+  return async (request: Request, routeContext?: RouteContext): Promise<Response> => {
+    const ip = clientIp(request);
+    const now = Date.now();
+    try {
+      const latchkey = getLatchkey();
+      let key: ApiKeyView | null = null;
+      let actor: Actor = { type: "system", label: "api" };
+      if (endpoint.scope) {
+        const ipKey = `auth:${ip ?? "unknown"}`;
+        const wait = authFailures.retryAfter(ipKey, now);
+        if (wait > 0) {
+          throw new ApiError("RATE_LIMITED", "Too many failed authentications from this address.", { retryAfterSeconds: wait }, { "retry-after": String(wait) });
+        }
+        const header = request.headers.get("authorization") ?? "";
+        const match = /^Bearer\s+(\S+)$/i.exec(header);
+        if (!match) {
+          authFailures.recordFailure(ipKey, now);
+          throw new ApiError("UNAUTHORIZED", "Send an API key: Authorization: Bearer lka_…");
+        }
+        key = await latchkey.apiKeys.authenticateApiKey(match[1]);
+        if (!key) {
+          authFailures.recordFailure(ipKey, now);
+          throw new ApiError("UNAUTHORIZED", "The API key is unknown or revoked.");
+        }
+        if (!key.scopes.includes(endpoint.scope)) {
+          throw new ApiError("FORBIDDEN", `This API key lacks the ${endpoint.scope} scope.`, { requiredScope: endpoint.scope });
+        }
+        actor = { type: "api_key", id: key.id, label: key.name };
+        if (now - (keyLastMarked.get(key.id) ?? 0) >= KEY_TOUCH_INTERVAL_MS) {
+          keyLastMarked.set(key.id, now);
+          await latchkey.apiKeys.markApiKeyUsed(key.id, new Date(now));
+        }
+      }
+      const limitKeys = [key ? `key:${key.id}` : null, `ip:${ip ?? "unknown"}`].filter((k): k is string => k !== null);
+      if (endpoint.limitFailures) {
+        const wait = Math.max(...limitKeys.map((k) => tokenFailures.retryAfter(k, now)));
+        if (wait > 0) {
+          throw new ApiError("RATE_LIMITED", "Too many refused tokens; slow down.", { retryAfterSeconds: wait }, { "retry-after": String(wait) });
+        }
+      }
+
+      let params: unknown;
+      if (endpoint.params) {
+        const raw = routeContext ? await routeContext.params : {};
+        const parsed = endpoint.params.safeParse(raw);
+        if (!parsed.success) {
+          // A malformed id names no session: the same answer as an unknown one.
+          if ("id" in (raw as object)) throw new ApiError("SESSION_NOT_FOUND", "No such session.");
+          throw validationError(parsed.error, "path");
+        }
+        params = parsed.data;
+      }
+      let query: unknown;
+      if (endpoint.query) {
+        const parsed = endpoint.query.safeParse(queryObject(new URL(request.url)));
+        if (!parsed.success) throw validationError(parsed.error, "query");
+        query = parsed.data;
+      }
+      let body: unknown;
+      if (endpoint.body) {
+        const parsed = endpoint.body.safeParse(await readBody(request, endpoint));
+        if (!parsed.success) throw validationError(parsed.error, "body");
+        body = parsed.data;
+      }
+      return await handle({
+        request,
+        latchkey,
+        key,
+        actor,
+        ip,
+        body: body as ApiContext<E>["body"],
+        query: query as ApiContext<E>["query"],
+        params: params as ApiContext<E>["params"],
+        recordFailure: () => limitKeys.forEach((k) => tokenFailures.recordFailure(k, now)),
+      });
+    } catch (error) {
+      return toResponse(error, endpoint);
+    }
+  };
+}

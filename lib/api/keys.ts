@@ -1,0 +1,30 @@
+import { z } from "zod";
+import type { ApiKeyRepository } from "../db/api-key-repository";
+import { parseInput } from "../sessions/schemas";
+import type { Actor } from "../sessions/types";
+import { API_SCOPES } from "./scopes";
+
+/** A new API key's name and scopes: the console's form, the CLI and tests share it. */
+export const createApiKeySchema = z
+  .object({
+    name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").regex(/^[^\p{Cc}]*$/u, "must not contain control characters"),
+    scopes: z.array(z.enum(API_SCOPES)).min(1, "choose at least one scope").max(API_SCOPES.length),
+  })
+  .strict();
+export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
+
+/** Creates an API key (validated, audited) and returns its text once. */
+export async function createApiKey(repository: ApiKeyRepository, input: CreateApiKeyInput, actor: Actor, at = new Date()) {
+  const valid = parseInput(createApiKeySchema, input);
+  const scopes = [...new Set(valid.scopes)];
+  return repository.createApiKey(
+    { name: valid.name, scopes, createdBy: actor.label ?? actor.id ?? null, at },
+    { at, type: "api_key.created", actor, details: { name: valid.name, scopes } },
+  );
+}
+
+/** Revokes an API key; false when it does not exist or was revoked already. */
+export async function revokeApiKey(repository: ApiKeyRepository, id: string, actor: Actor, at = new Date()) {
+  if (!/^[A-Za-z0-9_-]{22}$/.test(id)) return false;
+  return repository.revokeApiKey(id, at, { at, type: "api_key.revoked", actor });
+}

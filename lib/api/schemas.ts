@@ -1,0 +1,124 @@
+import { z } from "zod";
+import {
+  createGuestSessionSchema,
+  createSessionSchema,
+  deviceLabelSchema,
+  identifierSchema,
+  issueOAuthStateSchema,
+  revokeSchema,
+  sessionFilterSchema,
+  sessionIdSchema,
+  sweepSchema,
+} from "../sessions/schemas";
+import { REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "../sessions/types";
+
+/** Request and response shapes of the HTTP API, built on the engine's input schemas. */
+
+const tokenSchema = z.string({ error: "must be a string" }).min(1, "must not be empty").max(512, "is too long");
+
+export const resolveBody = z.object({ token: tokenSchema }).strict();
+export const refreshBody = z.object({ token: tokenSchema, rotate: z.boolean().default(false) }).strict();
+export const upgradeBody = z.object({ token: tokenSchema, userId: identifierSchema }).strict();
+export const createSessionBody = createSessionSchema;
+export const createGuestBody = createGuestSessionSchema;
+export const patchSessionBody = z
+  .object({ deviceLabel: deviceLabelSchema.nullable().optional(), tenantId: identifierSchema.nullable().optional() })
+  .strict()
+  .refine((body) => body.deviceLabel !== undefined || body.tenantId !== undefined, "name deviceLabel or tenantId to change");
+export const revokeBody = revokeSchema;
+export const revokeUserBody = revokeSchema;
+export const sweepBody = sweepSchema;
+export const issueStateBody = issueOAuthStateSchema;
+export const consumeStateBody = z.object({ state: tokenSchema }).strict();
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess((value) => (typeof value === "string" ? value.split(",").filter(Boolean) : value), z.array(item));
+
+/** GET /api/v1/sessions query string: the console's filters, a sort and a cursor. */
+export const listSessionsQuery = sessionFilterSchema
+  .omit({ status: true })
+  .extend({
+    status: csv(z.enum(SESSION_STATUSES)).optional(),
+    sort: z.enum(SESSION_SORT_FIELDS).default("createdAt"),
+    order: z.enum(["asc", "desc"]).default("desc"),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const sessionIdParams = z.object({ id: sessionIdSchema }).strict();
+export const userIdParams = z.object({ userId: identifierSchema }).strict();
+
+const isoDate = z.string().describe("ISO 8601 date-time");
+
+export const sessionOutput = z.object({
+  id: z.string(),
+  userId: z.string(),
+  kind: z.enum(SESSION_KINDS),
+  status: z.enum(SESSION_STATUSES),
+  tenantId: z.string().nullable(),
+  roles: z.array(z.string()),
+  deviceLabel: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  browser: z.string().nullable(),
+  os: z.string().nullable(),
+  deviceType: z.string().nullable(),
+  ip: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: isoDate,
+  lastSeenAt: isoDate,
+  idleTimeoutSeconds: z.number().int(),
+  idleExpiresAt: isoDate,
+  absoluteExpiresAt: isoDate,
+  revokedAt: isoDate.nullable(),
+  revokedReason: z.string().nullable(),
+  revokedBy: z.string().nullable(),
+  revokeNote: z.string().nullable(),
+  familyId: z.string(),
+  rotatedFromId: z.string().nullable(),
+  rotatedToId: z.string().nullable(),
+  guestUserId: z.string().nullable(),
+});
+
+const userOutput = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  consoleRole: z.string().nullable(),
+  disabledAt: isoDate.nullable(),
+});
+
+export const issuedSessionOutput = z.object({ token: z.string().describe("the session token; shown only in this response"), session: sessionOutput });
+export const resolveOutput = z.object({
+  authenticated: z.boolean(),
+  session: sessionOutput.nullable(),
+  user: userOutput.nullable(),
+  roles: z.array(z.string()),
+  tenantId: z.string().nullable(),
+  kind: z.enum(SESSION_KINDS).nullable(),
+  reason: z.string().nullable().describe("why the token was refused: MALFORMED, UNKNOWN, SECRET_MISMATCH, IDLE_EXPIRED, ABSOLUTE_EXPIRED, REVOKED, REUSE_DETECTED, USER_DISABLED"),
+  code: z.string().nullable(),
+  revokedReason: z.enum(REVOKE_REASONS).or(z.string()).nullable(),
+  revokedAt: isoDate.nullable(),
+  revokedBy: z.string().nullable(),
+});
+export const refreshOutput = z.object({ session: sessionOutput, token: z.string().optional().describe("the new token, when rotate was true") });
+export const sessionPageOutput = z.object({ items: z.array(sessionOutput), nextCursor: z.string().nullable() });
+export const sessionListOutput = z.object({ items: z.array(sessionOutput) });
+export const oneSessionOutput = z.object({ session: sessionOutput });
+export const revokedOneOutput = z.object({ revoked: z.boolean().describe("false when the session had already ended") });
+export const revokedCountOutput = z.object({ revoked: z.number().int() });
+export const sweepOutput = z.object({
+  dryRun: z.boolean(),
+  total: z.number().int(),
+  idleExpired: z.number().int(),
+  absoluteExpired: z.number().int(),
+  revoked: z.number().int(),
+  cutoff: isoDate,
+});
+export const issuedStateOutput = z.object({ state: z.string(), expiresAt: isoDate });
+export const consumedStateOutput = z.object({ data: z.record(z.string(), z.unknown()).nullable() });
+export const healthOutput = z.object({ status: z.enum(["ok", "unavailable"]), database: z.enum(["ok", "unreachable"]) });
+export const errorOutput = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+});

@@ -1,0 +1,10 @@
+/** What an API key may do. */
+export const API_SCOPES = ["sessions:read", "sessions:write", "sessions:admin", "oauth-states"] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
+  "sessions:read": "resolve tokens, list and read sessions",
+  "sessions:write": "create, refresh, rotate, upgrade, relabel and revoke sessions",
+  "sessions:admin": "sweep dead sessions",
+  "oauth-states": "issue and consume OAuth state tokens",
+};

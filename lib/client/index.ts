@@ -1,0 +1,90 @@
+import type { z } from "zod";
+import type * as schemas from "../api/schemas";
+
+/** A small typed client for Latchkey's HTTP API, over fetch. Usable from any JavaScript runtime. */
+
+export type SessionJson = z.output<typeof schemas.sessionOutput>;
+export type IssuedSessionJson = z.output<typeof schemas.issuedSessionOutput>;
+export type ResolveJson = z.output<typeof schemas.resolveOutput>;
+export type RefreshJson = z.output<typeof schemas.refreshOutput>;
+export type SessionPageJson = z.output<typeof schemas.sessionPageOutput>;
+export type SweepJson = z.output<typeof schemas.sweepOutput>;
+export type CreateSessionBody = z.input<typeof schemas.createSessionBody>;
+export type CreateGuestBody = z.input<typeof schemas.createGuestBody>;
+export type ListSessionsQuery = Partial<Record<"status" | "user" | "userId" | "kind" | "tenantId" | "ip" | "device" | "createdFrom" | "createdTo" | "lastSeenFrom" | "lastSeenTo" | "sort" | "order" | "cursor", string>> & { limit?: number };
+export type RevokeBody = z.input<typeof schemas.revokeBody>;
+
+/** An answer other than 2xx: the status and the API's error code, message and details. */
+export class LatchkeyApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "LatchkeyApiError";
+  }
+}
+
+export interface LatchkeyClientOptions {
+  /** Where Latchkey runs, e.g. https://latchkey.example.com */
+  baseUrl: string;
+  /** An API key, lka_… */
+  apiKey: string;
+  fetch?: typeof fetch;
+}
+
+export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch }: LatchkeyClientOptions) {
+  async function call<T>(method: string, path: string, options: { body?: unknown; query?: Record<string, string | number | undefined> } = {}): Promise<T> {
+    const url = new URL(path, baseUrl);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const response = await fetchImpl(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    });
+    const text = await response.text();
+    let payload: unknown = null;
+    try {
+      payload = text ? JSON.parse(text) : null;
+    } catch {
+      throw new LatchkeyApiError(response.status, "INVALID_RESPONSE", `Latchkey answered ${response.status} with a body that is not JSON.`);
+    }
+    if (!response.ok) {
+      const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+      throw new LatchkeyApiError(response.status, error?.code ?? "UNKNOWN", error?.message ?? `HTTP ${response.status}`, error?.details);
+    }
+    return payload as T;
+  }
+
+  const id = (value: string) => encodeURIComponent(value);
+
+  return {
+    createSession: (body: CreateSessionBody) => call<IssuedSessionJson>("POST", "/api/v1/sessions", { body }),
+    createGuestSession: (body: CreateGuestBody = {}) => call<IssuedSessionJson>("POST", "/api/v1/sessions/guest", { body }),
+    resolveSession: (token: string) => call<ResolveJson>("POST", "/api/v1/sessions/resolve", { body: { token } }),
+    refreshSession: (token: string, options: { rotate?: boolean } = {}) =>
+      call<RefreshJson>("POST", "/api/v1/sessions/refresh", { body: { token, rotate: options.rotate ?? false } }),
+    upgradeGuestSession: (token: string, userId: string) => call<IssuedSessionJson>("POST", "/api/v1/sessions/upgrade", { body: { token, userId } }),
+    listSessions: (query: ListSessionsQuery = {}) => call<SessionPageJson>("GET", "/api/v1/sessions", { query }),
+    getSession: (sessionId: string) => call<{ session: SessionJson }>("GET", `/api/v1/sessions/${id(sessionId)}`),
+    updateSession: (sessionId: string, body: { deviceLabel?: string | null; tenantId?: string | null }) =>
+      call<{ session: SessionJson }>("PATCH", `/api/v1/sessions/${id(sessionId)}`, { body }),
+    revokeSession: (sessionId: string, body: RevokeBody = {}) => call<{ revoked: boolean }>("DELETE", `/api/v1/sessions/${id(sessionId)}`, { body }),
+    listUserSessions: (userId: string) => call<{ items: SessionJson[] }>("GET", `/api/v1/users/${id(userId)}/sessions`),
+    revokeUserSessions: (userId: string, body: RevokeBody = {}) => call<{ revoked: number }>("DELETE", `/api/v1/users/${id(userId)}/sessions`, { body }),
+    sweep: (body: { dryRun?: boolean; retentionSeconds?: number } = {}) => call<SweepJson>("POST", "/api/v1/sweep", { body }),
+    issueOAuthState: (body: { ttlSeconds?: number; data?: Record<string, unknown> } = {}) =>
+      call<{ state: string; expiresAt: string }>("POST", "/api/v1/oauth-states", { body }),
+    consumeOAuthState: (state: string) => call<{ data: Record<string, unknown> | null }>("POST", "/api/v1/oauth-states/consume", { body: { state } }),
+    health: () => call<{ status: string; database: string }>("GET", "/api/health"),
+  };
+}
+
+export type LatchkeyClient = ReturnType<typeof createLatchkeyClient>;

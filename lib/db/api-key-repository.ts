@@ -1,0 +1,82 @@
+import type { ApiScope } from "../api/scopes";
+import { issueToken, parseToken, secretMatches } from "../sessions/tokens";
+import type { AuditEventInput } from "../sessions/types";
+import { auditEventRow } from "./audit";
+import type { Database } from "./client";
+
+/** An API key as shown to people: never its secret or hash. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  scopes: ApiScope[];
+  createdAt: Date;
+  createdBy: string | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const VIEW_FIELDS = { id: true, name: true, scopes: true, createdAt: true, createdBy: true, lastUsedAt: true, revokedAt: true } as const;
+
+function toView(row: { id: string; name: string; scopes: string; createdAt: Date; createdBy: string | null; lastUsedAt: Date | null; revokedAt: Date | null }): ApiKeyView {
+  return { ...row, scopes: JSON.parse(row.scopes) as ApiScope[] };
+}
+
+/** API keys: `lka_<id>.<secret>`, stored as the hash of the secret. */
+export function createApiKeyRepository({ prisma }: Database) {
+  return {
+    /** Creates a key and returns its full text, once. */
+    async createApiKey(
+      input: { name: string; scopes: ApiScope[]; createdBy: string | null; at: Date },
+      event: AuditEventInput,
+    ): Promise<{ key: string; apiKey: ApiKeyView }> {
+      const issued = issueToken("apiKey");
+      const row = await prisma.$transaction(async (tx) => {
+        const created = await tx.apiKey.create({
+          data: {
+            id: issued.id,
+            name: input.name,
+            secretHash: issued.secretHash,
+            scopes: JSON.stringify(input.scopes),
+            createdAt: input.at,
+            createdBy: input.createdBy,
+          },
+          select: VIEW_FIELDS,
+        });
+        await tx.auditEvent.create({ data: auditEventRow({ ...event, details: { ...event.details, apiKeyId: issued.id } }) });
+        return created;
+      });
+      return { key: issued.token, apiKey: toView(row) };
+    },
+
+    /** The live key a presented text names, or null; the comparison is constant-time. */
+    async authenticateApiKey(presented: unknown): Promise<ApiKeyView | null> {
+      const parsed = parseToken("apiKey", presented);
+      if (!parsed) return null;
+      const row = await prisma.apiKey.findUnique({ where: { id: parsed.id }, select: { ...VIEW_FIELDS, secretHash: true } });
+      if (!row || row.revokedAt || !secretMatches(parsed.secret, row.secretHash)) return null;
+      const { secretHash: _hash, ...view } = row;
+      return toView(view);
+    },
+
+    async markApiKeyUsed(id: string, at: Date): Promise<void> {
+      await prisma.apiKey.updateMany({ where: { id }, data: { lastUsedAt: at } });
+    },
+
+    async listApiKeys(): Promise<ApiKeyView[]> {
+      const rows = await prisma.apiKey.findMany({ select: VIEW_FIELDS, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      return rows.map(toView);
+    },
+
+    /** Revokes a key; false if it does not exist or was already revoked. */
+    async revokeApiKey(id: string, at: Date, event: AuditEventInput): Promise<boolean> {
+      return prisma.$transaction(async (tx) => {
+        const result = await tx.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
+        if (result.count !== 1) return false;
+        await tx.auditEvent.create({ data: auditEventRow({ ...event, details: { ...event.details, apiKeyId: id } }) });
+        return true;
+      });
+    },
+  };
+}
+
+export type ApiKeyRepository = ReturnType<typeof createApiKeyRepository>;
