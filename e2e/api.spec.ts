@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { LatchkeyApiError } from "../lib/client";
-import { apiKeys, auditEventsOf, client, rowCounts, type KeyName } from "./fixtures";
+import { apiKeys, auditEventsOf, BASE_URL, client, rowCounts, type KeyName } from "./fixtures";
 
 // Every endpoint of /api/v1 against the built app: success, its documented failures, and the
 // scope matrix. Requests come from their own forwarded address so rate limits stay per test file.
@@ -187,7 +187,7 @@ test.describe("authentication and scopes", () => {
     { method: "POST", url: "/api/v1/oauth-states", data: {}, scope: "oauth-states" },
     { method: "POST", url: "/api/v1/oauth-states/consume", data: { state: "lko_x" }, scope: "oauth-states" },
   ];
-  const keyScopes: Record<Exclude<KeyName, "fuzz">, string[]> = {
+  const keyScopes: Record<Exclude<KeyName, "fuzz" | "limits">, string[]> = {
     all: ["sessions:read", "sessions:write", "sessions:admin", "oauth-states"],
     read: ["sessions:read"],
     write: ["sessions:write"],
@@ -246,6 +246,23 @@ test.describe("authentication and scopes", () => {
     expect(((await limited!.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
     // Another address is not affected.
     expect((await request.get("/api/v1/sessions", { headers: { ...auth("read"), "x-forwarded-for": "198.51.100.100" } })).status()).toBe(200);
+  });
+
+  test("a flood of refused tokens on one key is rate-limited (the e2e server allows 300 a minute)", async () => {
+    const headers = { authorization: `Bearer ${apiKeys().limits}`, "content-type": "application/json", "x-forwarded-for": "198.51.100.150" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 305; i++) {
+      const response = await fetch(`${BASE_URL}/api/v1/sessions/resolve`, { method: "POST", headers, body: JSON.stringify({ token: `lks_${"A".repeat(22)}.${"B".repeat(43)}` }) });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
+        break;
+      }
+      await response.arrayBuffer();
+    }
+    expect(statuses.slice(0, 300).every((status) => status === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
   });
 
   test("health and the OpenAPI document need no key", async ({ request }) => {

@@ -26,6 +26,7 @@ export const KEY_SCOPES = {
   admin: ["sessions:admin"],
   oauth: ["oauth-states"],
   fuzz: ["sessions:read", "sessions:write", "sessions:admin", "oauth-states"],
+  limits: ["sessions:read"],
 } as const;
 export type KeyName = keyof typeof KEY_SCOPES;
 

@@ -12,6 +12,10 @@ export interface LatchkeyEnv {
   authSecret: string | null;
   adminEmail: string | null;
   adminPassword: string | null;
+  /** Failed API authentications allowed per client address per minute. */
+  apiAuthFailureLimit: number;
+  /** Refused tokens (resolve, refresh, upgrade) allowed per API key and per address per minute. */
+  apiTokenFailureLimit: number;
 }
 
 export class EnvError extends Error {
@@ -60,6 +64,16 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
   const adminPassword = source.LATCHKEY_ADMIN_PASSWORD || null;
   if (adminEmail && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push("LATCHKEY_ADMIN_EMAIL is not an email address");
   if (adminPassword && adminPassword.length < 12) problems.push("LATCHKEY_ADMIN_PASSWORD must be at least 12 characters");
+  const limits: Record<string, number> = {};
+  for (const [name, fallback] of [
+    ["LATCHKEY_API_AUTH_FAILURE_LIMIT", 20],
+    ["LATCHKEY_API_TOKEN_FAILURE_LIMIT", 600],
+  ] as const) {
+    const raw = source[name];
+    const value = raw === undefined || raw === "" ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < 1) problems.push(`${name}=${JSON.stringify(raw)} must be a whole number of at least 1`);
+    limits[name] = value;
+  }
   const authSecret = source.NEXTAUTH_SECRET || null;
   if (authSecret && authSecret.length < 32) problems.push("NEXTAUTH_SECRET must be at least 32 characters");
   if (problems.length > 0 || !session) {
@@ -72,5 +86,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     authSecret,
     adminEmail,
     adminPassword,
+    apiAuthFailureLimit: limits.LATCHKEY_API_AUTH_FAILURE_LIMIT!,
+    apiTokenFailureLimit: limits.LATCHKEY_API_TOKEN_FAILURE_LIMIT!,
   };
 }

@@ -28,6 +28,7 @@ const server = spawn(process.execPath, [next, "start", "--port", port], {
     LATCHKEY_DATA_DIR: dataDir,
     DATABASE_URL: process.env.E2E_DATABASE_URL || `file:${path.join(dataDir, "latchkey.db")}`,
     LATCHKEY_ADMIN_EMAIL: process.env.E2E_ADMIN_EMAIL || "admin@e2e.test",
+    LATCHKEY_API_TOKEN_FAILURE_LIMIT: "300",
     LATCHKEY_ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD || "correct horse battery staple",
   },
 });

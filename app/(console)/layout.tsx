@@ -16,6 +16,14 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <Link href="/sessions" className="text-sm text-slate-700 hover:underline">
               Sessions
             </Link>
+            {session.role === "ADMIN" ? (
+              <Link href="/api-keys" className="text-sm text-slate-700 hover:underline">
+                API keys
+              </Link>
+            ) : null}
+            <Link href="/api-docs" className="text-sm text-slate-700 hover:underline">
+              API
+            </Link>
           </nav>
           <div className="flex items-center gap-3 text-sm text-slate-600">
             <span data-testid="signed-in-as">

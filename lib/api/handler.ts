@@ -5,15 +5,21 @@ import { isSessionError } from "../sessions/errors";
 import type { Actor } from "../sessions/types";
 import type { Endpoint } from "./endpoints";
 import { ApiError, errorResponse, isApiError, sessionErrorResponse } from "./errors";
-import { createRateLimiter } from "./rate-limit";
+import { createRateLimiter, type RateLimiter } from "./rate-limit";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_DEPTH = 16;
 const KEY_TOUCH_INTERVAL_MS = 60_000;
 
-/** Failed authentications per client IP, and failed resolves/refreshes per key and per IP. */
-const authFailures = createRateLimiter({ limit: 20, windowMs: 60_000 });
-const tokenFailures = createRateLimiter({ limit: 600, windowMs: 60_000 });
+/** Failed authentications per client IP, and refused tokens per key and per IP (limits from the env). */
+let limiters: { auth: RateLimiter; tokens: RateLimiter } | null = null;
+function rateLimiters(latchkey: Latchkey) {
+  limiters ??= {
+    auth: createRateLimiter({ limit: latchkey.env.apiAuthFailureLimit, windowMs: 60_000 }),
+    tokens: createRateLimiter({ limit: latchkey.env.apiTokenFailureLimit, windowMs: 60_000 }),
+  };
+  return limiters;
+}
 const keyLastMarked = new Map<string, number>();
 
 export interface ApiContext<E extends Endpoint> {
@@ -142,6 +148,7 @@ export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiC
     const now = Date.now();
     try {
       const latchkey = getLatchkey();
+      const { auth: authFailures, tokens: tokenFailures } = rateLimiters(latchkey);
       let key: ApiKeyView | null = null;
       let actor: Actor = { type: "system", label: "api" };
       if (endpoint.scope) {
@@ -210,7 +217,7 @@ export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiC
         body: body as ApiContext<E>["body"],
         query: query as ApiContext<E>["query"],
         params: params as ApiContext<E>["params"],
-        recordFailure: () => limitKeys.forEach((k) => tokenFailures.recordFailure(k, now)),
+        recordFailure: () => limitKeys.forEach((k) => rateLimiters(latchkey).tokens.recordFailure(k, now)),
       });
     } catch (error) {
       return toResponse(error, endpoint);

@@ -8,7 +8,10 @@ import { API_SCOPES } from "./scopes";
 export const createApiKeySchema = z
   .object({
     name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").regex(/^[^\p{Cc}]*$/u, "must not contain control characters"),
-    scopes: z.array(z.enum(API_SCOPES)).min(1, "choose at least one scope").max(API_SCOPES.length),
+    scopes: z
+      .array(z.enum(API_SCOPES), { error: (issue) => (issue.input === undefined ? "choose at least one scope" : "must be a list of scopes") })
+      .min(1, "choose at least one scope")
+      .max(API_SCOPES.length),
   })
   .strict();
 export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;

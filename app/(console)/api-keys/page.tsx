@@ -1,0 +1,54 @@
+import type { Metadata } from "next";
+import { formatExact } from "@/components/format";
+import { requireConsoleSession } from "@/lib/auth/session";
+import { getLatchkey } from "@/lib/server/latchkey";
+import { CreateKeyForm } from "./_components/create-key-form";
+import { RevokeKeyButton } from "./_components/revoke-key-button";
+
+export const metadata: Metadata = { title: "API keys" };
+
+export default async function ApiKeysPage() {
+  await requireConsoleSession(["ADMIN"]);
+  const keys = await getLatchkey().apiKeys.listApiKeys();
+  return (
+    <section className="space-y-4">
+      <div>
+        <h1 className="text-xl font-semibold">API keys</h1>
+        <p className="text-sm text-slate-600">
+          Applications call the HTTP API with <code>Authorization: Bearer &lt;key&gt;</code>. Only a hash of each key is kept.
+        </p>
+      </div>
+      <CreateKeyForm />
+      {keys.length === 0 ? (
+        <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-slate-600">No API keys yet.</p>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="min-w-full divide-y divide-slate-200 text-sm">
+            <thead className="bg-slate-50 text-left">
+              <tr>
+                {["Name", "Id", "Scopes", "Created", "Last used", "Status", ""].map((heading) => (
+                  <th key={heading} scope="col" className="px-3 py-2 font-medium text-slate-700">
+                    {heading}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {keys.map((key) => (
+                <tr key={key.id} data-api-key={key.name}>
+                  <td className="px-3 py-2">{key.name}</td>
+                  <td className="px-3 py-2 font-mono text-xs">{key.id}</td>
+                  <td className="px-3 py-2 font-mono text-xs">{key.scopes.join(", ")}</td>
+                  <td className="px-3 py-2">{formatExact(key.createdAt.toISOString())}{key.createdBy ? ` by ${key.createdBy}` : ""}</td>
+                  <td className="px-3 py-2">{key.lastUsedAt ? formatExact(key.lastUsedAt.toISOString()) : "never"}</td>
+                  <td className="px-3 py-2" data-testid="api-key-status">{key.revokedAt ? "revoked" : "active"}</td>
+                  <td className="px-3 py-2">{key.revokedAt ? null : <RevokeKeyButton id={key.id} name={key.name} />}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
