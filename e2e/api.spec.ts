@@ -53,6 +53,7 @@ test.describe("sessions", () => {
     const rotated = await api.refreshSession(created.token, { rotate: true });
     const rotatedToken = rotated.token ?? "";
     expect(rotatedToken).toMatch(/^lks_/);
+    expect(await errorOf(api.refreshSession(created.token, { rotate: true }))).toMatchObject({ status: 409, code: "ROTATION_CONFLICT" });
     expect(rotated.session.rotatedFromId).toBe(created.session.id);
     expect((await api.resolveSession(rotatedToken)).authenticated).toBe(true);
 
@@ -80,7 +81,9 @@ test.describe("sessions", () => {
     const upgraded = await api.upgradeGuestSession(guest.token, "api-upgraded");
     expect(upgraded.session).toMatchObject({ kind: "user", userId: "api-upgraded", guestUserId: guest.session.userId });
     const user = await api.createSession({ userId: "api-not-a-guest" });
-    expect(await errorOf(api.upgradeGuestSession(user.token, "x"))).toMatchObject({ status: 400, code: "VALIDATION_FAILED" });
+    expect(await errorOf(api.upgradeGuestSession(user.token, "x"))).toMatchObject({ status: 422, code: "NOT_A_GUEST_SESSION" });
+    // The guest token was rotated by the upgrade: upgrading it again at once is a conflict, not theft.
+    expect(await errorOf(api.upgradeGuestSession(guest.token, "api-upgraded"))).toMatchObject({ status: 409, code: "ROTATION_CONFLICT" });
     expect(await errorOf(api.upgradeGuestSession(`lks_${"A".repeat(22)}.${"B".repeat(43)}`, "x"))).toMatchObject({ status: 401, code: "SESSION_NOT_FOUND", details: { reason: "UNKNOWN" } });
   });
 

@@ -66,7 +66,7 @@ export const endpoints = {
     summary: "Slide a session's idle expiry (never past its absolute cap); with rotate, replace its token",
     body: s.refreshBody,
     response: { status: 200, schema: s.refreshOutput },
-    errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS],
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS, "ROTATION_CONFLICT"],
     limitFailures: true,
   },
   upgradeGuestSession: {
@@ -77,7 +77,7 @@ export const endpoints = {
     summary: "Turn a guest session into a user's, with a new token",
     body: s.upgradeBody,
     response: { status: 200, schema: s.issuedSessionOutput },
-    errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS],
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS, "ROTATION_CONFLICT", "NOT_A_GUEST_SESSION"],
     limitFailures: true,
   },
   listSessions: {

@@ -17,7 +17,7 @@ describe(`concurrency on ${TEST_PROVIDER}`, () => {
     const winners = results.filter((result) => result.status === "fulfilled");
     expect(winners).toHaveLength(1);
     for (const result of results) {
-      if (result.status === "rejected") expect((result.reason as { code: string }).code).toBe("SESSION_REVOKED");
+      if (result.status === "rejected") expect((result.reason as { code: string }).code).toBe("ROTATION_CONFLICT");
     }
     const children = await db.database.prisma.session.count({ where: { rotatedFromId: session.id } });
     expect(children).toBe(1);

@@ -209,7 +209,7 @@ describe("rotation and reuse detection", () => {
     const second = await engine.rotateSession(first.token);
     clock.advance(5 * SECOND);
     expect((await engine.resolveSession(first.token)).authenticated).toBe(true);
-    await expectCode(engine.rotateSession(first.token), ErrorCode.SESSION_REVOKED);
+    await expectCode(engine.rotateSession(first.token), ErrorCode.ROTATION_CONFLICT);
     expect((await engine.resolveSession(second.token)).authenticated).toBe(true);
   });
 
@@ -334,7 +334,7 @@ describe("device labels, tenants, guests", () => {
     expect(await engine.resolveSession(guest.token)).toMatchObject({ authenticated: false, reason: "REUSE_DETECTED" });
     expect(await engine.resolveSession(upgraded.token)).toMatchObject({ authenticated: false, revokedReason: "REUSE_DETECTED" });
     const user = await engine.createSession({ userId: uniqueUser() });
-    await expectCode(engine.upgradeGuestSession(user.token, "x"), ErrorCode.VALIDATION_FAILED);
+    await expectCode(engine.upgradeGuestSession(user.token, "x"), ErrorCode.NOT_A_GUEST_SESSION);
   });
 });
 

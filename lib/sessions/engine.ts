@@ -89,6 +89,14 @@ function revokedByLabel(actor: Actor): string {
   return `${actor.type}:${actor.label ?? actor.id ?? "unknown"}`;
 }
 
+function rotationConflict(sessionId: string): SessionError {
+  return new SessionError(
+    ErrorCode.ROTATION_CONFLICT,
+    "This token was just replaced by a concurrent request; use the token that request received.",
+    { sessionId },
+  );
+}
+
 function parseJson<T>(text: string | null, fallback: T): T {
   if (!text) return fallback;
   try {
@@ -430,18 +438,15 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
       const checked = await check(token);
       if (!checked.ok) throw refusalError(checked.refusal.reason, { sessionId: checked.refusal.sessionId, revokedReason: checked.refusal.revokedReason });
       const old = checked.session;
-      if (old.revokedAt) {
-        throw refusalError(RefusalReason.REVOKED, { sessionId: old.id, revokedReason: old.revokedReason, rotatedToId: old.rotatedToId });
-      }
+      // Only a token rotated inside the grace window gets here revoked: a concurrent rotation won.
+      if (old.revokedAt) throw rotationConflict(old.id);
       const now = clock.now();
       const next = successorOf(old, now);
       const rotated = await repository.rotateSession(old.id, revocation("ROTATED", actor, null, now), next.record, [
         event("session.rotated", actor, { sessionId: old.id, userId: old.userId, details: { to: next.record.id } }),
         event("session.created", actor, { sessionId: next.record.id, userId: old.userId, details: { rotatedFrom: old.id, kind: old.kind } }),
       ]);
-      if (!rotated) {
-        throw refusalError(RefusalReason.REVOKED, { sessionId: old.id, revokedReason: "ROTATED" });
-      }
+      if (!rotated) throw rotationConflict(old.id);
       return { token: next.token, session: toSessionView(next.record, now) };
     },
 
@@ -454,9 +459,10 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
       const checked = await check(token);
       if (!checked.ok) throw refusalError(checked.refusal.reason, { sessionId: checked.refusal.sessionId, revokedReason: checked.refusal.revokedReason });
       const guest = checked.session;
-      if (guest.kind !== "guest" || guest.revokedAt) {
-        throw new SessionError(ErrorCode.VALIDATION_FAILED, "Invalid input: token: is not a live guest session.", {
-          issues: [{ field: "token", message: "is not a live guest session" }],
+      if (guest.revokedAt) throw rotationConflict(guest.id);
+      if (guest.kind !== "guest") {
+        throw new SessionError(ErrorCode.NOT_A_GUEST_SESSION, "Only a guest session can be upgraded; this token belongs to a user session.", {
+          sessionId: guest.id,
         });
       }
       await assertUserEnabled(targetUserId);
@@ -479,7 +485,7 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
         }),
         event("session.created", actor, { sessionId: record.id, userId: targetUserId, details: { rotatedFrom: guest.id, kind: "user" } }),
       ]);
-      if (!upgraded) throw refusalError(RefusalReason.REVOKED, { sessionId: guest.id, revokedReason: "ROTATED" });
+      if (!upgraded) throw rotationConflict(guest.id);
       return { token: next.token, session: toSessionView(record, now) };
     },
 
