@@ -3,5 +3,6 @@ import { getConsoleSession } from "@/lib/auth/session";
 
 export default async function Home() {
   const session = await getConsoleSession();
-  redirect(session ? "/sessions" : "/login");
+  if (!session) redirect("/login");
+  redirect(session.role === "USER" ? "/devices" : "/sessions");
 }

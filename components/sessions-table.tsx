@@ -1,7 +1,7 @@
 "use client";
 
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
-import { formatExact, formatRelative } from "./format";
+import { RelativeTime } from "./relative-time";
 
 /** One row of the sessions table, as the server hands it over (no secrets; times as ISO). */
 export interface SessionRow {
@@ -26,14 +26,6 @@ const STATUS_STYLE: Record<SessionRow["status"], string> = {
   "absolute-expired": "bg-orange-100 text-orange-800",
   revoked: "bg-red-100 text-red-800",
 };
-
-function Time({ iso, now }: { iso: string; now: string }) {
-  return (
-    <time dateTime={iso} title={formatExact(iso)}>
-      {formatRelative(iso, now)}
-    </time>
-  );
-}
 
 const column = createColumnHelper<SessionRow>();
 
@@ -79,9 +71,9 @@ const columns = [
       );
     },
   }),
-  column.accessor("createdAt", { header: "Created", cell: (info) => <Time iso={info.getValue()} now={info.row.original.now} /> }),
-  column.accessor("lastSeenAt", { header: "Last seen", cell: (info) => <Time iso={info.getValue()} now={info.row.original.now} /> }),
-  column.accessor("expiresAt", { header: "Expires", cell: (info) => <Time iso={info.getValue()} now={info.row.original.now} /> }),
+  column.accessor("createdAt", { header: "Created", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
+  column.accessor("lastSeenAt", { header: "Last seen", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
+  column.accessor("expiresAt", { header: "Expires", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
 ];
 
 export function SessionsTable({ rows }: { rows: SessionRow[] }) {

@@ -1,30 +1,17 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { startServer } from "./fixtures";
 
 // What a new user does: `npm start` on an empty data folder, then sign in with the printed
 // credentials. (The build already exists here; `npm start` builds it first on a fresh clone.)
 
 const PORT = 3101;
 
-function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let output = "";
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
-    cwd: process.cwd(),
-    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(PORT), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
 test("npm start on an empty data folder creates an admin whose printed password signs in", async ({ browser }) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-first-start-"));
-  const server = startServer({ LATCHKEY_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "latchkey.db")}` });
+  const server = startServer(PORT, { LATCHKEY_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "latchkey.db")}` });
   try {
     await expect.poll(() => /password: (\S+)/.exec(server.output())?.[1], { timeout: 60_000 }).toBeTruthy();
     const email = /email: +(\S+)/.exec(server.output())![1]!;
@@ -51,7 +38,7 @@ test("npm start on an empty data folder creates an admin whose printed password 
 
 test("a nonsense timeout stops the server at start with a message naming it", async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-bad-config-"));
-  const server = startServer({
+  const server = startServer(PORT, {
     LATCHKEY_DATA_DIR: dataDir,
     DATABASE_URL: `file:${path.join(dataDir, "latchkey.db")}`,
     LATCHKEY_IDLE_TIMEOUT: "2d",

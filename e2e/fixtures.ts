@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Locator, type Page } from "@playwright/test";
 import { createLatchkeyClient, type LatchkeyClient } from "../lib/client";
 
 export const PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -79,10 +79,91 @@ export function auditEventsOf(sessionId: string): { type: string; actorType: str
   }
 }
 
-export async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password): Promise<void> {
+/** Signs in through the form and waits for the landing page (sessions for operators, devices for users). */
+export async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password, landing: RegExp = /\/sessions$/): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/sessions$/);
+  await expect(page).toHaveURL(landing);
+}
+
+/** A server-action call as the browser sent it: enough to send it again by hand. */
+export interface RecordedAction {
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** Runs `submit` (which submits a console form) and records the server-action request it makes. */
+export async function recordAction(page: Page, submit: () => Promise<void>): Promise<RecordedAction> {
+  const [request] = await Promise.all([page.waitForRequest((candidate) => candidate.method() === "POST" && "next-action" in candidate.headers()), submit()]);
+  const headers = request.headers();
+  return {
+    url: request.url(),
+    headers: Object.fromEntries(Object.entries(headers).filter(([name]) => ["next-action", "content-type", "accept", "next-router-state-tree"].includes(name))),
+    body: request.postDataBuffer() ?? Buffer.alloc(0),
+  };
+}
+
+/** Sends a recorded server-action call with another person's cookies; returns the response text. */
+export async function replayAction(page: Page, action: RecordedAction, replace: [string, string][] = []): Promise<{ status: number; text: string }> {
+  let body = action.body.toString("latin1");
+  for (const [from, to] of replace) body = body.split(from).join(to);
+  const response = await page.request.fetch(action.url, {
+    method: "POST",
+    headers: { ...action.headers, origin: new URL(action.url).origin },
+    data: Buffer.from(body, "latin1"),
+    maxRedirects: 0,
+  });
+  return { status: response.status(), text: await response.text() };
+}
+
+let accountCounter = 0;
+
+/**
+ * As a signed-in admin on `page`, creates a console account and lets its holder choose a
+ * password on first sign-in (in a fresh context of `browser`). Returns the chosen password.
+ */
+export async function createAccountThroughConsole(
+  page: Page,
+  browser: Browser,
+  role: "ADMIN" | "SUPPORT" | "USER",
+  email = `person${Date.now()}-${++accountCounter}@e2e.test`,
+): Promise<{ email: string; password: string }> {
+  await page.goto("/accounts");
+  const form = page.locator("form", { has: page.getByRole("button", { name: "Create account" }) });
+  await form.getByLabel("Email").fill(email);
+  await form.getByLabel("Role").selectOption(role);
+  await form.getByRole("button", { name: "Create account" }).click();
+  const oneTime = ((await page.getByTestId("one-time-password").textContent()) ?? "").trim();
+  expect(oneTime).toMatch(/^[A-Za-z0-9]{20}$/);
+
+  const password = `chosen-${oneTime}`;
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  await signIn(first, email, oneTime, /\/profile$/);
+  await first.getByLabel("Current password").fill(oneTime);
+  await first.getByLabel("New password (at least 12 characters)").fill(password);
+  await first.getByLabel("New password again").fill(password);
+  await first.getByRole("button", { name: "Change password" }).click();
+  await expect(first.getByRole("status")).toContainText("Password changed");
+  await first.getByRole("button", { name: "Sign out" }).click();
+  await expect(first).toHaveURL(/\/login$/);
+  await context.close();
+  return { email, password };
+}
+
+/** Starts `npm start` (scripts/start.mjs) on its own port with extra environment, for tests that need other settings. */
+export function startServer(port: number, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = "";
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+    cwd: process.cwd(),
+    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
 }

@@ -12,6 +12,8 @@ export interface LatchkeyEnv {
   authSecret: string | null;
   adminEmail: string | null;
   adminPassword: string | null;
+  /** Sensitive console actions need a sign-in (or password re-entry) at most this long ago. */
+  reauthWindowSeconds: number;
   /** Failed API authentications allowed per client address per minute. */
   apiAuthFailureLimit: number;
   /** Refused tokens (resolve, refresh, upgrade) allowed per API key and per address per minute. */
@@ -54,6 +56,12 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
       problems.push(error.message);
     }
   }
+  let reauthWindowSeconds = 10 * 60;
+  if (source.LATCHKEY_REAUTH_WINDOW) {
+    const seconds = parseDurationSeconds(source.LATCHKEY_REAUTH_WINDOW);
+    if (seconds === null || seconds < 1) problems.push(`LATCHKEY_REAUTH_WINDOW=${JSON.stringify(source.LATCHKEY_REAUTH_WINDOW)} is not a duration of at least 1s (examples: 5m, 15m)`);
+    else reauthWindowSeconds = seconds;
+  }
   const databaseUrl = source.DATABASE_URL || DEFAULT_DATABASE_URL;
   try {
     parseDatabaseUrl(databaseUrl);
@@ -86,6 +94,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     authSecret,
     adminEmail,
     adminPassword,
+    reauthWindowSeconds,
     apiAuthFailureLimit: limits.LATCHKEY_API_AUTH_FAILURE_LIMIT!,
     apiTokenFailureLimit: limits.LATCHKEY_API_TOKEN_FAILURE_LIMIT!,
   };

@@ -2,28 +2,33 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/sign-out-button";
 import { requireConsoleSession } from "@/lib/auth/session";
+import type { ConsoleRole } from "@/lib/db/user-repository";
+
+const NAV: { href: string; label: string; roles: readonly ConsoleRole[] }[] = [
+  { href: "/sessions", label: "Sessions", roles: ["ADMIN", "SUPPORT"] },
+  { href: "/accounts", label: "Accounts", roles: ["ADMIN"] },
+  { href: "/api-keys", label: "API keys", roles: ["ADMIN"] },
+  { href: "/api-docs", label: "API", roles: ["ADMIN", "SUPPORT"] },
+  { href: "/devices", label: "My devices", roles: ["ADMIN", "SUPPORT", "USER"] },
+  { href: "/profile", label: "Profile", roles: ["ADMIN", "SUPPORT", "USER"] },
+];
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const session = await requireConsoleSession();
+  // Pages check roles (and a pending password change) themselves; the layout only needs a sign-in.
+  const session = await requireConsoleSession(undefined, { passwordChangePage: true });
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 py-3">
-          <nav className="flex items-center gap-6">
-            <Link href="/sessions" className="font-semibold">
+          <nav aria-label="Console" className="flex flex-wrap items-center gap-x-5 gap-y-1">
+            <Link href="/" className="font-semibold">
               Latchkey
             </Link>
-            <Link href="/sessions" className="text-sm text-slate-700 hover:underline">
-              Sessions
-            </Link>
-            {session.role === "ADMIN" ? (
-              <Link href="/api-keys" className="text-sm text-slate-700 hover:underline">
-                API keys
+            {NAV.filter((item) => item.roles.includes(session.role)).map((item) => (
+              <Link key={item.href} href={item.href} className="text-sm text-slate-700 hover:underline">
+                {item.label}
               </Link>
-            ) : null}
-            <Link href="/api-docs" className="text-sm text-slate-700 hover:underline">
-              API
-            </Link>
+            ))}
           </nav>
           <div className="flex items-center gap-3 text-sm text-slate-600">
             <span data-testid="signed-in-as">

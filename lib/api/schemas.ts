@@ -67,6 +67,7 @@ export const sessionOutput = z.object({
   metadata: z.record(z.string(), z.unknown()),
   createdAt: isoDate,
   lastSeenAt: isoDate,
+  authenticatedAt: isoDate.nullable(),
   idleTimeoutSeconds: z.number().int(),
   idleExpiresAt: isoDate,
   absoluteExpiresAt: isoDate,
@@ -85,6 +86,7 @@ const userOutput = z.object({
   email: z.string().nullable(),
   name: z.string().nullable(),
   consoleRole: z.string().nullable(),
+  mustChangePassword: z.boolean(),
   disabledAt: isoDate.nullable(),
 });
 

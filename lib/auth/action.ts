@@ -1,7 +1,12 @@
 import type { z } from "zod";
 import type { ConsoleRole } from "../db/user-repository";
 import { isSessionError } from "../sessions/errors";
-import { getConsoleSession, type ConsoleSession } from "./session";
+import { getLatchkey } from "../server/latchkey";
+import { reauthenticate } from "./accounts";
+import { getConsoleSession, isRecentlyAuthenticated, type ConsoleSession } from "./session";
+
+/** The form field in which a person re-enters their password for a sensitive action. */
+export const REAUTH_FIELD = "reauthPassword";
 
 /** What a console form shows after its server action ran. */
 export interface ActionState<T = unknown> {
@@ -9,6 +14,8 @@ export interface ActionState<T = unknown> {
   message?: string;
   error?: string;
   fieldErrors?: Record<string, string>;
+  /** The action needs a recent sign-in: the form asks for the password again. */
+  reauthRequired?: boolean;
   data?: T;
 }
 
@@ -35,14 +42,23 @@ function formObject(formData: FormData): Record<string, unknown> {
  * engine errors into a form message; unexpected errors are logged, never shown.
  */
 export function consoleAction<S extends z.ZodType, T>(
-  options: { roles: readonly ConsoleRole[]; schema: S },
+  options: { roles: readonly ConsoleRole[]; schema: S; recentAuth?: boolean },
   handler: (input: z.output<S>, session: ConsoleSession) => Promise<ActionState<T>>,
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
     const session = await getConsoleSession();
     if (!session) return { ok: false, error: "Your session has ended; sign in again." };
     if (!options.roles.includes(session.role)) return { ok: false, error: "Your role does not allow this action." };
-    const parsed = options.schema.safeParse(formObject(formData));
+    const fields = formObject(formData);
+    const password = typeof fields[REAUTH_FIELD] === "string" ? (fields[REAUTH_FIELD] as string) : "";
+    delete fields[REAUTH_FIELD];
+    if (options.recentAuth && !isRecentlyAuthenticated(session, getLatchkey().env.reauthWindowSeconds)) {
+      if (!password) return { ok: false, reauthRequired: true, error: "For your security, enter your password again to continue." };
+      if (!(await reauthenticate(getLatchkey(), session, password))) {
+        return { ok: false, reauthRequired: true, error: "That password is wrong.", fieldErrors: { [REAUTH_FIELD]: "wrong password" } };
+      }
+    }
+    const parsed = options.schema.safeParse(fields);
     if (!parsed.success) {
       const fieldErrors: Record<string, string> = {};
       for (const issue of parsed.error.issues) fieldErrors[issue.path.join(".") || "form"] ??= issue.message;

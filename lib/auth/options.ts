@@ -13,6 +13,9 @@ declare module "next-auth" {
     userId?: string;
     /** The account's console role as of this request. */
     role?: string;
+    /** When the person last signed in or re-entered their password (ISO). */
+    authenticatedAt?: string | null;
+    mustChangePassword?: boolean;
     /** Why the Latchkey session was refused, when it was. */
     refused?: string;
   }
@@ -102,6 +105,8 @@ export function getAuthOptions(): AuthOptions {
           sessionId: result.session.id,
           userId: result.user.id,
           role: result.user.consoleRole,
+          authenticatedAt: result.session.authenticatedAt?.toISOString() ?? null,
+          mustChangePassword: result.user.mustChangePassword,
           user: { name: result.user.name, email: result.user.email },
         };
       },

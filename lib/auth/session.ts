@@ -11,6 +11,9 @@ export interface ConsoleSession {
   email: string;
   name: string | null;
   role: ConsoleRole;
+  /** When the person last signed in or re-entered their password. */
+  authenticatedAt: Date | null;
+  mustChangePassword: boolean;
   actor: Actor;
 }
 
@@ -30,14 +33,25 @@ export async function getConsoleSession(): Promise<ConsoleSession | null> {
     email,
     name: session.user.name ?? null,
     role,
+    authenticatedAt: session.authenticatedAt ? new Date(session.authenticatedAt) : null,
+    mustChangePassword: session.mustChangePassword === true,
     actor: { type: "user", id: session.userId, label: email },
   };
 }
 
-/** The console session, or a redirect to sign-in; with `roles`, a redirect to /forbidden for others. */
-export async function requireConsoleSession(roles?: readonly ConsoleRole[]): Promise<ConsoleSession> {
+/**
+ * The console session, or a redirect to sign-in; with `roles`, a redirect to /forbidden for
+ * others. An account still on its one-time password is sent to change it first.
+ */
+export async function requireConsoleSession(roles?: readonly ConsoleRole[], options: { passwordChangePage?: boolean } = {}): Promise<ConsoleSession> {
   const session = await getConsoleSession();
   if (!session) redirect("/login");
   if (roles && !roles.includes(session.role)) redirect("/forbidden");
+  if (session.mustChangePassword && !options.passwordChangePage) redirect("/profile");
   return session;
+}
+
+/** True when the person signed in or re-entered their password within the re-authentication window. */
+export function isRecentlyAuthenticated(session: ConsoleSession, windowSeconds: number, now = Date.now()): boolean {
+  return session.authenticatedAt !== null && now - session.authenticatedAt.getTime() <= windowSeconds * 1000;
 }

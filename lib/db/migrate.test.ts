@@ -1,5 +1,11 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../testing/database";
+import { openDatabase } from "./client";
 import { applyMigrations } from "./migrate";
 
 let db: TestDatabase;
@@ -18,4 +24,76 @@ describe(`migrations on ${TEST_PROVIDER}`, () => {
     );
     expect(rows.map((row) => row.migration_name)).toContain("20261126000000_init");
   });
+
+  it("applies later migrations over rows written under the first one, keeping them", async () => {
+    // A copy of the project's migrations holding only the first one.
+    const root = mkdtempSync(path.join(tmpdir(), "latchkey-migrations-"));
+    const relative = TEST_PROVIDER === "postgresql" ? path.join("prisma", "postgres", "migrations") : path.join("prisma", "migrations");
+    const all = readdirSync(path.join(process.cwd(), relative)).filter((name) => /^\d+_/.test(name)).sort();
+    expect(all.length).toBeGreaterThan(1);
+    mkdirSync(path.join(root, relative), { recursive: true });
+    cpSync(path.join(process.cwd(), relative, all[0]!), path.join(root, relative, all[0]!), { recursive: true });
+
+    const empty = await emptyDatabase();
+    try {
+      expect(await applyMigrations(empty.url, { root })).toEqual([all[0]]);
+      await empty.exec([
+        `INSERT INTO "User" ("id", "email", "createdAt", "updatedAt") VALUES ('old-user', 'old@example.com', ${empty.now}, ${empty.now})`,
+        `INSERT INTO "Session" ("id", "secretHash", "userId", "kind", "roles", "metadata", "createdAt", "lastSeenAt", "idleTimeoutSeconds", "idleExpiresAt", "absoluteExpiresAt", "familyId")
+         VALUES ('old-session', 'h', 'old-user', 'user', '[]', '{}', ${empty.now}, ${empty.now}, 60, ${empty.now}, ${empty.now}, 'old-session')`,
+      ]);
+      expect(await applyMigrations(empty.url)).toEqual(all.slice(1));
+      const upgraded = openDatabase(empty.url);
+      const session = await upgraded.prisma.session.findUniqueOrThrow({ where: { id: "old-session" }, include: { user: true } });
+      expect(session.user).toMatchObject({ email: "old@example.com", mustChangePassword: false });
+      expect(session.authenticatedAt).toBeNull();
+      await upgraded.close();
+    } finally {
+      await empty.drop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
+
+/** A database with nothing in it, of the provider under test, and a way to run raw SQL on it. */
+async function emptyDatabase(): Promise<{ url: string; now: string; exec(statements: string[]): Promise<void>; drop(): Promise<void> }> {
+  if (TEST_PROVIDER === "postgresql") {
+    const admin = process.env.LATCHKEY_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+    const name = `latchkey_test_upgrade_${process.pid}`;
+    const run = async (url: string, statements: string[]) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        for (const statement of statements) await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    };
+    await run(admin, [`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, `CREATE DATABASE "${name}"`]);
+    const target = new URL(admin);
+    target.pathname = `/${name}`;
+    return {
+      url: target.toString(),
+      now: "now()",
+      exec: (statements) => run(target.toString(), statements),
+      drop: () => run(admin, [`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`]),
+    };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), "latchkey-upgrade-"));
+  const file = path.join(dir, "db.sqlite");
+  return {
+    url: `file:${file}`,
+    now: String(Date.now()),
+    async exec(statements) {
+      const raw = new Database(file);
+      try {
+        for (const statement of statements) raw.exec(statement);
+      } finally {
+        raw.close();
+      }
+    },
+    async drop() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -76,8 +76,17 @@ function migrateSqlite(target: DatabaseTarget, migrations: Migration[]): string[
       ).run(randomUUID(), migration.checksum, migration.name);
       return true;
     });
+    // Prisma's SQLite migrations may rebuild a table, which needs foreign keys off; that pragma
+    // is ignored inside a transaction, so it is set around each one and the keys checked after.
     for (const migration of migrations) {
-      if (run.immediate(migration)) applied.push(migration.name);
+      db.pragma("foreign_keys = OFF");
+      try {
+        if (run.immediate(migration)) applied.push(migration.name);
+        const violations = db.pragma("foreign_key_check") as unknown[];
+        if (violations.length > 0) throw new Error(`Migration ${migration.name} left ${violations.length} foreign key violations.`);
+      } finally {
+        db.pragma("foreign_keys = ON");
+      }
     }
     return applied;
   } finally {

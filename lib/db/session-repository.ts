@@ -17,6 +17,7 @@ const USER_FIELDS = {
   email: true,
   name: true,
   consoleRole: true,
+  mustChangePassword: true,
   disabledAt: true,
   disabledReason: true,
   createdAt: true,
@@ -205,6 +206,16 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         const where: SessionWhereInput = { id };
         if (options.ownerUserId !== undefined) where.userId = options.ownerUserId;
         const result = await tx.session.updateMany({ where, data });
+        if (result.count !== 1) return false;
+        const owner = await tx.session.findUnique({ where: { id }, select: { userId: true } });
+        await appendWith(tx, [{ ...event, userId: owner?.userId ?? null }]);
+        return true;
+      });
+    },
+
+    async confirmAuthentication(id, now, event) {
+      return prisma.$transaction(async (tx) => {
+        const result = await tx.session.updateMany({ where: { id, ...liveAt(now) }, data: { authenticatedAt: now } });
         if (result.count !== 1) return false;
         const owner = await tx.session.findUnique({ where: { id }, select: { userId: true } });
         await appendWith(tx, [{ ...event, userId: owner?.userId ?? null }]);

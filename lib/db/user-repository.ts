@@ -16,16 +16,62 @@ export interface ConsoleCredentials {
   passwordHash: string;
 }
 
+/** A console account as shown in lists. */
+export interface ConsoleAccount {
+  id: string;
+  email: string;
+  name: string | null;
+  role: ConsoleRole;
+  mustChangePassword: boolean;
+  disabledAt: Date | null;
+  createdAt: Date;
+}
+
+const CREDENTIAL_FIELDS = { id: true, email: true, name: true, consoleRole: true, disabledAt: true, passwordHash: true } as const;
+
+function toCredentials(user: { id: string; email: string | null; name: string | null; consoleRole: string | null; disabledAt: Date | null; passwordHash: string | null } | null): ConsoleCredentials | null {
+  if (!user?.email || !user.passwordHash || !user.consoleRole) return null;
+  return { ...user, email: user.email, passwordHash: user.passwordHash, consoleRole: user.consoleRole as ConsoleRole };
+}
+
 /** Console accounts: people who sign in to Latchkey itself. */
 export function createUserRepository({ prisma }: Database) {
   return {
     async findCredentials(email: string): Promise<ConsoleCredentials | null> {
-      const user = await prisma.user.findUnique({
-        where: { email: email.trim().toLowerCase() },
-        select: { id: true, email: true, name: true, consoleRole: true, disabledAt: true, passwordHash: true },
+      return toCredentials(await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() }, select: CREDENTIAL_FIELDS }));
+    },
+
+    async findCredentialsById(id: string): Promise<ConsoleCredentials | null> {
+      return toCredentials(await prisma.user.findUnique({ where: { id }, select: CREDENTIAL_FIELDS }));
+    },
+
+    async listConsoleAccounts(): Promise<ConsoleAccount[]> {
+      const rows = await prisma.user.findMany({
+        where: { consoleRole: { not: null } },
+        select: { id: true, email: true, name: true, consoleRole: true, mustChangePassword: true, disabledAt: true, createdAt: true },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       });
-      if (!user?.email || !user.passwordHash || !user.consoleRole) return null;
-      return { ...user, email: user.email, passwordHash: user.passwordHash, consoleRole: user.consoleRole as ConsoleRole };
+      return rows.map(({ consoleRole, email, ...row }) => ({ ...row, email: email ?? "", role: consoleRole as ConsoleRole }));
+    },
+
+    /** Changes a console account's role; false when there is no such account. */
+    async setConsoleRole(id: string, role: ConsoleRole, event: AuditEventInput): Promise<boolean> {
+      return prisma.$transaction(async (tx) => {
+        const result = await tx.user.updateMany({ where: { id, consoleRole: { not: null } }, data: { consoleRole: role, updatedAt: event.at } });
+        if (result.count !== 1) return false;
+        await tx.auditEvent.create({ data: auditEventRow({ ...event, userId: id }) });
+        return true;
+      });
+    },
+
+    /** Replaces a console account's password hash (and whether it must be changed at next sign-in). */
+    async setPassword(id: string, passwordHash: string, mustChangePassword: boolean, event: AuditEventInput): Promise<boolean> {
+      return prisma.$transaction(async (tx) => {
+        const result = await tx.user.updateMany({ where: { id, consoleRole: { not: null } }, data: { passwordHash, mustChangePassword, updatedAt: event.at } });
+        if (result.count !== 1) return false;
+        await tx.auditEvent.create({ data: auditEventRow({ ...event, userId: id }) });
+        return true;
+      });
     },
 
     /** Emails of the given user ids, for naming people in lists. */
@@ -40,14 +86,23 @@ export function createUserRepository({ prisma }: Database) {
     },
 
     async createConsoleUser(
-      input: { email: string; name: string | null; role: ConsoleRole; passwordHash: string; at: Date },
+      input: { email: string; name: string | null; role: ConsoleRole; passwordHash: string; mustChangePassword?: boolean; at: Date },
       event: AuditEventInput,
     ): Promise<{ id: string; email: string }> {
       const id = `u_${generateId()}`;
       const email = input.email.trim().toLowerCase();
       await prisma.$transaction(async (tx) => {
         await tx.user.create({
-          data: { id, email, name: input.name, consoleRole: input.role, passwordHash: input.passwordHash, createdAt: input.at, updatedAt: input.at },
+          data: {
+            id,
+            email,
+            name: input.name,
+            consoleRole: input.role,
+            passwordHash: input.passwordHash,
+            mustChangePassword: input.mustChangePassword ?? false,
+            createdAt: input.at,
+            updatedAt: input.at,
+          },
         });
         await tx.auditEvent.create({ data: auditEventRow({ ...event, userId: id }) });
       });

@@ -338,6 +338,23 @@ describe("device labels, tenants, guests", () => {
   });
 });
 
+describe("re-authentication", () => {
+  it("records a fresh sign-in on a live session only, audited; rotation keeps the time", async () => {
+    const { engine, clock } = createTestEngine(db);
+    const { token, session } = await engine.createSession({ userId: uniqueUser() });
+    expect(session.authenticatedAt?.getTime()).toBe(clock.now().getTime());
+    clock.advance(20 * MINUTE);
+    const confirmed = await engine.confirmAuthentication(session.id);
+    expect(confirmed.authenticatedAt?.getTime()).toBe(clock.now().getTime());
+    clock.advance(MINUTE);
+    const rotated = await engine.rotateSession(token);
+    expect(rotated.session.authenticatedAt?.getTime()).toBe(confirmed.authenticatedAt?.getTime());
+    await engine.revokeSession(rotated.session.id);
+    await expectCode(engine.confirmAuthentication(rotated.session.id), ErrorCode.SESSION_NOT_FOUND);
+    expect((await engine.listEvents({ sessionId: session.id, type: "session.reauthenticated" })).length).toBe(1);
+  });
+});
+
 describe("listing", () => {
   it("lists every status with filters, sorting and keyset pages that neither skip nor repeat", async () => {
     const { engine, clock } = createTestEngine(db, { idleTimeoutSeconds: 600 }, new Date("2026-05-01T00:00:00Z"));

@@ -124,6 +124,7 @@ export function toSessionView(record: SessionRecord, now: Date): SessionView {
     metadata: parseJson<Record<string, unknown>>(record.metadata, {}),
     createdAt: record.createdAt,
     lastSeenAt: record.lastSeenAt,
+    authenticatedAt: record.authenticatedAt,
     idleTimeoutSeconds: record.idleTimeoutSeconds,
     idleExpiresAt: record.idleExpiresAt,
     absoluteExpiresAt: record.absoluteExpiresAt,
@@ -144,6 +145,7 @@ export function toUserView(user: UserRecord): UserView {
     email: user.email,
     name: user.name,
     consoleRole: user.consoleRole,
+    mustChangePassword: user.mustChangePassword,
     disabledAt: user.disabledAt,
   };
 }
@@ -243,6 +245,7 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
       metadata: JSON.stringify(input.metadata),
       createdAt: now,
       lastSeenAt: now,
+      authenticatedAt: now,
       idleTimeoutSeconds,
       idleExpiresAt: new Date(Math.min(now.getTime() + idleTimeoutSeconds * SECOND, absoluteExpiresAt.getTime())),
       absoluteExpiresAt,
@@ -474,6 +477,7 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
         userId: targetUserId,
         kind: "user",
         guestUserId: guest.userId,
+        authenticatedAt: now,
         absoluteExpiresAt,
         idleExpiresAt: new Date(Math.min(now.getTime() + guest.idleTimeoutSeconds * SECOND, absoluteExpiresAt.getTime())),
       };
@@ -568,6 +572,18 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
         options,
       );
       return engine.getSessionOrThrow(id, updated);
+    },
+
+    /**
+     * Records that the person behind a live session just proved who they are again (re-entered
+     * their password), for actions that need a recent sign-in.
+     */
+    async confirmAuthentication(sessionId: string, actor: Actor = SYSTEM_ACTOR): Promise<SessionView> {
+      const id = parseInput(sessionIdSchema, sessionId);
+      const now = clock.now();
+      const confirmed = await repository.confirmAuthentication(id, now, event("session.reauthenticated", actor, { sessionId: id }));
+      if (!confirmed) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such live session.", { sessionId: id });
+      return engine.getSessionOrThrow(id);
     },
 
     /** Moves a session to another tenant, in place. */

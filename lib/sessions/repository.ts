@@ -100,6 +100,9 @@ export interface SessionRepository {
     options?: { ownerUserId?: string },
   ): Promise<boolean>;
 
+  /** Sets when a live session's person last authenticated; false if it is not live at `now`. */
+  confirmAuthentication(id: string, now: Date, event: AuditEventInput): Promise<boolean>;
+
   listSessions(request: SessionPageRequest, now: Date): Promise<SessionRecord[]>;
   listLiveUserSessions(userId: string, now: Date): Promise<SessionRecord[]>;
 

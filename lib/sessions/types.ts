@@ -49,6 +49,7 @@ export interface SessionRecord {
   metadata: string;
   createdAt: Date;
   lastSeenAt: Date;
+  authenticatedAt: Date | null;
   idleTimeoutSeconds: number;
   idleExpiresAt: Date;
   absoluteExpiresAt: Date;
@@ -67,6 +68,7 @@ export interface UserRecord {
   email: string | null;
   name: string | null;
   consoleRole: string | null;
+  mustChangePassword: boolean;
   disabledAt: Date | null;
   disabledReason: string | null;
   createdAt: Date;
@@ -89,6 +91,7 @@ export interface SessionView {
   metadata: Record<string, unknown>;
   createdAt: Date;
   lastSeenAt: Date;
+  authenticatedAt: Date | null;
   idleTimeoutSeconds: number;
   idleExpiresAt: Date;
   absoluteExpiresAt: Date;
@@ -107,6 +110,7 @@ export interface UserView {
   email: string | null;
   name: string | null;
   consoleRole: string | null;
+  mustChangePassword: boolean;
   disabledAt: Date | null;
 }
 

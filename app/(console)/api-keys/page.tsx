@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { formatExact } from "@/components/format";
+import { SimpleTable } from "@/components/simple-table";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { CreateKeyForm } from "./_components/create-key-form";
@@ -22,32 +23,19 @@ export default async function ApiKeysPage() {
       {keys.length === 0 ? (
         <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-slate-600">No API keys yet.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
-            <thead className="bg-slate-50 text-left">
-              <tr>
-                {["Name", "Id", "Scopes", "Created", "Last used", "Status", ""].map((heading) => (
-                  <th key={heading} scope="col" className="px-3 py-2 font-medium text-slate-700">
-                    {heading}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {keys.map((key) => (
-                <tr key={key.id} data-api-key={key.name}>
-                  <td className="px-3 py-2">{key.name}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{key.id}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{key.scopes.join(", ")}</td>
-                  <td className="px-3 py-2">{formatExact(key.createdAt.toISOString())}{key.createdBy ? ` by ${key.createdBy}` : ""}</td>
-                  <td className="px-3 py-2">{key.lastUsedAt ? formatExact(key.lastUsedAt.toISOString()) : "never"}</td>
-                  <td className="px-3 py-2" data-testid="api-key-status">{key.revokedAt ? "revoked" : "active"}</td>
-                  <td className="px-3 py-2">{key.revokedAt ? null : <RevokeKeyButton id={key.id} name={key.name} />}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SimpleTable headings={["Name", "Id", "Scopes", "Created", "Last used", "Status", ""]}>
+          {keys.map((key) => (
+            <tr key={key.id} data-api-key={key.name}>
+              <td className="px-3 py-2">{key.name}</td>
+              <td className="px-3 py-2 font-mono text-xs">{key.id}</td>
+              <td className="px-3 py-2 font-mono text-xs">{key.scopes.join(", ")}</td>
+              <td className="px-3 py-2">{formatExact(key.createdAt.toISOString())}{key.createdBy ? ` by ${key.createdBy}` : ""}</td>
+              <td className="px-3 py-2">{key.lastUsedAt ? formatExact(key.lastUsedAt.toISOString()) : "never"}</td>
+              <td className="px-3 py-2" data-testid="api-key-status">{key.revokedAt ? "revoked" : "active"}</td>
+              <td className="px-3 py-2">{key.revokedAt ? null : <RevokeKeyButton id={key.id} name={key.name} />}</td>
+            </tr>
+          ))}
+        </SimpleTable>
       )}
     </section>
   );

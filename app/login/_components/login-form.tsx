@@ -24,7 +24,7 @@ export function LoginForm() {
       setError("Wrong email or password.");
       return;
     }
-    router.replace("/sessions");
+    router.replace("/");
     router.refresh();
   }
 

@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { CONSOLE_ROLES, type ConsoleRole } from "../db/user-repository";
+import type { Latchkey } from "../server/latchkey";
+import { ErrorCode, SessionError } from "../sessions/errors";
+import { deviceLabelSchema, sessionIdSchema } from "../sessions/schemas";
+import type { Actor } from "../sessions/types";
+import { generatePassword, hashPassword, verifyPassword } from "./passwords";
+
+/** Form shapes of console accounts and devices: forms, server actions and tests share them. */
+
+const email = z.string().trim().toLowerCase().max(320, "must be at most 320 characters").email("must be an email address");
+const userId = z.string().trim().min(1).max(200);
+export const newPasswordSchema = z.string().min(12, "must be at least 12 characters").max(1024, "must be at most 1024 characters");
+
+export const createAccountSchema = z
+  .object({
+    email,
+    name: z.string().trim().max(100, "must be at most 100 characters").optional().transform((value) => value || null),
+    role: z.enum(CONSOLE_ROLES, { error: "choose ADMIN, SUPPORT or USER" }),
+  })
+  .strict();
+export const changeRoleSchema = z.object({ userId, role: z.enum(CONSOLE_ROLES, { error: "choose ADMIN, SUPPORT or USER" }) }).strict();
+export const accountSchema = z.object({ userId }).strict();
+export const changePasswordSchema = z
+  .object({ currentPassword: z.string().min(1, "enter your current password").max(1024), newPassword: newPasswordSchema, confirmPassword: z.string().max(1024) })
+  .strict()
+  .refine((value) => value.newPassword === value.confirmPassword, { message: "the two new passwords differ", path: ["confirmPassword"] });
+export const renameDeviceSchema = z.object({ sessionId: sessionIdSchema, label: deviceLabelSchema }).strict();
+export const deviceSchema = z.object({ sessionId: sessionIdSchema }).strict();
+
+function refuse(message: string): never {
+  throw new SessionError(ErrorCode.FORBIDDEN, message);
+}
+
+async function assertAnotherAdminRemains(latchkey: Latchkey, userId: string): Promise<void> {
+  const admins = (await latchkey.users.listConsoleAccounts()).filter((account) => account.role === "ADMIN" && !account.disabledAt);
+  if (admins.every((admin) => admin.id === userId)) refuse("This is the last active admin account; make another admin first.");
+}
+
+/** Creates a console account with a one-time password that must be changed at first sign-in. */
+export async function createAccount(latchkey: Latchkey, input: z.output<typeof createAccountSchema>, actor: Actor) {
+  if (await latchkey.users.findCredentials(input.email)) refuse("An account with this email exists already.");
+  const password = generatePassword();
+  const now = new Date();
+  const account = await latchkey.users.createConsoleUser(
+    { email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(password), mustChangePassword: true, at: now },
+    { at: now, type: "user.created", actor, details: { role: input.role, email: input.email } },
+  );
+  return { account, password };
+}
+
+/**
+ * Gives an account another role and ends all its sessions, so that no session signed in with
+ * the old rights lives on; the person signs in again under the new role.
+ */
+export async function changeAccountRole(latchkey: Latchkey, userId: string, role: ConsoleRole, actor: Actor): Promise<number> {
+  const account = await latchkey.users.findCredentialsById(userId);
+  if (!account) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such account.");
+  if (account.consoleRole === role) return 0;
+  if (account.consoleRole === "ADMIN") await assertAnotherAdminRemains(latchkey, userId);
+  await latchkey.users.setConsoleRole(userId, role, { at: new Date(), type: "user.role_changed", actor, details: { from: account.consoleRole, to: role } });
+  return latchkey.engine.revokeUserSessions(userId, { reason: "ROLE_CHANGED", note: `role changed to ${role}` }, actor);
+}
+
+/** Disables an account: all its sessions end and it cannot sign in until enabled again. */
+export async function disableAccount(latchkey: Latchkey, userId: string, actor: Actor): Promise<number> {
+  if (actor.id === userId) refuse("You cannot disable your own account.");
+  const account = await latchkey.users.findCredentialsById(userId);
+  if (!account) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such account.");
+  if (account.consoleRole === "ADMIN") await assertAnotherAdminRemains(latchkey, userId);
+  return latchkey.engine.disableUser(userId, "disabled in the console", actor);
+}
+
+export async function enableAccount(latchkey: Latchkey, userId: string, actor: Actor): Promise<void> {
+  await latchkey.engine.enableUser(userId, actor);
+}
+
+/**
+ * Changes the signed-in person's password after checking the current one, and signs out every
+ * other session of theirs (ASVS 5.0 7.4.3); the current session stays and counts as a fresh sign-in.
+ */
+export async function changePassword(
+  latchkey: Latchkey,
+  session: { userId: string; sessionId: string; actor: Actor },
+  input: z.output<typeof changePasswordSchema>,
+): Promise<number> {
+  const account = await latchkey.users.findCredentialsById(session.userId);
+  if (!account || !(await verifyPassword(input.currentPassword, account.passwordHash))) {
+    throw new SessionError(ErrorCode.VALIDATION_FAILED, "The current password is wrong.", { field: "currentPassword" });
+  }
+  if (input.newPassword === input.currentPassword) {
+    throw new SessionError(ErrorCode.VALIDATION_FAILED, "The new password must differ from the current one.", { field: "newPassword" });
+  }
+  const now = new Date();
+  await latchkey.users.setPassword(session.userId, await hashPassword(input.newPassword), false, {
+    at: now,
+    type: "user.password_changed",
+    actor: session.actor,
+  });
+  const ended = await latchkey.engine.revokeUserSessions(session.userId, { reason: "PASSWORD_CHANGED" }, session.actor, { exceptSessionId: session.sessionId });
+  await latchkey.engine.confirmAuthentication(session.sessionId, session.actor);
+  return ended;
+}
+
+/** Checks a person's password again and records a fresh sign-in on their session. */
+export async function reauthenticate(latchkey: Latchkey, session: { userId: string; sessionId: string; actor: Actor }, password: string): Promise<boolean> {
+  const account = await latchkey.users.findCredentialsById(session.userId);
+  if (!account || !(await verifyPassword(password, account.passwordHash))) return false;
+  await latchkey.engine.confirmAuthentication(session.sessionId, session.actor);
+  return true;
+}
