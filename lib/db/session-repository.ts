@@ -1,4 +1,4 @@
-import type { SessionWhereInput } from "../../generated/sqlite/models.ts";
+import type { AuditEventWhereInput, SessionWhereInput } from "../../generated/sqlite/models.ts";
 import type {
   AuditEventFilter,
   OAuthStateRecord,
@@ -81,6 +81,42 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     return { contains: text, ...insensitive } as { contains: string };
   }
 
+  /** Sessions created per bucket since `from`, counted in the database. */
+  async function histogram(from: Date, bucketMs: number): Promise<Map<number, number>> {
+    const rows =
+      provider === "postgresql"
+        ? await prisma.$queryRawUnsafe<{ bucket: number | bigint | string; count: number | bigint | string }[]>(
+            `SELECT floor(extract(epoch from "createdAt") * 1000 / $2)::bigint AS bucket, count(*)::bigint AS count FROM "Session" WHERE "createdAt" >= $1 GROUP BY 1`,
+            from,
+            bucketMs,
+          )
+        : await prisma.$queryRawUnsafe<{ bucket: number | bigint | string; count: number | bigint | string }[]>(
+            `SELECT CAST("createdAt" / ? AS INTEGER) AS bucket, count(*) AS count FROM "Session" WHERE "createdAt" >= ? GROUP BY 1`,
+            bucketMs,
+            from,
+          );
+    return new Map(rows.map((row) => [Number(row.bucket) * bucketMs, Number(row.count)]));
+  }
+
+  function fill(counts: Map<number, number>, from: Date, bucketMs: number, buckets: number) {
+    return Array.from({ length: buckets }, (_, index) => {
+      const at = from.getTime() + index * bucketMs;
+      return { at: new Date(at), count: counts.get(at) ?? 0 };
+    });
+  }
+
+  /** The most common values of a parsed user-agent field among live sessions. */
+  async function top(field: "browser" | "os" | "deviceType", now: Date) {
+    const rows = await prisma.session.groupBy({
+      by: [field],
+      where: { ...liveAt(now), [field]: { not: null } },
+      _count: { _all: true },
+      orderBy: { _count: { [field]: "desc" } },
+      take: 5,
+    });
+    return rows.map((row) => ({ value: String(row[field]), count: row._count._all }));
+  }
+
   /**
    * Creates the user row for an id seen for the first time. Outside the session's transaction:
    * two first sessions of one user may race here, and on PostgreSQL a failed insert would abort
@@ -103,6 +139,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     const { filter } = request;
     const and: SessionWhereInput[] = [];
     if (filter.status && filter.status.length > 0) and.push({ OR: filter.status.map((status) => statusWhere(status, now)) });
+    if (filter.sessionId) and.push({ id: filter.sessionId });
     if (filter.userId) and.push({ userId: filter.userId });
     if (userIds) and.push({ userId: { in: userIds } });
     if (filter.kind) and.push({ kind: filter.kind });
@@ -343,12 +380,42 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     },
 
     async listEvents(filter: AuditEventFilter): Promise<AuditEventView[]> {
-      const rows = await prisma.auditEvent.findMany({
-        where: { sessionId: filter.sessionId, userId: filter.userId, type: filter.type },
-        orderBy: [{ at: "desc" }, { id: "desc" }],
-        take: filter.limit,
-      });
+      const and: AuditEventWhereInput[] = [];
+      if (filter.sessionId) and.push({ sessionId: filter.sessionId });
+      if (filter.userId) and.push({ userId: filter.userId });
+      if (filter.type) and.push({ type: filter.type });
+      if (filter.actor) and.push({ OR: [{ actorId: filter.actor }, { actorLabel: contains(filter.actor) }] });
+      if (filter.from || filter.to) and.push({ at: { gte: filter.from, lte: filter.to } });
+      if (filter.before) and.push({ id: { lt: filter.before } });
+      const rows = await prisma.auditEvent.findMany({ where: { AND: and }, orderBy: { id: "desc" }, take: filter.limit });
       return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
+    },
+
+    async statistics(now) {
+      const hour = 3_600_000;
+      const day = 24 * hour;
+      const hoursFrom = new Date(Math.floor(now.getTime() / hour) * hour - 47 * hour);
+      const daysFrom = new Date(Math.floor(now.getTime() / day) * day - 29 * day);
+      const [active, expiredNotSwept, revokedLast24h, perHour, perDay, browsers, systems, devices] = await Promise.all([
+        prisma.session.count({ where: liveAt(now) }),
+        prisma.session.count({ where: { revokedAt: null, OR: [{ idleExpiresAt: { lte: now } }, { absoluteExpiresAt: { lte: now } }] } }),
+        prisma.session.count({ where: { revokedAt: { gt: new Date(now.getTime() - day) } } }),
+        histogram(hoursFrom, hour),
+        histogram(daysFrom, day),
+        top("browser", now),
+        top("os", now),
+        top("deviceType", now),
+      ]);
+      return {
+        active,
+        expiredNotSwept,
+        revokedLast24h,
+        createdPerHour: fill(perHour, hoursFrom, hour, 48),
+        createdPerDay: fill(perDay, daysFrom, day, 30),
+        topBrowsers: browsers,
+        topOperatingSystems: systems,
+        topDeviceTypes: devices,
+      };
     },
   };
 }

@@ -222,7 +222,7 @@ describe("rotation and reuse detection", () => {
     clock.advance(11 * SECOND);
     expect(await engine.resolveSession(first.token)).toMatchObject({ authenticated: false, reason: "REUSE_DETECTED", code: "TOKEN_REUSED" });
     expect(await engine.resolveSession(third.token)).toMatchObject({ authenticated: false, reason: "REVOKED", revokedReason: "REUSE_DETECTED" });
-    const events = await engine.listEvents({ sessionId: first.session.id });
+    const events = (await engine.listEvents({ sessionId: first.session.id })).items;
     expect(events.map((event) => event.type)).toContain("session.reuse_detected");
   });
 
@@ -250,7 +250,7 @@ describe("revocation", () => {
       revokedBy: "user:support@example.com",
     });
     expect(await engine.revokeSession(session.id)).toBe(false);
-    const [revokedEvent] = await engine.listEvents({ sessionId: session.id, type: "session.revoked" });
+    const [revokedEvent] = (await engine.listEvents({ sessionId: session.id, type: "session.revoked" })).items;
     expect(revokedEvent).toMatchObject({ actorType: "user", actorId: "u-support", details: { reason: "REVOKED", note: "ticket 4711" } });
   });
 
@@ -307,7 +307,7 @@ describe("device labels, tenants, guests", () => {
     const resolved = await engine.validateSession(token);
     expect(resolved.tenantId).toBe("new");
     expect(resolved.session.id).toBe(session.id);
-    const types = (await engine.listEvents({ sessionId: session.id })).map((e) => e.type);
+    const types = (await engine.listEvents({ sessionId: session.id })).items.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(["session.created", "session.label_changed", "session.tenant_changed"]));
     await expectCode(engine.setDeviceLabel(session.id, "x".repeat(101)), ErrorCode.VALIDATION_FAILED);
     await expectCode(engine.setDeviceLabel("A".repeat(22), "x"), ErrorCode.SESSION_NOT_FOUND);
@@ -351,7 +351,7 @@ describe("re-authentication", () => {
     expect(rotated.session.authenticatedAt?.getTime()).toBe(confirmed.authenticatedAt?.getTime());
     await engine.revokeSession(rotated.session.id);
     await expectCode(engine.confirmAuthentication(rotated.session.id), ErrorCode.SESSION_NOT_FOUND);
-    expect((await engine.listEvents({ sessionId: session.id, type: "session.reauthenticated" })).length).toBe(1);
+    expect((await engine.listEvents({ sessionId: session.id, type: "session.reauthenticated" })).items.length).toBe(1);
   });
 });
 

@@ -19,6 +19,8 @@ import {
   type ListSessionsInput,
   type RevokeInput,
   type SweepInput,
+  auditFilterSchema,
+  type AuditFilterInput,
 } from "./schemas";
 import { sessionStatus } from "./status";
 import { generateId, issueToken, parseToken, secretMatches } from "./tokens";
@@ -29,6 +31,7 @@ import {
   type AuditEventView,
   type SessionKind,
   type SessionRecord,
+  type SessionStatistics,
   type SessionView,
   type SweepCounts,
   type UserRecord,
@@ -704,9 +707,17 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
       return parseJson<Record<string, unknown> | null>(record.data, null);
     },
 
-    /** The audit trail of a session or a user, newest first. */
-    async listEvents(filter: { sessionId?: string; userId?: string; type?: string; limit?: number }): Promise<AuditEventView[]> {
-      return repository.listEvents({ ...filter, limit: Math.min(Math.max(filter.limit ?? 100, 1), 1000) });
+    /** Audit events, newest first, filtered; `nextBefore` pages further back. */
+    async listEvents(input: AuditFilterInput = {}): Promise<{ items: AuditEventView[]; nextBefore: number | null }> {
+      const filter = parseInput(auditFilterSchema, input);
+      const items = await repository.listEvents({ ...filter, limit: filter.limit + 1 });
+      const page = items.slice(0, filter.limit);
+      return { items: page, nextBefore: items.length > filter.limit ? (page.at(-1)?.id ?? null) : null };
+    },
+
+    /** Counts and distributions for the overview page. */
+    async getStatistics(): Promise<SessionStatistics> {
+      return repository.statistics(clock.now());
     },
   };
   return engine;

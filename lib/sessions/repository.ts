@@ -3,6 +3,7 @@ import type {
   AuditEventView,
   SessionPageRequest,
   SessionRecord,
+  SessionStatistics,
   SweepCounts,
   UserRecord,
 } from "./types";
@@ -39,6 +40,12 @@ export interface AuditEventFilter {
   sessionId?: string;
   userId?: string;
   type?: string;
+  /** An actor's id, or text found in its label (an email, a key's name). */
+  actor?: string;
+  from?: Date;
+  to?: Date;
+  /** Only events with a smaller id (the next page, newest first). */
+  before?: number;
   limit: number;
 }
 
@@ -123,5 +130,8 @@ export interface SessionRepository {
   consumeOAuthState(id: string, now: Date, event: AuditEventInput): Promise<boolean>;
 
   appendEvents(events: AuditEventInput[]): Promise<void>;
+
+  /** Counts and distributions of sessions as of `now`, for the overview. */
+  statistics(now: Date): Promise<SessionStatistics>;
   listEvents(filter: AuditEventFilter): Promise<AuditEventView[]>;
 }

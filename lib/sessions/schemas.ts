@@ -67,6 +67,7 @@ const dateSchema = z.coerce.date({ error: "must be a date" });
 export const sessionFilterSchema = z
   .object({
     status: z.array(z.enum(SESSION_STATUSES)).max(4).optional(),
+    sessionId: sessionIdSchema.optional(),
     user: identifierSchema.optional(),
     userId: identifierSchema.optional(),
     kind: z.enum(SESSION_KINDS).optional(),
@@ -109,6 +110,20 @@ export const sweepSchema = z
   })
   .strict();
 export type SweepInput = z.input<typeof sweepSchema>;
+
+export const auditFilterSchema = z
+  .object({
+    actor: z.string().trim().min(1).max(320).regex(NO_CONTROL_CHARS).optional(),
+    type: z.string().trim().min(1).max(100).regex(/^[a-z_.]+$/, "is not an event type").optional(),
+    userId: identifierSchema.optional(),
+    sessionId: sessionIdSchema.optional(),
+    from: dateSchema.optional(),
+    to: dateSchema.optional(),
+    before: z.coerce.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export type AuditFilterInput = z.input<typeof auditFilterSchema>;
 
 /** Parses input with a schema, or throws VALIDATION_FAILED naming each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

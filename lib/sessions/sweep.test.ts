@@ -45,7 +45,7 @@ describe("sweepSessions", () => {
     expect(await engine.getSweptSession(idle[0]!.session.id)).toMatchObject({ status: "idle-expired" });
     expect(await engine.resolveSession(idle[0]!.token)).toMatchObject({ authenticated: false, reason: "UNKNOWN" });
 
-    const [event] = await engine.listEvents({ type: "sessions.swept" });
+    const [event] = (await engine.listEvents({ type: "sessions.swept" })).items;
     expect(event?.details).toMatchObject({ total: 9 });
   });
 

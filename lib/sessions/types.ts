@@ -140,6 +140,7 @@ export type SessionSortField = (typeof SESSION_SORT_FIELDS)[number];
 
 export interface SessionFilter {
   status?: SessionStatus[];
+  sessionId?: string;
   /** A user id, or an email of a user. */
   user?: string;
   userId?: string;
@@ -168,4 +169,16 @@ export interface SweepCounts {
   idleExpired: number;
   absoluteExpired: number;
   revoked: number;
+}
+
+/** Numbers for the overview page. */
+export interface SessionStatistics {
+  active: number;
+  expiredNotSwept: number;
+  revokedLast24h: number;
+  createdPerHour: { at: Date; count: number }[];
+  createdPerDay: { at: Date; count: number }[];
+  topBrowsers: { value: string; count: number }[];
+  topOperatingSystems: { value: string; count: number }[];
+  topDeviceTypes: { value: string; count: number }[];
 }
