@@ -1,16 +1,32 @@
 "use client";
 
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import {
+  createColumnHelper,
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type RowSelectionState,
+  type VisibilityState,
+} from "@tanstack/react-table";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useActionState, useEffect, useRef, useState } from "react";
+import type { ActionState } from "@/lib/auth/action";
+import { DeviceIcon } from "./device-icon";
+import { FieldError, FormStatus } from "./form-status";
 import { RelativeTime } from "./relative-time";
 
 /** One row of the sessions table, as the server hands it over (no secrets; times as ISO). */
 export interface SessionRow {
   id: string;
   user: string;
+  userId: string;
   current: boolean;
   device: string;
   deviceType: string | null;
   ip: string | null;
+  kind: string;
+  tenantId: string | null;
   status: "active" | "idle-expired" | "absolute-expired" | "revoked";
   revokedReason: string | null;
   revokedBy: string | null;
@@ -20,6 +36,8 @@ export interface SessionRow {
   now: string;
 }
 
+type BulkRevoke = (state: ActionState, formData: FormData) => Promise<ActionState>;
+
 const STATUS_STYLE: Record<SessionRow["status"], string> = {
   active: "bg-emerald-100 text-emerald-800",
   "idle-expired": "bg-amber-100 text-amber-800",
@@ -27,28 +45,44 @@ const STATUS_STYLE: Record<SessionRow["status"], string> = {
   revoked: "bg-red-100 text-red-800",
 };
 
+const STATUS_NOTE: Partial<Record<SessionRow["status"], string>> = {
+  "idle-expired": "idle timeout",
+  "absolute-expired": "maximum lifetime",
+};
+
 const column = createColumnHelper<SessionRow>();
 
 // Module scope: stable column definitions keep the table from re-rendering forever.
 const columns = [
-  column.accessor("id", {
-    header: "Session",
-    cell: (info) => (
-      <span className="font-mono text-xs">
-        {info.getValue()}
-        {info.row.original.current ? (
-          <span className="ml-2 rounded bg-sky-100 px-1.5 py-0.5 font-sans text-sky-800">this session</span>
-        ) : null}
-      </span>
+  column.display({
+    id: "select",
+    enableHiding: false,
+    header: ({ table }) => (
+      <input
+        type="checkbox"
+        aria-label="Select all sessions on this page"
+        checked={table.getIsAllRowsSelected()}
+        onChange={table.getToggleAllRowsSelectedHandler()}
+      />
+    ),
+    cell: ({ row }) => (
+      <input type="checkbox" aria-label={`Select session ${row.original.id}`} checked={row.getIsSelected()} onChange={row.getToggleSelectedHandler()} />
     ),
   }),
-  column.accessor("user", { header: "User" }),
+  column.accessor("user", {
+    header: "User",
+    cell: (info) => (
+      <Link href={`/users/${encodeURIComponent(info.row.original.userId)}`} className="hover:underline">
+        {info.getValue()}
+      </Link>
+    ),
+  }),
   column.accessor("device", {
     header: "Device",
     cell: (info) => (
-      <span>
-        {info.getValue()}
-        {info.row.original.deviceType ? <span className="ml-1 text-xs text-slate-500">({info.row.original.deviceType})</span> : null}
+      <span className="flex items-center gap-1.5">
+        <DeviceIcon type={info.row.original.deviceType} />
+        <span>{info.getValue()}</span>
       </span>
     ),
   }),
@@ -63,50 +97,165 @@ const columns = [
             {status}
           </span>
           {status === "revoked" ? (
-            <span className="text-xs text-slate-500">
+            <span className="text-xs text-slate-500" data-testid="revoked-by">
               {revokedReason} by {revokedBy}
             </span>
+          ) : STATUS_NOTE[status] ? (
+            <span className="text-xs text-slate-500">{STATUS_NOTE[status]}</span>
           ) : null}
         </span>
       );
     },
   }),
+  column.accessor("kind", { header: "Kind" }),
+  column.accessor("tenantId", { header: "Tenant", cell: (info) => info.getValue() ?? "—" }),
   column.accessor("createdAt", { header: "Created", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
   column.accessor("lastSeenAt", { header: "Last seen", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
   column.accessor("expiresAt", { header: "Expires", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
+  column.accessor("id", {
+    header: "Session",
+    cell: (info) => (
+      <Link href={`/sessions/${info.getValue()}`} className="font-mono text-xs hover:underline">
+        {info.getValue()}
+        {info.row.original.current ? <span className="ml-2 rounded bg-sky-100 px-1.5 py-0.5 font-sans text-sky-800">this session</span> : null}
+      </Link>
+    ),
+  }),
 ];
 
-export function SessionsTable({ rows }: { rows: SessionRow[] }) {
-  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: (row) => row.id });
-  if (rows.length === 0) {
-    return <p className="rounded border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">No sessions match.</p>;
-  }
+const HIDEABLE = columns.filter((definition) => definition.id !== "select").map((definition) => ({
+  id: (definition.id ?? (definition as { accessorKey?: string }).accessorKey) as string,
+  label: String(definition.header),
+}));
+
+const INITIAL: ActionState = { ok: false };
+
+function BulkRevokeDialog({ ids, action, onDone }: { ids: string[]; action: BulkRevoke; onDone: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [state, submit, pending] = useActionState(action, INITIAL);
+  useEffect(() => {
+    if (state.ok) {
+      dialog.current?.close();
+      onDone();
+    }
+  }, [state, onDone]);
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="min-w-full divide-y divide-slate-200 text-sm">
-        <thead className="bg-slate-50">
-          {table.getHeaderGroups().map((group) => (
-            <tr key={group.id}>
-              {group.headers.map((header) => (
-                <th key={header.id} scope="col" className="px-3 py-2 text-left font-medium text-slate-700">
-                  {flexRender(header.column.columnDef.header, header.getContext())}
-                </th>
-              ))}
-            </tr>
+    <>
+      <button
+        type="button"
+        disabled={ids.length === 0}
+        onClick={() => dialog.current?.showModal()}
+        className="rounded border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 disabled:opacity-40"
+      >
+        Revoke selected ({ids.length})
+      </button>
+      <FormStatus state={state.ok ? state : INITIAL} />
+      <dialog ref={dialog} aria-labelledby="bulk-revoke-title" className="m-auto rounded-lg p-0 backdrop:bg-slate-900/40">
+        <form action={submit} className="w-96 max-w-full space-y-3 p-5">
+          <h2 id="bulk-revoke-title" className="font-semibold">
+            Revoke {ids.length} {ids.length === 1 ? "session" : "sessions"}?
+          </h2>
+          <p className="text-sm text-slate-600">They are refused at once. The reason is kept in the audit log.</p>
+          {ids.map((id) => (
+            <input key={id} type="hidden" name="ids[]" value={id} />
           ))}
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {table.getRowModel().rows.map((row) => (
-            <tr key={row.id} data-session-id={row.id}>
-              {row.getVisibleCells().map((cell) => (
-                <td key={cell.id} className="whitespace-nowrap px-3 py-2 align-top">
-                  {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                </td>
+          <label className="block text-sm">
+            Reason
+            <input name="note" required maxLength={500} className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" />
+            <FieldError state={state} name="note" />
+          </label>
+          {state.error ? <FormStatus state={state} /> : null}
+          <div className="flex justify-end gap-2">
+            <button type="button" onClick={() => dialog.current?.close()} className="rounded border border-slate-300 px-3 py-1 text-sm">
+              Cancel
+            </button>
+            <button type="submit" disabled={pending} className="rounded bg-red-700 px-3 py-1 text-sm text-white">
+              Revoke
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}
+
+/** The sessions table: column visibility kept in the URL (`hide`), row selection and bulk revoke. */
+export function SessionsTable({ rows, bulkRevoke }: { rows: SessionRow[]; bulkRevoke?: BulkRevoke }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const [columnVisibility, setColumnVisibility] = useState<VisibilityState>(() =>
+    Object.fromEntries((searchParams.get("hide") ?? "").split(",").filter(Boolean).map((id) => [id, false])),
+  );
+  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
+  const table = useReactTable({
+    data: rows,
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (row) => row.id,
+    state: { columnVisibility, rowSelection },
+    enableRowSelection: (row) => row.original.status !== "revoked",
+    onRowSelectionChange: setRowSelection,
+    onColumnVisibilityChange: (updater) => {
+      const next = typeof updater === "function" ? updater(columnVisibility) : updater;
+      setColumnVisibility(next);
+      const params = new URLSearchParams(searchParams.toString());
+      const hide = Object.entries(next)
+        .filter(([, visible]) => !visible)
+        .map(([id]) => id);
+      if (hide.length > 0) params.set("hide", hide.join(","));
+      else params.delete("hide");
+      router.replace(`${pathname}?${params.toString()}`, { scroll: false });
+    },
+  });
+  const selected = Object.keys(rowSelection).filter((id) => rowSelection[id]);
+
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap items-center gap-3">
+        {bulkRevoke ? <BulkRevokeDialog ids={selected} action={bulkRevoke} onDone={() => setRowSelection({})} /> : null}
+        <details className="relative text-sm">
+          <summary className="cursor-pointer rounded border border-slate-300 px-3 py-1">Columns</summary>
+          <div className="absolute z-10 mt-1 space-y-1 rounded border border-slate-200 bg-white p-3 shadow">
+            {HIDEABLE.map(({ id, label }) => (
+              <label key={id} className="flex items-center gap-2 whitespace-nowrap">
+                <input type="checkbox" checked={table.getColumn(id)?.getIsVisible() ?? true} onChange={table.getColumn(id)?.getToggleVisibilityHandler()} />
+                {label}
+              </label>
+            ))}
+          </div>
+        </details>
+      </div>
+      {rows.length === 0 ? (
+        <p className="rounded border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">No sessions match.</p>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="min-w-full divide-y divide-slate-200 text-sm">
+            <thead className="bg-slate-50">
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => (
+                    <th key={header.id} scope="col" className="px-3 py-2 text-left font-medium text-slate-700">
+                      {flexRender(header.column.columnDef.header, header.getContext())}
+                    </th>
+                  ))}
+                </tr>
               ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {table.getRowModel().rows.map((row) => (
+                <tr key={row.id} data-session-id={row.id}>
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className="whitespace-nowrap px-3 py-2 align-top">
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   );
 }

@@ -20,6 +20,7 @@ test("a wrong password gets a form message and no session", async ({ page }) => 
 test("the admin signs in, sees its own session, signs out, and that session shows as revoked", async ({ page, context }) => {
   await signIn(page);
   await expect(page.getByTestId("signed-in-as")).toContainText(`${ADMIN.email} · ADMIN`);
+  await page.goto("/sessions");
 
   const own = page.locator("tr", { hasText: "this session" });
   await expect(own).toHaveCount(1);
@@ -40,6 +41,7 @@ test("the admin signs in, sees its own session, signs out, and that session show
   await expect(page).toHaveURL(/\/login$/);
 
   await signIn(page);
+  await page.goto("/sessions");
   const old = page.locator(`tr[data-session-id="${sessionId}"]`);
   await expect(old.getByTestId("session-status")).toHaveText("revoked");
   await expect(old).toContainText(`SIGNED_OUT by user:${ADMIN.email}`);

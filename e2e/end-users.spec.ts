@@ -155,7 +155,7 @@ test("role matrix: every ADMIN-only action, sent by SUPPORT and by USER, is refu
 
   for (const [role, person] of [["SUPPORT", support], ["USER", user]] as const) {
     const page = await (await browser.newContext()).newPage();
-    await signIn(page, person.email, person.password, role === "USER" ? /\/devices$/ : /\/sessions$/);
+    await signIn(page, person.email, person.password, role === "USER" ? /\/devices$/ : /\/overview$/);
     for (const [name, action] of Object.entries(recorded)) {
       const before = rowCounts();
       const result = await replayAction(page, action);

@@ -80,7 +80,7 @@ export function auditEventsOf(sessionId: string): { type: string; actorType: str
 }
 
 /** Signs in through the form and waits for the landing page (sessions for operators, devices for users). */
-export async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password, landing: RegExp = /\/sessions$/): Promise<void> {
+export async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password, landing: RegExp = /\/overview$/): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);

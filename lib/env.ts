@@ -12,6 +12,8 @@ export interface LatchkeyEnv {
   authSecret: string | null;
   adminEmail: string | null;
   adminPassword: string | null;
+  /** Sweep automatically this often (seconds); null: only when asked. */
+  sweepIntervalSeconds: number | null;
   /** Sensitive console actions need a sign-in (or password re-entry) at most this long ago. */
   reauthWindowSeconds: number;
   /** Failed API authentications allowed per client address per minute. */
@@ -62,6 +64,12 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     if (seconds === null || seconds < 1) problems.push(`LATCHKEY_REAUTH_WINDOW=${JSON.stringify(source.LATCHKEY_REAUTH_WINDOW)} is not a duration of at least 1s (examples: 5m, 15m)`);
     else reauthWindowSeconds = seconds;
   }
+  let sweepIntervalSeconds: number | null = null;
+  if (source.LATCHKEY_SWEEP_INTERVAL && source.LATCHKEY_SWEEP_INTERVAL !== "0") {
+    const seconds = parseDurationSeconds(source.LATCHKEY_SWEEP_INTERVAL);
+    if (seconds === null || seconds < 60) problems.push(`LATCHKEY_SWEEP_INTERVAL=${JSON.stringify(source.LATCHKEY_SWEEP_INTERVAL)} must be a duration of at least 60s (examples: 15m, 1h), or 0 for none`);
+    else sweepIntervalSeconds = seconds;
+  }
   const databaseUrl = source.DATABASE_URL || DEFAULT_DATABASE_URL;
   try {
     parseDatabaseUrl(databaseUrl);
@@ -95,6 +103,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     adminEmail,
     adminPassword,
     reauthWindowSeconds,
+    sweepIntervalSeconds,
     apiAuthFailureLimit: limits.LATCHKEY_API_AUTH_FAILURE_LIMIT!,
     apiTokenFailureLimit: limits.LATCHKEY_API_TOKEN_FAILURE_LIMIT!,
   };

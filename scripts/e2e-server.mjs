@@ -29,6 +29,8 @@ const server = spawn(process.execPath, [next, "start", "--port", port], {
     DATABASE_URL: process.env.E2E_DATABASE_URL || `file:${path.join(dataDir, "latchkey.db")}`,
     LATCHKEY_ADMIN_EMAIL: process.env.E2E_ADMIN_EMAIL || "admin@e2e.test",
     LATCHKEY_API_TOKEN_FAILURE_LIMIT: "300",
+    // Dead sessions become sweepable two seconds after they end, so the sweep page has work.
+    LATCHKEY_RETENTION: "2s",
     LATCHKEY_ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD || "correct horse battery staple",
   },
 });

@@ -5,7 +5,11 @@ import { requireConsoleSession } from "@/lib/auth/session";
 import type { ConsoleRole } from "@/lib/db/user-repository";
 
 const NAV: { href: string; label: string; roles: readonly ConsoleRole[] }[] = [
+  { href: "/overview", label: "Overview", roles: ["ADMIN", "SUPPORT"] },
   { href: "/sessions", label: "Sessions", roles: ["ADMIN", "SUPPORT"] },
+  { href: "/users", label: "Users", roles: ["ADMIN", "SUPPORT"] },
+  { href: "/audit", label: "Audit log", roles: ["ADMIN", "SUPPORT"] },
+  { href: "/sweep", label: "Sweep", roles: ["ADMIN"] },
   { href: "/accounts", label: "Accounts", roles: ["ADMIN"] },
   { href: "/api-keys", label: "API keys", roles: ["ADMIN"] },
   { href: "/api-docs", label: "API", roles: ["ADMIN", "SUPPORT"] },

@@ -391,6 +391,25 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
     },
 
+    async acquireLease(name, holder, now, expiresAt) {
+      const taken = await prisma.lease.updateMany({
+        where: { name, OR: [{ expiresAt: { lte: now } }, { holder }] },
+        data: { holder, expiresAt },
+      });
+      if (taken.count === 1) return true;
+      try {
+        await prisma.lease.create({ data: { name, holder, expiresAt } });
+        return true;
+      } catch (error) {
+        if ((error as { code?: string }).code === "P2002") return false;
+        throw error;
+      }
+    },
+
+    async releaseLease(name, holder) {
+      await prisma.lease.deleteMany({ where: { name, holder } });
+    },
+
     async statistics(now) {
       const hour = 3_600_000;
       const day = 24 * hour;

@@ -34,9 +34,53 @@ function toCredentials(user: { id: string; email: string | null; name: string | 
   return { ...user, email: user.email, passwordHash: user.passwordHash, consoleRole: user.consoleRole as ConsoleRole };
 }
 
-/** Console accounts: people who sign in to Latchkey itself. */
-export function createUserRepository({ prisma }: Database) {
+/** A user as operators look them up: an application's user or a console account. */
+export interface UserSummary {
+  id: string;
+  email: string | null;
+  name: string | null;
+  consoleRole: string | null;
+  disabledAt: Date | null;
+  disabledReason: string | null;
+  createdAt: Date;
+  liveSessions: number;
+}
+
+const SUMMARY_FIELDS = { id: true, email: true, name: true, consoleRole: true, disabledAt: true, disabledReason: true, createdAt: true } as const;
+
+/** Users, and console accounts: people who sign in to Latchkey itself. */
+export function createUserRepository({ prisma, provider }: Database) {
+  const insensitive = provider === "postgresql" ? ({ mode: "insensitive" } as const) : {};
+
+  async function withLiveCounts(rows: Omit<UserSummary, "liveSessions">[], now: Date): Promise<UserSummary[]> {
+    if (rows.length === 0) return [];
+    const counts = await prisma.session.groupBy({
+      by: ["userId"],
+      where: { userId: { in: rows.map((row) => row.id) }, revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } },
+      _count: { _all: true },
+    });
+    const byUser = new Map(counts.map((count) => [count.userId, count._count._all]));
+    return rows.map((row) => ({ ...row, liveSessions: byUser.get(row.id) ?? 0 }));
+  }
+
   return {
+    /** Users whose id is or starts with `query`, or whose email contains it; console accounts first. */
+    async searchUsers(query: string, now: Date, limit = 50): Promise<UserSummary[]> {
+      const text = query.trim();
+      const rows = await prisma.user.findMany({
+        where: text ? { OR: [{ id: text }, { id: { startsWith: text } }, { email: { contains: text.toLowerCase(), ...insensitive } as { contains: string } }] } : {},
+        select: SUMMARY_FIELDS,
+        orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+        take: limit,
+      });
+      return withLiveCounts(rows, now);
+    },
+
+    async findUserSummary(id: string, now: Date): Promise<UserSummary | null> {
+      const row = await prisma.user.findUnique({ where: { id }, select: SUMMARY_FIELDS });
+      return row ? ((await withLiveCounts([row], now))[0] ?? null) : null;
+    },
+
     async findCredentials(email: string): Promise<ConsoleCredentials | null> {
       return toCredentials(await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() }, select: CREDENTIAL_FIELDS }));
     },

@@ -6,6 +6,7 @@ import { applyMigrations } from "../db/migrate";
 import { redactDatabaseUrl } from "../db/url";
 import { systemClock } from "../sessions/clock";
 import { getLatchkey } from "./latchkey";
+import { scheduleSweeps } from "./sweeper";
 
 /**
  * Runs once as the server starts: applies pending migrations, makes sure a console sign-in
@@ -16,6 +17,10 @@ export async function bootstrap(): Promise<void> {
   const applied = await applyMigrations(env.databaseUrl);
   if (applied.length > 0) console.info(`latchkey: applied migrations ${applied.join(", ")} to ${redactDatabaseUrl(env.databaseUrl)}`);
   ensureAuthSecret(env.dataDir, env.authSecret);
+  if (env.sweepIntervalSeconds) {
+    scheduleSweeps(env.sweepIntervalSeconds);
+    console.info(`latchkey: sweeping every ${env.sweepIntervalSeconds} s`);
+  }
 
   if ((await users.countConsoleUsers()) > 0) return;
   const email = env.adminEmail ?? "admin@latchkey.local";

@@ -42,3 +42,19 @@ describe(`concurrency on ${TEST_PROVIDER}`, () => {
     expect(row.lastSeenAt.getTime()).toBe(clock.now().getTime());
   });
 });
+
+describe(`leases on ${TEST_PROVIDER}`, () => {
+  it("of 10 contenders exactly one holds a lease; it can renew; after expiry another takes it", async () => {
+    const { engine, clock } = createTestEngine(db);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => engine.acquireLease("sweep-test", `instance-${i}`, 60)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const holder = `instance-${results.indexOf(true)}`;
+    const other = holder === "instance-0" ? "instance-1" : "instance-0";
+    expect(await engine.acquireLease("sweep-test", holder, 60)).toBe(true);
+    expect(await engine.acquireLease("sweep-test", other, 60)).toBe(false);
+    clock.advance(61_000);
+    expect(await engine.acquireLease("sweep-test", other, 60)).toBe(true);
+    await engine.releaseLease("sweep-test", other);
+    expect(await engine.acquireLease("sweep-test", holder, 60)).toBe(true);
+  });
+});

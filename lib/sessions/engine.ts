@@ -653,7 +653,11 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
      * Deletes sessions that ended more than the retention period ago, in batches, leaving a
      * tombstone for each. With `dryRun`, only counts.
      */
-    async sweepSessions(input: SweepInput = {}, actor: Actor = { type: "system", label: "sweep" }): Promise<SweepResult> {
+    async sweepSessions(
+      input: SweepInput = {},
+      actor: Actor = { type: "system", label: "sweep" },
+      options: { onBatch?: (sweptSoFar: SweepCounts) => void } = {},
+    ): Promise<SweepResult> {
       const valid = parseInput(sweepSchema, input);
       const now = clock.now();
       const cutoff = new Date(now.getTime() - (valid.retentionSeconds ?? config.retentionSeconds) * SECOND);
@@ -668,6 +672,7 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
         totals.idleExpired += batch.idleExpired;
         totals.absoluteExpired += batch.absoluteExpired;
         totals.revoked += batch.revoked;
+        options.onBatch?.({ ...totals });
         if (batch.scanned < batchSize) break;
       }
       const total = totals.idleExpired + totals.absoluteExpired + totals.revoked;
@@ -713,6 +718,16 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
       const items = await repository.listEvents({ ...filter, limit: filter.limit + 1 });
       const page = items.slice(0, filter.limit);
       return { items: page, nextBefore: items.length > filter.limit ? (page.at(-1)?.id ?? null) : null };
+    },
+
+    /** See SessionRepository.acquireLease; the clock is the engine's. */
+    async acquireLease(name: string, holder: string, ttlSeconds: number): Promise<boolean> {
+      const now = clock.now();
+      return repository.acquireLease(name, holder, now, new Date(now.getTime() + ttlSeconds * SECOND));
+    },
+
+    async releaseLease(name: string, holder: string): Promise<void> {
+      await repository.releaseLease(name, holder);
     },
 
     /** Counts and distributions for the overview page. */

@@ -131,6 +131,13 @@ export interface SessionRepository {
 
   appendEvents(events: AuditEventInput[]): Promise<void>;
 
+  /**
+   * Takes or renews the lease `name` for `holder` until `expiresAt`, if it is free, expired at
+   * `now`, or already held by `holder`; exactly one of several contenders gets it.
+   */
+  acquireLease(name: string, holder: string, now: Date, expiresAt: Date): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+
   /** Counts and distributions of sessions as of `now`, for the overview. */
   statistics(now: Date): Promise<SessionStatistics>;
   listEvents(filter: AuditEventFilter): Promise<AuditEventView[]>;

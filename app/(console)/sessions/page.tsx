@@ -1,106 +1,67 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { SessionsTable, type SessionRow } from "@/components/sessions-table";
+import { SessionsTable } from "@/components/sessions-table";
 import { requireConsoleSession } from "@/lib/auth/session";
+import { parseSessionQuery, sessionQueryString } from "@/lib/console/session-query";
+import { toSessionRows } from "@/lib/console/session-rows";
 import { getLatchkey } from "@/lib/server/latchkey";
-import { describeDevice } from "@/lib/sessions/user-agent";
-import { SESSION_STATUSES, type SessionStatus } from "@/lib/sessions/types";
 import { isSessionError } from "@/lib/sessions/errors";
+import { bulkRevokeAction } from "./actions";
+import { SessionFilters } from "./_components/session-filters";
 
 export const metadata: Metadata = { title: "Sessions" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-function single(value: string | string[] | undefined): string | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  return text && text.trim() !== "" ? text.trim() : undefined;
-}
-
 export default async function SessionsPage({ searchParams }: { searchParams: SearchParams }) {
   const viewer = await requireConsoleSession(["ADMIN", "SUPPORT"]);
-  const params = await searchParams;
-  const status = single(params.status);
-  const user = single(params.user);
-  const cursor = single(params.cursor);
+  const { input, values, error: queryError } = parseSessionQuery(await searchParams);
   const { engine, users } = getLatchkey();
 
-  let error: string | null = null;
+  let error = queryError;
   let page: Awaited<ReturnType<typeof engine.listSessions>> = { items: [], nextCursor: null };
-  try {
-    page = await engine.listSessions({
-      status: status && (SESSION_STATUSES as readonly string[]).includes(status) ? [status as SessionStatus] : undefined,
-      user,
-      cursor,
-      limit: 50,
-    });
-  } catch (caught) {
-    if (!isSessionError(caught)) throw caught;
-    error = caught.message;
+  if (!error) {
+    try {
+      page = await engine.listSessions({ ...input, limit: 50 });
+    } catch (caught) {
+      if (!isSessionError(caught)) throw caught;
+      error = caught.message;
+    }
   }
   const emails = await users.findEmails([...new Set(page.items.map((item) => item.userId))]);
-  const now = new Date().toISOString();
-  const rows: SessionRow[] = page.items.map((item) => ({
-    id: item.id,
-    user: emails.get(item.userId) ?? item.userId,
-    current: item.id === viewer.sessionId,
-    device: item.deviceLabel ?? describeDevice(item) ?? "Unknown device",
-    deviceType: item.deviceType,
-    ip: item.ip,
-    status: item.status,
-    revokedReason: item.revokedReason,
-    revokedBy: item.revokedBy,
-    createdAt: item.createdAt.toISOString(),
-    lastSeenAt: item.lastSeenAt.toISOString(),
-    expiresAt: (item.idleExpiresAt < item.absoluteExpiresAt ? item.idleExpiresAt : item.absoluteExpiresAt).toISOString(),
-    now,
-  }));
-  const next = new URLSearchParams();
-  if (status) next.set("status", status);
-  if (user) next.set("user", user);
-  if (page.nextCursor) next.set("cursor", page.nextCursor);
+  const rows = toSessionRows(page.items, emails, viewer.sessionId, new Date());
+  const { cursor: _cursor, ...view } = values;
 
   return (
     <section className="space-y-4">
-      <div className="flex flex-wrap items-end justify-between gap-4">
+      <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-xl font-semibold">Sessions</h1>
-          <p className="text-sm text-slate-600">Every session, expired and revoked ones included, newest first.</p>
+          <p className="text-sm text-slate-600">Every session, expired and revoked ones included. The view is in the URL: share or bookmark it.</p>
         </div>
-        <form method="get" className="flex flex-wrap items-end gap-2 text-sm">
-          <label className="flex flex-col">
-            Status
-            <select name="status" defaultValue={status ?? ""} className="rounded border border-slate-300 bg-white px-2 py-1">
-              <option value="">All</option>
-              {SESSION_STATUSES.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="flex flex-col">
-            User (email or id)
-            <input name="user" defaultValue={user ?? ""} className="rounded border border-slate-300 px-2 py-1" />
-          </label>
-          <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 text-white">
-            Filter
-          </button>
-        </form>
+        <a href={`/sessions/export${sessionQueryString(view)}`} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">
+          Export CSV
+        </a>
       </div>
+      <SessionFilters values={values} />
       {error ? (
         <p role="alert" className="rounded border border-red-200 bg-red-50 p-3 text-sm text-red-800">
           {error}
         </p>
       ) : null}
-      <SessionsTable rows={rows} />
-      <div className="flex gap-4 text-sm">
-        {cursor ? <Link href="/sessions" className="underline">First page</Link> : null}
+      <SessionsTable rows={rows} bulkRevoke={bulkRevokeAction} />
+      <nav aria-label="Pages" className="flex gap-4 text-sm">
+        {values.cursor ? (
+          <Link href={`/sessions${sessionQueryString(view)}`} className="underline">
+            First page
+          </Link>
+        ) : null}
         {page.nextCursor ? (
-          <Link href={`/sessions?${next.toString()}`} className="underline">
+          <Link href={`/sessions${sessionQueryString(values, { cursor: page.nextCursor })}`} className="underline">
             Next page
           </Link>
         ) : null}
-      </div>
+      </nav>
     </section>
   );
 }

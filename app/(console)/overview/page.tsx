@@ -1,0 +1,73 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AuditTimeline } from "@/components/audit-timeline";
+import { BarChart } from "@/components/bar-chart";
+import { requireConsoleSession } from "@/lib/auth/session";
+import { getLatchkey } from "@/lib/server/latchkey";
+
+export const metadata: Metadata = { title: "Overview" };
+
+function Stat({ label, value, href }: { label: string; value: number; href: string }) {
+  return (
+    <Link href={href} className="rounded-lg border border-slate-200 bg-white p-4 hover:bg-slate-50">
+      <p className="text-sm text-slate-600">{label}</p>
+      <p className="text-2xl font-semibold" data-testid={`stat-${label}`}>
+        {value.toLocaleString("en")}
+      </p>
+    </Link>
+  );
+}
+
+function Top({ title, items }: { title: string; items: { value: string; count: number }[] }) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-4">
+      <h2 className="mb-2 text-sm font-medium">{title}</h2>
+      {items.length === 0 ? (
+        <p className="text-sm text-slate-500">No live sessions.</p>
+      ) : (
+        <ol className="space-y-1 text-sm">
+          {items.map((item) => (
+            <li key={item.value} className="flex justify-between gap-4">
+              <span>{item.value}</span>
+              <span className="text-slate-600">{item.count.toLocaleString("en")}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+export default async function OverviewPage() {
+  await requireConsoleSession(["ADMIN", "SUPPORT"]);
+  const { engine } = getLatchkey();
+  const [stats, recent] = await Promise.all([engine.getStatistics(), engine.listEvents({ limit: 200 })]);
+  const operatorActions = recent.items.filter((event) => event.actorType === "user" || event.actorType === "api_key").slice(0, 10);
+  return (
+    <section className="space-y-6">
+      <h1 className="text-xl font-semibold">Overview</h1>
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
+        <Stat label="active" value={stats.active} href="/sessions?status=active" />
+        <Stat label="expired, not yet swept" value={stats.expiredNotSwept} href="/sessions?status=idle-expired,absolute-expired" />
+        <Stat label="revoked in the last 24 h" value={stats.revokedLast24h} href="/sessions?status=revoked" />
+      </div>
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <div className="rounded-lg border border-slate-200 bg-white p-4">
+          <BarChart title="Sessions created per hour (last 48 hours, UTC)" bars={stats.createdPerHour.map((bucket) => ({ label: bucket.at.toISOString().slice(5, 13).replace("T", " ") + "h", value: bucket.count }))} />
+        </div>
+        <div className="rounded-lg border border-slate-200 bg-white p-4">
+          <BarChart title="Sessions created per day (last 30 days)" bars={stats.createdPerDay.map((bucket) => ({ label: bucket.at.toISOString().slice(0, 10), value: bucket.count }))} />
+        </div>
+      </div>
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
+        <Top title="Top browsers (live sessions)" items={stats.topBrowsers} />
+        <Top title="Top operating systems" items={stats.topOperatingSystems} />
+        <Top title="Device types" items={stats.topDeviceTypes} />
+      </div>
+      <div>
+        <h2 className="mb-2 font-medium">Recent operator and application actions</h2>
+        <AuditTimeline events={operatorActions} empty="No actions yet." />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,170 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { client, createAccountThroughConsole, recordAction, replayAction, rowCounts, signIn } from "./fixtures";
+
+const DEVICES = [
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0 Safari/537.36",
+];
+
+async function asAdmin(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page);
+  return page;
+}
+
+async function asSupport(browser: Browser, admin: Page): Promise<{ page: Page; email: string }> {
+  const support = await createAccountThroughConsole(admin, browser, "SUPPORT");
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, support.email, support.password);
+  return { page, email: support.email };
+}
+
+test("support finds a user signed in on three devices, logs them out everywhere, and sees all three revoked with reason and actor", async ({ browser }) => {
+  const admin = await asAdmin(browser);
+  const { page, email } = await asSupport(browser, admin);
+  const userId = `jane-${Date.now()}`;
+  for (const [index, userAgent] of DEVICES.entries()) {
+    await client("all").createSession({ userId, userAgent, ip: `203.0.113.${index + 1}` });
+  }
+
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByLabel("Email or user id").fill(userId);
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.locator(`tr[data-user-id="${userId}"]`).getByRole("link").click();
+  await expect(page.getByRole("heading", { name: userId })).toBeVisible();
+  const rows = page.locator("tr[data-session-id]");
+  await expect(rows).toHaveCount(3);
+  await expect(rows.getByTestId("session-status")).toHaveText(["active", "active", "active"]);
+
+  await page.getByRole("button", { name: "Log out everywhere" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("3 live sessions end");
+  await dialog.getByLabel("Reason or ticket").fill("ticket 4711: lost phone");
+  await dialog.getByRole("button", { name: "Log out everywhere" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Logged out everywhere" })).toHaveText("Logged out everywhere: 3 sessions ended.");
+  await expect(rows.getByTestId("session-status")).toHaveText(["revoked", "revoked", "revoked"]);
+  for (const text of await rows.getByTestId("revoked-by").allTextContents()) expect(text).toBe(`LOGGED_OUT_EVERYWHERE by user:${email}`);
+  await expect(page.locator('[data-event-type="user.sessions_revoked"]')).toContainText("ticket 4711: lost phone");
+
+  // The audit log finds the same actions by actor.
+  await page.goto(`/audit?actor=${encodeURIComponent(email)}&type=session.revoked&userId=${userId}`);
+  await expect(page.locator('[data-event-type="session.revoked"]')).toHaveCount(3);
+});
+
+test("sessions page: filters in the URL, hidden columns, bulk revoke with a reason, CSV export", async ({ browser }) => {
+  const admin = await asAdmin(browser);
+  const tenantId = `acme-${Date.now()}`;
+  const created = [];
+  for (const [index, userAgent] of DEVICES.entries()) {
+    created.push(await client("all").createSession({ userId: `bulk-${index}`, userAgent, tenantId, deviceLabel: index === 0 ? "<img src=x onerror=alert(1)>" : undefined }));
+  }
+  await admin.goto("/sessions");
+  await admin.getByRole("textbox", { name: "Tenant" }).fill(tenantId);
+  await admin.getByRole("checkbox", { name: "active", exact: true }).check();
+  await admin.getByRole("button", { name: "Apply filters" }).click();
+  await expect(admin).toHaveURL(new RegExp(`status=active.*tenantId=${tenantId}|tenantId=${tenantId}.*status=active`));
+  const rows = admin.locator("tr[data-session-id]");
+  await expect(rows).toHaveCount(3);
+  // A stored label is text, never markup.
+  await expect(admin.getByText("<img src=x onerror=alert(1)>")).toBeVisible();
+
+  // Columns hidden in the URL stay hidden on reload.
+  await admin.getByText("Columns").click();
+  await admin.getByRole("checkbox", { name: "IP" }).uncheck();
+  await expect(admin).toHaveURL(/hide=ip/);
+  await admin.reload();
+  await expect(admin.getByRole("columnheader", { name: "IP" })).toHaveCount(0);
+
+  // Bulk revoke: the dialog shows the count and needs a reason.
+  await rows.nth(0).getByRole("checkbox").check();
+  await rows.nth(1).getByRole("checkbox").check();
+  await admin.getByRole("button", { name: "Revoke selected (2)" }).click();
+  const dialog = admin.getByRole("dialog");
+  await expect(dialog).toContainText("Revoke 2 sessions?");
+  await dialog.getByLabel("Reason").fill("suspicious logins");
+  await dialog.getByRole("button", { name: "Revoke", exact: true }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Revoked 2 sessions." })).toBeVisible();
+  await admin.goto(`/sessions?tenantId=${tenantId}&status=revoked`);
+  await expect(admin.locator("tr[data-session-id]")).toHaveCount(2);
+
+  // The export streams the current filter as CSV.
+  const csv = await (await admin.request.get(`/sessions/export?tenantId=${tenantId}`)).text();
+  const lines = csv.trim().split("\n");
+  expect(lines[0]).toMatch(/^id,userId,kind,status,/);
+  expect(lines).toHaveLength(4);
+  for (const { session } of created) expect(csv).toContain(session.id);
+  expect(csv).not.toContain("lks_");
+  // Bad filters are a message, not an error page.
+  await admin.goto("/sessions?createdFrom=not-a-date");
+  await expect(admin.getByRole("alert").filter({ hasText: "These filters are not valid" })).toBeVisible();
+});
+
+test("session detail: every field, the rotation chain, relabel, revoke with a reason; only admins switch tenants", async ({ browser }) => {
+  const admin = await asAdmin(browser);
+  const first = await client("all").createSession({ userId: `detail-${Date.now()}`, tenantId: "t-one", userAgent: DEVICES[2] });
+  const second = await client("all").refreshSession(first.token, { rotate: true });
+  const { page: support } = await asSupport(browser, admin);
+
+  await support.goto(`/sessions/${second.session.id}`);
+  await expect(support.locator('[data-field="Tenant"]')).toHaveText("t-one");
+  await expect(support.getByRole("list", { name: "Rotation chain" }).getByRole("listitem")).toHaveCount(2);
+  await expect(support.getByRole("form", { name: "Switch tenant" })).toHaveCount(0);
+  await support.getByRole("form", { name: "Rename the device" }).getByLabel("Label").fill("Front desk PC");
+  await support.getByRole("button", { name: "Rename" }).click();
+  await expect(support.locator('[data-field="Device"]')).toHaveText("Front desk PC");
+
+  await admin.goto(`/sessions/${second.session.id}`);
+  const tenant = admin.getByRole("form", { name: "Switch tenant" });
+  await tenant.getByLabel("Tenant id").fill("t-two");
+  const switchTenant = await recordAction(admin, () => tenant.getByRole("button", { name: "Switch tenant" }).click());
+  await expect(admin.locator('[data-field="Tenant"]')).toHaveText("t-two");
+  // SUPPORT sending the admin's tenant switch by hand is refused.
+  const before = rowCounts();
+  expect((await replayAction(support, switchTenant)).text).toContain("Your role does not allow this action.");
+  expect(rowCounts()).toEqual(before);
+
+  const revoke = support.getByRole("form", { name: "Revoke this session" });
+  await support.reload();
+  await revoke.getByLabel("Reason or ticket").fill("ticket 99");
+  await revoke.getByRole("button", { name: "Revoke session" }).click();
+  await expect(support.locator('[data-field="Status"]')).toHaveText("revoked");
+  await expect(support.locator('[data-field="Revoked"]')).toContainText("REVOKED by user:");
+  await expect(support.locator('[data-event-type="session.revoked"]')).toContainText("ticket 99");
+  await expect(support.locator('[data-event-type="session.tenant_changed"]')).toBeVisible();
+});
+
+test("sweep: SUPPORT is refused in the UI and when calling the action; ADMIN previews and runs it with progress", async ({ browser }) => {
+  const admin = await asAdmin(browser);
+  const { page: support } = await asSupport(browser, admin);
+  const userId = `sweepable-${Date.now()}`;
+  for (let i = 0; i < 3; i++) await client("all").createSession({ userId, idleTimeoutSeconds: 1, absoluteTimeoutSeconds: 1 });
+  await admin.waitForTimeout(3500); // one second to expire, two of retention (the e2e server's LATCHKEY_RETENTION)
+
+  await support.goto("/sweep");
+  await expect(support).toHaveURL(/\/forbidden$/);
+  await expect(support.getByRole("link", { name: "Sweep" })).toHaveCount(0);
+
+  await admin.getByRole("link", { name: "Sweep" }).click();
+  const sweepable = Number(await admin.getByTestId("sweepable-total").textContent());
+  expect(sweepable).toBeGreaterThanOrEqual(3);
+  const run = await recordAction(admin, () => admin.getByRole("button", { name: "Run sweep now" }).click());
+  await expect(admin.getByTestId("sweep-progress")).toContainText("Sweep finished:");
+  await expect(admin.locator('[data-event-type="sessions.swept"]').first()).toBeVisible();
+  expect((await client("all").listSessions({ user: userId })).items).toHaveLength(0);
+
+  const before = rowCounts();
+  expect((await replayAction(support, run)).text).toContain("Your role does not allow this action.");
+  expect(rowCounts()).toEqual(before);
+});
+
+test("overview: counts, charts and recent actions", async ({ browser }) => {
+  const admin = await asAdmin(browser);
+  await client("all").createSession({ userId: `overview-${Date.now()}`, userAgent: DEVICES[0] });
+  await admin.reload();
+  await expect(admin.getByRole("heading", { name: "Overview" })).toBeVisible();
+  expect(Number((await admin.getByTestId("stat-active").textContent())?.replace(/,/g, ""))).toBeGreaterThan(0);
+  await expect(admin.getByRole("img", { name: /Sessions created per hour/ })).toBeVisible();
+  await expect(admin.getByRole("img", { name: /Sessions created per day/ })).toBeVisible();
+  await expect(admin.getByText("Top browsers (live sessions)")).toBeVisible();
+});

@@ -1,0 +1,25 @@
+import type { SessionRow } from "@/components/sessions-table";
+import type { SessionView } from "../sessions/types";
+import { describeDevice } from "../sessions/user-agent";
+
+/** Table rows for sessions: people named by email where known, times as ISO, nothing secret. */
+export function toSessionRows(items: SessionView[], emails: Map<string, string>, currentSessionId: string, now: Date): SessionRow[] {
+  return items.map((item) => ({
+    id: item.id,
+    user: emails.get(item.userId) ?? item.userId,
+    userId: item.userId,
+    current: item.id === currentSessionId,
+    device: item.deviceLabel ?? describeDevice(item) ?? "Unknown device",
+    deviceType: item.deviceType,
+    ip: item.ip,
+    kind: item.kind,
+    tenantId: item.tenantId,
+    status: item.status,
+    revokedReason: item.revokedReason,
+    revokedBy: item.revokedBy,
+    createdAt: item.createdAt.toISOString(),
+    lastSeenAt: item.lastSeenAt.toISOString(),
+    expiresAt: (item.idleExpiresAt < item.absoluteExpiresAt ? item.idleExpiresAt : item.absoluteExpiresAt).toISOString(),
+    now: now.toISOString(),
+  }));
+}
