@@ -9,6 +9,7 @@ import type {
 import type { AuditEventInput, AuditEventView, SessionPageRequest, SessionRecord, SessionStatus, SweepCounts } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import type { Database, Db } from "./client";
+import type { DatabaseProvider } from "./url";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
@@ -34,14 +35,18 @@ function liveAt(now: Date): SessionWhereInput {
   return { revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } };
 }
 
-function statusWhere(status: SessionStatus, now: Date): SessionWhereInput {
+function statusWhere(status: SessionStatus, now: Date, provider: DatabaseProvider): SessionWhereInput {
   switch (status) {
     case "active":
       return liveAt(now);
     case "idle-expired":
       return { revokedAt: null, idleExpiresAt: { lte: now }, absoluteExpiresAt: { gt: now } };
     case "absolute-expired":
-      return { revokedAt: null, absoluteExpiresAt: { lte: now } };
+      // On SQLite, a plain range would steer the planner to the expiry index and a sort of every
+      // expired row; NOT (… > now) means the same and lets it walk the sort order's index instead.
+      return provider === "sqlite"
+        ? { revokedAt: null, NOT: { absoluteExpiresAt: { gt: now } } }
+        : { revokedAt: null, absoluteExpiresAt: { lte: now } };
     case "revoked":
       return { revokedAt: { not: null } };
   }
@@ -135,18 +140,26 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     if (events.length > 0) await tx.auditEvent.createMany({ data: events.map(auditEventRow) });
   }
 
+  /**
+   * Addresses starting with `prefix`. SQLite compares text byte by byte, so a range on the index
+   * finds them; PostgreSQL uses LIKE, served by the text_pattern_ops index of its migrations.
+   */
+  function ipPrefix(prefix: string): SessionWhereInput {
+    if (provider === "postgresql") return { ip: { startsWith: prefix } };
+    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    return { ip: { gte: prefix, lt: upper } };
+  }
+
   function filterWhere(request: SessionPageRequest, now: Date, userIds: string[] | null): SessionWhereInput[] {
     const { filter } = request;
     const and: SessionWhereInput[] = [];
-    if (filter.status && filter.status.length > 0) and.push({ OR: filter.status.map((status) => statusWhere(status, now)) });
+    if (filter.status && filter.status.length > 0) and.push({ OR: filter.status.map((status) => statusWhere(status, now, provider)) });
     if (filter.sessionId) and.push({ id: filter.sessionId });
     if (filter.userId) and.push({ userId: filter.userId });
     if (userIds) and.push({ userId: { in: userIds } });
     if (filter.kind) and.push({ kind: filter.kind });
     if (filter.tenantId) and.push({ tenantId: filter.tenantId });
-    if (filter.ip) {
-      and.push(/[.:]$/.test(filter.ip) ? { ip: { startsWith: filter.ip } } : { ip: filter.ip });
-    }
+    if (filter.ip) and.push(/[.:]$/.test(filter.ip) ? ipPrefix(filter.ip) : { ip: filter.ip });
     if (filter.device) {
       const text = contains(filter.device);
       and.push({ OR: [{ deviceLabel: text }, { browser: text }, { os: text }, { userAgent: text }] });

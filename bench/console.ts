@@ -1,0 +1,142 @@
+// `npm run bench:console -- [--sessions 1000000] [--only sqlite|postgres] [--runs 20]`
+// Seeds a fresh database per provider with demo sessions, then times the server-side query
+// behind every filter and sort of the console's sessions page (engine.listSessions through
+// Prisma, a page of 50), next to a primary-key lookup in the same run. Prints p50 and p95.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { openDatabase } from "../lib/db/client";
+import { seedDemoData } from "../lib/db/demo-seed";
+import { applyMigrations } from "../lib/db/migrate";
+import { createPrismaSessionRepository } from "../lib/db/session-repository";
+import { createFakeClock } from "../lib/sessions/clock";
+import { resolveSessionConfig } from "../lib/sessions/config";
+import { createSessionEngine } from "../lib/sessions/engine";
+import type { ListSessionsInput } from "../lib/sessions/schemas";
+
+const { values } = parseArgs({
+  options: { sessions: { type: "string", default: "1000000" }, only: { type: "string" }, runs: { type: "string", default: "20" } },
+});
+const SESSIONS = Number(values.sessions);
+const RUNS = Number(values.runs);
+const NOW = new Date("2026-11-26T12:00:00Z");
+const POSTGRES_ADMIN = process.env.LATCHKEY_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function time(runs: number, work: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < 2; i++) await work();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    await work();
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+}
+
+async function freshDatabase(provider: "sqlite" | "postgres"): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (provider === "sqlite") {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "latchkey-bench-"));
+    return { url: `file:${path.join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `latchkey_bench_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const cleanup = new pg.Client({ connectionString: POSTGRES_ADMIN });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+async function benchProvider(provider: "sqlite" | "postgres"): Promise<string[]> {
+  const target = await freshDatabase(provider);
+  try {
+    await applyMigrations(target.url);
+    const seedStarted = Date.now();
+    await seedDemoData(target.url, { sessions: SESSIONS, now: NOW });
+    const seedSeconds = (Date.now() - seedStarted) / 1000;
+    const database = openDatabase(target.url);
+    const engine = createSessionEngine({ repository: createPrismaSessionRepository(database), config: resolveSessionConfig(), clock: createFakeClock(NOW) });
+
+    // Real values from the data to filter on.
+    const sample = (await engine.listSessions({ limit: 500, sort: "lastSeenAt" })).items;
+    const someone = sample.find((s) => s.kind === "user")!;
+    const email = `${sample.find((s) => /^user_\d*0$/.test(s.userId))?.userId ?? "user_0"}@demo.example`;
+    const ip = someone.ip!;
+    const firstPage = await engine.listSessions({ limit: 50 });
+    const cases: [string, ListSessionsInput][] = [
+      ["all statuses, newest first (default)", {}],
+      ["all statuses, page 2 (cursor)", { cursor: firstPage.nextCursor ?? undefined }],
+      ["status active", { status: ["active"] }],
+      ["status idle-expired", { status: ["idle-expired"] }],
+      ["status absolute-expired", { status: ["absolute-expired"] }],
+      ["status revoked", { status: ["revoked"] }],
+      ["user by id", { user: someone.userId }],
+      ["user by email", { user: email }],
+      ["session id", { sessionId: someone.id }],
+      ["IP exact", { ip }],
+      ["IP prefix /24", { ip: `${ip.split(".").slice(0, 3).join(".")}.` }],
+      ["device text (common: Firefox)", { device: "Firefox" }],
+      ["device text (label: Kitchen)", { device: "Kitchen" }],
+      ["device text matching nothing (full scan)", { device: "Nokia" }],
+      ["kind guest", { kind: "guest" }],
+      ["tenant", { tenantId: "tenant-7" }],
+      ["tenant + active", { tenantId: "tenant-7", status: ["active"] }],
+      ["created in the last 24 h", { createdFrom: new Date(NOW.getTime() - 86_400_000) }],
+      ["last seen in the last hour", { lastSeenFrom: new Date(NOW.getTime() - 3_600_000) }],
+      ["sort last seen, newest first", { sort: "lastSeenAt", order: "desc" }],
+      ["sort created, oldest first", { sort: "createdAt", order: "asc" }],
+      ["sort idle expiry, soonest first", { sort: "idleExpiresAt", order: "asc" }],
+      ["sort absolute expiry, latest first", { sort: "absoluteExpiresAt", order: "desc" }],
+    ];
+    const ids = sample.map((s) => s.id);
+    let next = 0;
+    const baseline = await time(RUNS * 10, () => engine.getSession(ids[next++ % ids.length]!));
+    const lines = [
+      `${provider}: ${SESSIONS.toLocaleString("en")} sessions seeded in ${seedSeconds.toFixed(1)} s`,
+      `| query (${provider}, page of 50) | p50 ms | p95 ms | p95 / primary-key p95 |`,
+      "| --- | ---: | ---: | ---: |",
+      `| primary-key lookup (baseline) | ${baseline.p50.toFixed(2)} | ${baseline.p95.toFixed(2)} | 1.0 |`,
+    ];
+    for (const [label, input] of cases) {
+      const result = await time(RUNS, () => engine.listSessions({ ...input, limit: 50 }));
+      lines.push(`| ${label} | ${result.p50.toFixed(2)} | ${result.p95.toFixed(2)} | ${(result.p95 / baseline.p95).toFixed(1)} |`);
+      console.info(lines.at(-1));
+    }
+    await database.close();
+    return lines;
+  } finally {
+    await target.drop();
+  }
+}
+
+async function main() {
+  const providers = (values.only ? [values.only] : ["sqlite", "postgres"]) as ("sqlite" | "postgres")[];
+  const report: string[] = [`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${RUNS} runs per query after 2 warm-ups.`, ""];
+  for (const provider of providers) {
+    console.info(`\n== ${provider} ==`);
+    report.push(...(await benchProvider(provider)), "");
+  }
+  console.info(`\n${report.join("\n")}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
