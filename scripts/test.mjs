@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: type-checks, runs the engine suite on SQLite and on a fresh PostgreSQL database,
 // builds the app, runs the Playwright suite in Chromium, and prints the counts of every suite.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,8 +75,37 @@ try {
   failed = true;
 }
 
+/** Runs a command, echoing its output and returning all of it (to check it for leaked secrets). */
+function runCaptured(title, command, args) {
+  console.info(`\n=== ${title} ===`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    let output = "";
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on("data", (chunk) => {
+        output += chunk.toString();
+        (stream === child.stdout ? process.stdout : process.stderr).write(chunk);
+      });
+    }
+    child.on("close", (code) => {
+      if (code !== 0) failed = true;
+      resolve(output);
+    });
+  });
+}
+
+// Any full token (session, OAuth state, API key) in the server's or the tests' output is a leak.
+const TOKEN = /\b(lks|lko|lka)_[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g;
+
 if (run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1" })) {
-  run("console suite in Chromium (Playwright)", bin("playwright"), ["test"]);
+  const output = await runCaptured("console suite in Chromium (Playwright)", bin("playwright"), ["test"]);
+  const leaks = [...new Set(output.match(TOKEN) ?? [])];
+  console.info(`\n=== tokens in the server and test output: ${leaks.length} ===`);
+  summary.push({ title: "no token in server or test output", passed: leaks.length === 0 ? 1 : 0, failed: leaks.length === 0 ? 0 : 1, skipped: 0 });
+  if (leaks.length > 0) {
+    failed = true;
+    console.error(`tokens found in the output (first characters): ${leaks.map((token) => `${token.slice(0, 8)}…`).join(", ")}`);
+  }
   const file = path.join(results, "e2e.json");
   if (existsSync(file)) {
     const { stats } = JSON.parse(readFileSync(file, "utf8"));
