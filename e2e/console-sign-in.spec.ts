@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, signIn } from "./fixtures";
+import { ADMIN, createAccountThroughConsole, signIn } from "./fixtures";
 
 test("the console sends a signed-out visitor to the sign-in page", async ({ page }) => {
   await page.goto("/sessions");
@@ -64,4 +64,24 @@ test("a replayed cookie of a signed-out console session is refused", async ({ br
   await replayed.goto("/sessions");
   await expect(replayed).toHaveURL(/\/login$/);
   await replay.close();
+});
+
+test("a flood of wrong passwords for one account is refused, then even the right one, with a clear message", async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin);
+  const person = await createAccountThroughConsole(admin, browser, "USER");
+  const page = await (await browser.newContext()).newPage();
+  await page.goto("/login");
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByLabel("Password").fill(`wrong guess ${attempt}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.locator("form").getByRole("alert")).toHaveText("Wrong email or password.");
+  }
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("form").getByRole("alert")).toContainText("Too many failed sign-ins");
+  await page.goto("/devices");
+  await expect(page).toHaveURL(/\/login$/);
 });

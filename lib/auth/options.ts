@@ -2,6 +2,7 @@ import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { ensureAuthSecret } from "../server/bootstrap";
+import { createRateLimiter } from "../api/rate-limit";
 import { getLatchkey } from "../server/latchkey";
 import { parseToken } from "../sessions/tokens";
 import { verifyPassword } from "./passwords";
@@ -52,6 +53,12 @@ function clientIp(headers: unknown): string | null {
   return z.union([z.ipv4(), z.ipv6()]).safeParse(forwarded).success ? forwarded : null;
 }
 
+/** Failed sign-ins allowed per account per 15 minutes, and per client address per minute. */
+export const SIGN_IN_LIMITS = { perAccount: 10, perAccountWindowMs: 15 * 60_000, perAddress: 30, perAddressWindowMs: 60_000 };
+export const SIGN_IN_RATE_LIMITED = "RATE_LIMITED";
+const accountFailures = createRateLimiter({ limit: SIGN_IN_LIMITS.perAccount, windowMs: SIGN_IN_LIMITS.perAccountWindowMs });
+const addressFailures = createRateLimiter({ limit: SIGN_IN_LIMITS.perAddress, windowMs: SIGN_IN_LIMITS.perAddressWindowMs });
+
 let cached: AuthOptions | null = null;
 
 /**
@@ -73,10 +80,22 @@ export function getAuthOptions(): AuthOptions {
         async authorize(credentials, req) {
           const input = credentialsSchema.safeParse(credentials);
           if (!input.success) return null;
+          const now = Date.now();
+          const accountKey = input.data.email.toLowerCase();
+          // Without a forwarded address every client would share one counter: only accounts count then.
+          const addressKey = clientIp(req?.headers);
+          // A flood of guesses is refused before any password is checked, even a right one.
+          if (accountFailures.retryAfter(accountKey, now) > 0 || (addressKey && addressFailures.retryAfter(addressKey, now) > 0)) {
+            throw new Error(SIGN_IN_RATE_LIMITED);
+          }
           const { users } = getLatchkey();
           const account = await users.findCredentials(input.data.email);
           const valid = await verifyPassword(input.data.password, account?.passwordHash ?? DUMMY_HASH);
-          if (!account || !valid || account.disabledAt) return null;
+          if (!account || !valid || account.disabledAt) {
+            accountFailures.recordFailure(accountKey, now);
+            if (addressKey) addressFailures.recordFailure(addressKey, now);
+            return null;
+          }
           const { token } = await engine.createSession(
             {
               userId: account.id,

@@ -21,7 +21,11 @@ export function LoginForm() {
     });
     setPending(false);
     if (!result || result.error) {
-      setError("Wrong email or password.");
+      setError(
+        result?.error === "RATE_LIMITED"
+          ? "Too many failed sign-ins for this account or from this address. Wait 15 minutes and try again."
+          : "Wrong email or password.",
+      );
       return;
     }
     router.replace("/");
