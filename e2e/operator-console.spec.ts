@@ -71,7 +71,7 @@ test("sessions page: filters in the URL, hidden columns, bulk revoke with a reas
 
   // Columns hidden in the URL stay hidden on reload.
   await admin.getByText("Columns").click();
-  await admin.getByRole("checkbox", { name: "IP" }).uncheck();
+  await admin.getByRole("checkbox", { name: "IP", exact: true }).uncheck();
   await expect(admin).toHaveURL(/hide=ip/);
   await admin.reload();
   await expect(admin.getByRole("columnheader", { name: "IP" })).toHaveCount(0);

@@ -1,4 +1,5 @@
 import { getServerSession } from "next-auth";
+import { cache } from "react";
 import { redirect } from "next/navigation";
 import { CONSOLE_ROLES, type ConsoleRole } from "../db/user-repository";
 import type { Actor } from "../sessions/types";
@@ -19,9 +20,10 @@ export interface ConsoleSession {
 
 /**
  * The console sign-in of this request, resolved through the engine (so revocation and expiry
- * apply at once), with the role read fresh from the account; null when signed out.
+ * apply at once) with the role read fresh from the account; null when signed out. Memoized for
+ * the request: the layout and the page share one resolve.
  */
-export async function getConsoleSession(): Promise<ConsoleSession | null> {
+export const getConsoleSession = cache(async function getConsoleSession(): Promise<ConsoleSession | null> {
   const session = await getServerSession(getAuthOptions());
   if (!session?.sessionId || !session.userId || !session.user?.email) return null;
   const role = CONSOLE_ROLES.find((known) => known === session.role);
@@ -37,7 +39,7 @@ export async function getConsoleSession(): Promise<ConsoleSession | null> {
     mustChangePassword: session.mustChangePassword === true,
     actor: { type: "user", id: session.userId, label: email },
   };
-}
+});
 
 /**
  * The console session, or a redirect to sign-in; with `roles`, a redirect to /forbidden for
