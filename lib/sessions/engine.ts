@@ -393,6 +393,12 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
     return touched ? { ...session, lastSeenAt: now, idleExpiresAt } : session;
   }
 
+  /** The session after an update, or SESSION_NOT_FOUND when the update matched nothing. */
+  async function viewAfterUpdate(sessionId: string, updated: boolean): Promise<SessionView> {
+    if (!updated) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such session.", { sessionId });
+    return engine.getSessionOrThrow(sessionId);
+  }
+
   const engine = {
     config,
 
@@ -574,7 +580,7 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
         event("session.label_changed", actor, { sessionId: id, details: { deviceLabel } }),
         options,
       );
-      return engine.getSessionOrThrow(id, updated);
+      return viewAfterUpdate(id, updated);
     },
 
     /**
@@ -598,11 +604,12 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
         { tenantId: tenant },
         event("session.tenant_changed", actor, { sessionId: id, details: { tenantId: tenant } }),
       );
-      return engine.getSessionOrThrow(id, updated);
+      return viewAfterUpdate(id, updated);
     },
 
-    async getSessionOrThrow(sessionId: string, found = true): Promise<SessionView> {
-      const record = found ? await repository.findSession(sessionId) : null;
+    /** One session by id, in any status; SESSION_NOT_FOUND when there is none. */
+    async getSessionOrThrow(sessionId: string): Promise<SessionView> {
+      const record = await repository.findSession(sessionId);
       if (!record) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such session.", { sessionId });
       return toSessionView(record, clock.now());
     },
