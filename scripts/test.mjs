@@ -27,7 +27,9 @@ function vitest(title, file, env) {
   const ok = run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env);
   if (existsSync(file)) {
     const report = JSON.parse(readFileSync(file, "utf8"));
-    summary.push({ title, passed: report.numPassedTests, failed: report.numFailedTests + (ok ? 0 : report.numFailedTests === 0 ? 1 : 0), skipped: report.numPendingTests + report.numTodoTests });
+    // A run that failed with no failing test (a file that did not load, say) still counts as one failure.
+    const failures = report.numFailedTests === 0 && !ok ? 1 : report.numFailedTests;
+    summary.push({ title, passed: report.numPassedTests, failed: failures, skipped: report.numPendingTests + report.numTodoTests });
   } else {
     summary.push({ title, passed: 0, failed: 1, skipped: 0 });
   }
