@@ -2,12 +2,8 @@
 // Seeds a fresh database per provider with demo sessions, then times the server-side query
 // behind every filter and sort of the console's sessions page (engine.listSessions through
 // Prisma, a page of 50), next to a primary-key lookup in the same run. Prints p50 and p95.
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { openDatabase } from "../lib/db/client";
 import { seedDemoData } from "../lib/db/demo-seed";
 import { applyMigrations } from "../lib/db/migrate";
@@ -15,6 +11,7 @@ import { createPrismaSessionRepository } from "../lib/db/session-repository";
 import { createFakeClock } from "../lib/sessions/clock";
 import { resolveSessionConfig } from "../lib/sessions/config";
 import { createSessionEngine } from "../lib/sessions/engine";
+import { createScratchDatabase } from "../lib/testing/scratch-database";
 import type { ListSessionsInput } from "../lib/sessions/schemas";
 
 const { values } = parseArgs({
@@ -23,7 +20,6 @@ const { values } = parseArgs({
 const SESSIONS = Number(values.sessions);
 const RUNS = Number(values.runs);
 const NOW = new Date("2026-11-26T12:00:00Z");
-const POSTGRES_ADMIN = process.env.LATCHKEY_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -41,31 +37,8 @@ async function time(runs: number, work: () => Promise<unknown>): Promise<{ p50: 
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
-async function freshDatabase(provider: "sqlite" | "postgres"): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (provider === "sqlite") {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "latchkey-bench-"));
-    return { url: `file:${path.join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `latchkey_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(POSTGRES_ADMIN);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const cleanup = new pg.Client({ connectionString: POSTGRES_ADMIN });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await cleanup.end();
-    },
-  };
-}
-
 async function benchProvider(provider: "sqlite" | "postgres"): Promise<string[]> {
-  const target = await freshDatabase(provider);
+  const target = await createScratchDatabase(provider === "postgres" ? "postgresql" : "sqlite", "latchkey_bench");
   try {
     await applyMigrations(target.url);
     const seedStarted = Date.now();

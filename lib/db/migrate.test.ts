@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../testing/database";
+import { createScratchDatabase } from "../testing/scratch-database";
 import { openDatabase } from "./client";
 import { applyMigrations } from "./migrate";
 
@@ -57,43 +58,32 @@ describe(`migrations on ${TEST_PROVIDER}`, () => {
 
 /** A database with nothing in it, of the provider under test, and a way to run raw SQL on it. */
 async function emptyDatabase(): Promise<{ url: string; now: string; exec(statements: string[]): Promise<void>; drop(): Promise<void> }> {
+  const scratch = await createScratchDatabase(TEST_PROVIDER, "latchkey_test_upgrade");
   if (TEST_PROVIDER === "postgresql") {
-    const admin = process.env.LATCHKEY_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-    const name = `latchkey_test_upgrade_${process.pid}`;
-    const run = async (url: string, statements: string[]) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        for (const statement of statements) await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    };
-    await run(admin, [`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, `CREATE DATABASE "${name}"`]);
-    const target = new URL(admin);
-    target.pathname = `/${name}`;
     return {
-      url: target.toString(),
+      ...scratch,
       now: "now()",
-      exec: (statements) => run(target.toString(), statements),
-      drop: () => run(admin, [`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`]),
+      async exec(statements) {
+        const client = new pg.Client({ connectionString: scratch.url });
+        await client.connect();
+        try {
+          for (const statement of statements) await client.query(statement);
+        } finally {
+          await client.end();
+        }
+      },
     };
   }
-  const dir = mkdtempSync(path.join(tmpdir(), "latchkey-upgrade-"));
-  const file = path.join(dir, "db.sqlite");
   return {
-    url: `file:${file}`,
+    ...scratch,
     now: String(Date.now()),
     async exec(statements) {
-      const raw = new Database(file);
+      const raw = new Database(scratch.url.replace(/^file:/, ""));
       try {
         for (const statement of statements) raw.exec(statement);
       } finally {
         raw.close();
       }
-    },
-    async drop() {
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

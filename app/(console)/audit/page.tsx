@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTimeline } from "@/components/audit-timeline";
+import { FilterButtons, FilterField } from "@/components/filter-field";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { isSessionError } from "@/lib/sessions/errors";
@@ -8,7 +9,6 @@ import { isSessionError } from "@/lib/sessions/errors";
 export const metadata: Metadata = { title: "Audit log" };
 
 const KEYS = ["actor", "type", "userId", "sessionId", "from", "to", "before"] as const;
-const INPUT = "mt-0.5 block w-full rounded border border-slate-300 bg-white px-2 py-1";
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireConsoleSession(["ADMIN", "SUPPORT"]);
@@ -36,38 +36,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <p className="text-sm text-slate-600">Every operator action and engine event, newest first.</p>
       </div>
       <form method="get" className="grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3" aria-label="Filter events">
-        <label className="text-xs">
-          Actor (id, email or key name)
-          <input name="actor" defaultValue={values.actor ?? ""} className={INPUT} />
-        </label>
-        <label className="text-xs">
-          Type
-          <input name="type" defaultValue={values.type ?? ""} placeholder="session.revoked" className={INPUT} />
-        </label>
-        <label className="text-xs">
-          User id
-          <input name="userId" defaultValue={values.userId ?? ""} className={INPUT} />
-        </label>
-        <label className="text-xs">
-          Session id
-          <input name="sessionId" defaultValue={values.sessionId ?? ""} className={INPUT} />
-        </label>
-        <label className="text-xs">
-          From (UTC)
-          <input name="from" type="datetime-local" defaultValue={values.from ?? ""} className={INPUT} />
-        </label>
-        <label className="text-xs">
-          To (UTC)
-          <input name="to" type="datetime-local" defaultValue={values.to ?? ""} className={INPUT} />
-        </label>
-        <div className="flex gap-2">
-          <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 text-sm text-white">
-            Apply filters
-          </button>
-          <Link href="/audit" className="rounded border border-slate-300 px-3 py-1.5 text-sm">
-            Clear
-          </Link>
-        </div>
+        <FilterField label="Actor (id, email or key name)" name="actor" value={values.actor} />
+        <FilterField label="Type" name="type" value={values.type} placeholder="session.revoked" />
+        <FilterField label="User id" name="userId" value={values.userId} />
+        <FilterField label="Session id" name="sessionId" value={values.sessionId} />
+        <FilterField label="From (UTC)" name="from" value={values.from} type="datetime-local" />
+        <FilterField label="To (UTC)" name="to" value={values.to} type="datetime-local" />
+        <FilterButtons clearHref="/audit" />
       </form>
       {error ? (
         <p role="alert" className="rounded border border-red-200 bg-red-50 p-3 text-sm text-red-800">

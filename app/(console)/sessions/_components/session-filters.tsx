@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { FILTER_INPUT, FilterButtons, FilterField } from "@/components/filter-field";
 import { SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "@/lib/sessions/types";
 
 const SORT_LABELS: Record<(typeof SESSION_SORT_FIELDS)[number], string> = {
@@ -7,17 +7,6 @@ const SORT_LABELS: Record<(typeof SESSION_SORT_FIELDS)[number], string> = {
   idleExpiresAt: "Idle expiry",
   absoluteExpiresAt: "Absolute expiry",
 };
-
-const INPUT = "mt-0.5 block w-full rounded border border-slate-300 bg-white px-2 py-1";
-
-function Field({ label, name, value, placeholder, type = "text" }: { label: string; name: string; value?: string; placeholder?: string; type?: string }) {
-  return (
-    <label className="text-xs text-slate-700">
-      {label}
-      <input name={name} type={type} defaultValue={value ?? ""} placeholder={placeholder} className={INPUT} />
-    </label>
-  );
-}
 
 /** The sessions view's filters, as a GET form: the view stays in the URL. */
 export function SessionFilters({ values }: { values: Record<string, string> }) {
@@ -34,27 +23,27 @@ export function SessionFilters({ values }: { values: Record<string, string> }) {
         ))}
       </fieldset>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
-        <Field label="User (email or id)" name="user" value={values.user} />
-        <Field label="Session id" name="sessionId" value={values.sessionId} />
-        <Field label="IP (exact, or prefix ending in . or :)" name="ip" value={values.ip} placeholder="10.0." />
-        <Field label="Device text" name="device" value={values.device} placeholder="Firefox" />
+        <FilterField label="User (email or id)" name="user" value={values.user} />
+        <FilterField label="Session id" name="sessionId" value={values.sessionId} />
+        <FilterField label="IP (exact, or prefix ending in . or :)" name="ip" value={values.ip} placeholder="10.0." />
+        <FilterField label="Device text" name="device" value={values.device} placeholder="Firefox" />
         <label className="text-xs text-slate-700">
           Kind
-          <select name="kind" defaultValue={values.kind ?? ""} className={INPUT}>
+          <select name="kind" defaultValue={values.kind ?? ""} className={FILTER_INPUT}>
             <option value="">any</option>
             {SESSION_KINDS.map((kind) => (
               <option key={kind}>{kind}</option>
             ))}
           </select>
         </label>
-        <Field label="Tenant" name="tenantId" value={values.tenantId} />
-        <Field label="Created from (UTC)" name="createdFrom" value={values.createdFrom} type="datetime-local" />
-        <Field label="Created to (UTC)" name="createdTo" value={values.createdTo} type="datetime-local" />
-        <Field label="Last seen from (UTC)" name="lastSeenFrom" value={values.lastSeenFrom} type="datetime-local" />
-        <Field label="Last seen to (UTC)" name="lastSeenTo" value={values.lastSeenTo} type="datetime-local" />
+        <FilterField label="Tenant" name="tenantId" value={values.tenantId} />
+        <FilterField label="Created from (UTC)" name="createdFrom" value={values.createdFrom} type="datetime-local" />
+        <FilterField label="Created to (UTC)" name="createdTo" value={values.createdTo} type="datetime-local" />
+        <FilterField label="Last seen from (UTC)" name="lastSeenFrom" value={values.lastSeenFrom} type="datetime-local" />
+        <FilterField label="Last seen to (UTC)" name="lastSeenTo" value={values.lastSeenTo} type="datetime-local" />
         <label className="text-xs text-slate-700">
           Sort by
-          <select name="sort" defaultValue={values.sort ?? "createdAt"} className={INPUT}>
+          <select name="sort" defaultValue={values.sort ?? "createdAt"} className={FILTER_INPUT}>
             {SESSION_SORT_FIELDS.map((field) => (
               <option key={field} value={field}>
                 {SORT_LABELS[field]}
@@ -64,20 +53,13 @@ export function SessionFilters({ values }: { values: Record<string, string> }) {
         </label>
         <label className="text-xs text-slate-700">
           Order
-          <select name="order" defaultValue={values.order ?? "desc"} className={INPUT}>
+          <select name="order" defaultValue={values.order ?? "desc"} className={FILTER_INPUT}>
             <option value="desc">newest first</option>
             <option value="asc">oldest first</option>
           </select>
         </label>
       </div>
-      <div className="flex gap-2">
-        <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 text-sm text-white">
-          Apply filters
-        </button>
-        <Link href="/sessions" className="rounded border border-slate-300 px-3 py-1.5 text-sm">
-          Clear
-        </Link>
-      </div>
+      <FilterButtons clearHref="/sessions" />
     </form>
   );
 }
