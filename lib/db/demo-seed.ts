@@ -137,7 +137,7 @@ export async function seedDemoData(url: string | undefined, input: SeedOptions):
     try {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
-      // Ten indexes take random inserts: a large page cache keeps them in memory while seeding.
+      // Fourteen indexes take random inserts: a large page cache keeps them in memory while seeding.
       db.pragma("cache_size = -524288");
       db.pragma("wal_autocheckpoint = 100000");
       const now = config.now.getTime();

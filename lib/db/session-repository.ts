@@ -9,6 +9,7 @@ import type {
 import type { AuditEventInput, AuditEventView, SessionPageRequest, SessionRecord, SessionStatus, SweepCounts } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import type { Database, Db } from "./client";
+import { textMatchers } from "./text-match";
 import type { DatabaseProvider } from "./url";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -73,6 +74,13 @@ const TOMBSTONE_STATUS: Record<keyof SweepCounts, string> = {
   revoked: "revoked",
 };
 
+/** The columns a device text filter searches, as named in SQLite's "SessionDeviceText". */
+const DEVICE_FIELDS = ["deviceLabel", "browser", "os", "userAgent"] as const;
+type DeviceField = (typeof DEVICE_FIELDS)[number];
+/** Where SQLite's device text filter changes its way (see deviceWhere). */
+const DEVICE_MATCH_LIMIT = 500;
+const DEVICE_CANDIDATE_LIMIT = 10_000;
+
 class SweepConflict extends Error {
   name = "SweepConflict";
 }
@@ -80,10 +88,41 @@ class SweepConflict extends Error {
 /** The engine's storage on Prisma, for SQLite and PostgreSQL alike. */
 export function createPrismaSessionRepository(database: Database): SessionRepository {
   const { prisma, provider } = database;
-  const insensitive = provider === "postgresql" ? ({ mode: "insensitive" } as const) : {};
+  const { contains, startsWith } = textMatchers(provider);
 
-  function contains(text: string) {
-    return { contains: text, ...insensitive } as { contains: string };
+  /**
+   * The filter for sessions whose label, browser, OS or user agent contains `text`. On
+   * PostgreSQL, a LIKE that its trigram indexes serve. On SQLite, the distinct device texts that
+   * contain it are looked up first (the "SessionDeviceText" table of the migrations), then:
+   * up to DEVICE_CANDIDATE_LIMIT sessions hold them, their ids, found through the column
+   * indexes; more, the LIKE, since walking the sort index finds a page soon when matches are
+   * common; a text with LIKE wildcards in it, the matching values themselves, as SQLite's LIKE
+   * cannot take `%` and `_` literally here. Over DEVICE_MATCH_LIMIT distinct matching texts,
+   * the LIKE.
+   */
+  async function deviceWhere(text: string): Promise<SessionWhereInput> {
+    const like: SessionWhereInput = { OR: DEVICE_FIELDS.map((field) => ({ [field]: contains(text) })) };
+    if (provider === "postgresql") return like;
+    const matches = await prisma.$queryRawUnsafe<{ field: DeviceField; value: string }[]>(
+      `SELECT "field", "value" FROM "SessionDeviceText" WHERE "value" LIKE ? ESCAPE '\\' LIMIT ?`,
+      `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      DEVICE_MATCH_LIMIT + 1,
+    );
+    if (matches.length > DEVICE_MATCH_LIMIT) return like;
+    const arms = DEVICE_FIELDS.map((field) => ({
+      field,
+      values: matches.filter((match) => match.field === field).map((match) => match.value),
+    })).filter((arm) => arm.values.length > 0);
+    if (arms.length === 0) return { id: { in: [] } };
+    // UNION ALL streams and stops at the limit (UNION would collect every match first); a session
+    // matching in two columns comes twice, which only makes the limit come a little sooner.
+    const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
+      `${arms.map((arm) => `SELECT "id" FROM "Session" WHERE "${arm.field}" IN (${arm.values.map(() => "?").join(", ")})`).join(" UNION ALL ")} LIMIT ?`,
+      ...arms.flatMap((arm) => arm.values),
+      DEVICE_CANDIDATE_LIMIT + 1,
+    );
+    if (rows.length <= DEVICE_CANDIDATE_LIMIT) return { id: { in: [...new Set(rows.map((row) => row.id))] } };
+    return /[%_]/.test(text) ? { OR: arms.map((arm) => ({ [arm.field]: { in: arm.values } })) } : like;
   }
 
   /** Sessions created per bucket since `from`, counted in the database. */
@@ -145,12 +184,17 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
    * finds them; PostgreSQL uses LIKE, served by the text_pattern_ops index of its migrations.
    */
   function ipPrefix(prefix: string): SessionWhereInput {
-    if (provider === "postgresql") return { ip: { startsWith: prefix } };
+    if (provider === "postgresql") return { ip: startsWith(prefix) };
     const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
     return { ip: { gte: prefix, lt: upper } };
   }
 
-  function filterWhere(request: SessionPageRequest, now: Date, userIds: string[] | null): SessionWhereInput[] {
+  function filterWhere(
+    request: SessionPageRequest,
+    now: Date,
+    userIds: string[] | null,
+    device: SessionWhereInput | null,
+  ): SessionWhereInput[] {
     const { filter } = request;
     const and: SessionWhereInput[] = [];
     if (filter.status && filter.status.length > 0) and.push({ OR: filter.status.map((status) => statusWhere(status, now, provider)) });
@@ -160,10 +204,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     if (filter.kind) and.push({ kind: filter.kind });
     if (filter.tenantId) and.push({ tenantId: filter.tenantId });
     if (filter.ip) and.push(/[.:]$/.test(filter.ip) ? ipPrefix(filter.ip) : { ip: filter.ip });
-    if (filter.device) {
-      const text = contains(filter.device);
-      and.push({ OR: [{ deviceLabel: text }, { browser: text }, { os: text }, { userAgent: text }] });
-    }
+    if (device) and.push(device);
     if (filter.createdFrom || filter.createdTo) and.push({ createdAt: { gte: filter.createdFrom, lte: filter.createdTo } });
     if (filter.lastSeenFrom || filter.lastSeenTo) and.push({ lastSeenAt: { gte: filter.lastSeenFrom, lte: filter.lastSeenTo } });
     if (request.after) {
@@ -282,8 +323,9 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         });
         userIds = [request.filter.user, ...byEmail.map((user) => user.id)];
       }
+      const device = request.filter.device ? await deviceWhere(request.filter.device) : null;
       return prisma.session.findMany({
-        where: { AND: filterWhere(request, now, userIds) },
+        where: { AND: filterWhere(request, now, userIds, device) },
         orderBy: [{ [request.sort]: request.order }, { id: request.order }],
         take: request.limit,
       });

@@ -2,6 +2,7 @@ import { generateId } from "../sessions/tokens";
 import type { AuditEventInput } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import type { Database } from "./client";
+import { textMatchers } from "./text-match";
 
 export const CONSOLE_ROLES = ["ADMIN", "SUPPORT", "USER"] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
@@ -50,7 +51,7 @@ const SUMMARY_FIELDS = { id: true, email: true, name: true, consoleRole: true, d
 
 /** Users, and console accounts: people who sign in to Latchkey itself. */
 export function createUserRepository({ prisma, provider }: Database) {
-  const insensitive = provider === "postgresql" ? ({ mode: "insensitive" } as const) : {};
+  const { contains, startsWith } = textMatchers(provider);
 
   async function withLiveCounts(rows: Omit<UserSummary, "liveSessions">[], now: Date): Promise<UserSummary[]> {
     if (rows.length === 0) return [];
@@ -68,7 +69,7 @@ export function createUserRepository({ prisma, provider }: Database) {
     async searchUsers(query: string, now: Date, limit = 50): Promise<UserSummary[]> {
       const text = query.trim();
       const rows = await prisma.user.findMany({
-        where: text ? { OR: [{ id: text }, { id: { startsWith: text } }, { email: { contains: text.toLowerCase(), ...insensitive } as { contains: string } }] } : {},
+        where: text ? { OR: [{ id: text }, { id: startsWith(text) }, { email: contains(text.toLowerCase()) }] } : {},
         select: SUMMARY_FIELDS,
         orderBy: [{ createdAt: "desc" }, { id: "asc" }],
         take: limit,

@@ -415,6 +415,67 @@ describe("listing", () => {
     await expectCode(engine.listSessions({ status: ["sleeping"] } as never), ErrorCode.VALIDATION_FAILED);
   });
 
+  it("filters by device text in the label, browser, OS or user agent, through relabels and sweeps", async () => {
+    const own = await createTestDatabase();
+    try {
+      const { engine, clock } = createTestEngine(own);
+      const phone = await engine.createSession({
+        userId: uniqueUser(),
+        deviceLabel: "Grandma's tablet",
+        userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+      });
+      const laptop = await engine.createSession({
+        userId: uniqueUser(),
+        deviceLabel: "50%_off laptop",
+        userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0",
+      });
+      const bare = await engine.createSession({ userId: uniqueUser(), userAgent: "curl/8.0" });
+      const found = async (device: string) => (await engine.listSessions({ device, limit: 100 })).items.map((s) => s.id).sort();
+
+      expect(await found("GRANDMA'S")).toEqual([phone.session.id]);
+      expect(await found("firefox")).toEqual([laptop.session.id]);
+      expect(await found("Windows")).toEqual([laptop.session.id]);
+      expect(await found("iOS")).toEqual([phone.session.id]);
+      expect(await found("iphone os 17")).toEqual([phone.session.id]);
+      expect(await found("cu")).toEqual([bare.session.id]);
+      expect(await found("Mozilla")).toEqual([phone.session.id, laptop.session.id].sort());
+      expect(await found("50%_")).toEqual([laptop.session.id]);
+      expect(await found("5_%")).toEqual([]);
+      expect(await found("Nokia")).toEqual([]);
+
+      await engine.setDeviceLabel(phone.session.id, "Living room");
+      expect(await found("grandma")).toEqual([]);
+      expect(await found("living ROOM")).toEqual([phone.session.id]);
+
+      // Many distinct matching labels: the search walks the sort index instead, same answer.
+      const tenantId = uniqueUser("tenant");
+      for (let i = 0; i < 510; i++) await engine.createSession({ userId: uniqueUser(), tenantId, deviceLabel: `Desk ${i}` });
+      let total = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await engine.listSessions({ device: "desk", limit: 200, cursor });
+        total += page.items.length;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(total).toBe(510);
+
+      await engine.revokeSession(laptop.session.id);
+      clock.advance(MINUTE);
+      await engine.sweepSessions({ retentionSeconds: 0 });
+      expect(await found("firefox")).toEqual([]);
+      if (own.database.provider === "sqlite") {
+        // The table of distinct device texts lets go of the values only swept sessions held.
+        const values = await own.database.prisma.$queryRawUnsafe<{ value: string }[]>(`SELECT "value" FROM "SessionDeviceText"`);
+        expect(values.map((row) => row.value)).not.toContain("50%_off laptop");
+        expect(values.map((row) => row.value)).not.toContain("Firefox");
+        expect(values.map((row) => row.value)).not.toContain("Grandma's tablet");
+        expect(values.map((row) => row.value)).toContain("Living room");
+      }
+    } finally {
+      await own.drop();
+    }
+  }, 60_000);
+
   it("finds a console user's sessions by email", async () => {
     const { engine, clock } = createTestEngine(db);
     const userId = uniqueUser();

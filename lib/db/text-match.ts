@@ -1,0 +1,18 @@
+import type { DatabaseProvider } from "./url";
+
+/**
+ * Prisma string filters that match user-typed text literally and case-insensitively. Prisma
+ * writes `contains` and `startsWith` as LIKE without escaping `%` and `_`. PostgreSQL's LIKE
+ * takes a backslash as its escape character, so there they are escaped; SQLite's LIKE has no
+ * escape character unless the query names one, which Prisma's does not, so there `%` and `_`
+ * still match any characters (the device filter avoids this through its own search; see
+ * session-repository.ts). SQLite's LIKE ignores case for ASCII letters only.
+ */
+export function textMatchers(provider: DatabaseProvider) {
+  const insensitive = provider === "postgresql" ? ({ mode: "insensitive" } as const) : {};
+  const literal = (text: string) => (provider === "postgresql" ? text.replace(/[\\%_]/g, (c) => `\\${c}`) : text);
+  return {
+    contains: (text: string) => ({ contains: literal(text), ...insensitive }) as { contains: string },
+    startsWith: (text: string) => ({ startsWith: literal(text) }) as { startsWith: string },
+  };
+}
