@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { client, createAccountThroughConsole, recordAction, replayAction, rowCounts, signIn } from "./fixtures";
+import { ADMIN, client, createAccountThroughConsole, recordAction, replayAction, rowCounts, signIn } from "./fixtures";
 
 const DEVICES = [
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
@@ -20,85 +20,94 @@ async function asSupport(browser: Browser, admin: Page): Promise<{ page: Page; e
   return { page, email: support.email };
 }
 
-test("support finds a user signed in on three devices, logs them out everywhere, and sees all three revoked with reason and actor", async ({ browser }) => {
+/** A page signed in as `role`, and that account's email. */
+async function signedInAs(role: "ADMIN" | "SUPPORT", browser: Browser): Promise<{ page: Page; email: string }> {
   const admin = await asAdmin(browser);
-  const { page, email } = await asSupport(browser, admin);
-  const userId = `jane-${Date.now()}`;
-  for (const [index, userAgent] of DEVICES.entries()) {
-    await client("all").createSession({ userId, userAgent, ip: `203.0.113.${index + 1}` });
-  }
+  return role === "ADMIN" ? { page: admin, email: ADMIN.email } : asSupport(browser, admin);
+}
 
-  await page.getByRole("link", { name: "Users" }).click();
-  await page.getByLabel("Email or user id").fill(userId);
-  await page.getByRole("button", { name: "Search" }).click();
-  await page.locator(`tr[data-user-id="${userId}"]`).getByRole("link").click();
-  await expect(page.getByRole("heading", { name: userId })).toBeVisible();
-  const rows = page.locator("tr[data-session-id]");
-  await expect(rows).toHaveCount(3);
-  await expect(rows.getByTestId("session-status")).toHaveText(["active", "active", "active"]);
+for (const role of ["SUPPORT", "ADMIN"] as const) {
+  test(`${role === "SUPPORT" ? "support" : "an admin"} finds a user signed in on three devices, logs them out everywhere, and sees all three revoked with reason and actor`, async ({ browser }) => {
+    const { page, email } = await signedInAs(role, browser);
+    const userId = `jane-${role}-${Date.now()}`;
+    for (const [index, userAgent] of DEVICES.entries()) {
+      await client("all").createSession({ userId, userAgent, ip: `203.0.113.${index + 1}` });
+    }
 
-  await page.getByRole("button", { name: "Log out everywhere" }).click();
-  const dialog = page.getByRole("dialog");
-  await expect(dialog).toContainText("3 live sessions end");
-  await dialog.getByLabel("Reason or ticket").fill("ticket 4711: lost phone");
-  await dialog.getByRole("button", { name: "Log out everywhere" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Logged out everywhere" })).toHaveText("Logged out everywhere: 3 sessions ended.");
-  await expect(rows.getByTestId("session-status")).toHaveText(["revoked", "revoked", "revoked"]);
-  for (const text of await rows.getByTestId("revoked-by").allTextContents()) expect(text).toBe(`LOGGED_OUT_EVERYWHERE by user:${email}`);
-  await expect(page.locator('[data-event-type="user.sessions_revoked"]')).toContainText("ticket 4711: lost phone");
+    await page.getByRole("link", { name: "Users" }).click();
+    await page.getByLabel("Email or user id").fill(userId);
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.locator(`tr[data-user-id="${userId}"]`).getByRole("link").click();
+    await expect(page.getByRole("heading", { name: userId })).toBeVisible();
+    const rows = page.locator("tr[data-session-id]");
+    await expect(rows).toHaveCount(3);
+    await expect(rows.getByTestId("session-status")).toHaveText(["active", "active", "active"]);
 
-  // The audit log finds the same actions by actor.
-  await page.goto(`/audit?actor=${encodeURIComponent(email)}&type=session.revoked&userId=${userId}`);
-  await expect(page.locator('[data-event-type="session.revoked"]')).toHaveCount(3);
-});
+    await page.getByRole("button", { name: "Log out everywhere" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toContainText("3 live sessions end");
+    await dialog.getByLabel("Reason or ticket").fill("ticket 4711: lost phone");
+    await dialog.getByRole("button", { name: "Log out everywhere" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Logged out everywhere" })).toHaveText("Logged out everywhere: 3 sessions ended.");
+    await expect(rows.getByTestId("session-status")).toHaveText(["revoked", "revoked", "revoked"]);
+    for (const text of await rows.getByTestId("revoked-by").allTextContents()) expect(text).toBe(`LOGGED_OUT_EVERYWHERE by user:${email}`);
+    await expect(page.locator('[data-event-type="user.sessions_revoked"]')).toContainText("ticket 4711: lost phone");
 
-test("sessions page: filters in the URL, hidden columns, bulk revoke with a reason, CSV export", async ({ browser }) => {
-  const admin = await asAdmin(browser);
-  const tenantId = `acme-${Date.now()}`;
-  const created = [];
-  for (const [index, userAgent] of DEVICES.entries()) {
-    created.push(await client("all").createSession({ userId: `bulk-${index}`, userAgent, tenantId, deviceLabel: index === 0 ? "<img src=x onerror=alert(1)>" : undefined }));
-  }
-  await admin.goto("/sessions");
-  await admin.getByRole("textbox", { name: "Tenant" }).fill(tenantId);
-  await admin.getByRole("checkbox", { name: "active", exact: true }).check();
-  await admin.getByRole("button", { name: "Apply filters" }).click();
-  await expect(admin).toHaveURL(new RegExp(`status=active.*tenantId=${tenantId}|tenantId=${tenantId}.*status=active`));
-  const rows = admin.locator("tr[data-session-id]");
-  await expect(rows).toHaveCount(3);
-  // A stored label is text, never markup.
-  await expect(admin.getByText("<img src=x onerror=alert(1)>")).toBeVisible();
+    // The audit log finds the same actions by actor.
+    await page.goto(`/audit?actor=${encodeURIComponent(email)}&type=session.revoked&userId=${userId}`);
+    await expect(page.locator('[data-event-type="session.revoked"]')).toHaveCount(3);
+  });
+}
 
-  // Columns hidden in the URL stay hidden on reload.
-  await admin.getByText("Columns").click();
-  await admin.getByRole("checkbox", { name: "IP", exact: true }).uncheck();
-  await expect(admin).toHaveURL(/hide=ip/);
-  await admin.reload();
-  await expect(admin.getByRole("columnheader", { name: "IP" })).toHaveCount(0);
+for (const role of ["ADMIN", "SUPPORT"] as const) {
+  test(`sessions page as ${role}: filters in the URL, hidden columns, bulk revoke with a reason, CSV export`, async ({ browser }) => {
+    const { page } = await signedInAs(role, browser);
+    const tenantId = `acme-${role}-${Date.now()}`;
+    const created = [];
+    for (const [index, userAgent] of DEVICES.entries()) {
+      created.push(await client("all").createSession({ userId: `bulk-${role}-${index}`, userAgent, tenantId, deviceLabel: index === 0 ? "<img src=x onerror=alert(1)>" : undefined }));
+    }
+    await page.goto("/sessions");
+    await page.getByRole("textbox", { name: "Tenant" }).fill(tenantId);
+    await page.getByRole("checkbox", { name: "active", exact: true }).check();
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect(page).toHaveURL(new RegExp(`status=active.*tenantId=${tenantId}|tenantId=${tenantId}.*status=active`));
+    const rows = page.locator("tr[data-session-id]");
+    await expect(rows).toHaveCount(3);
+    // A stored label is text, never markup.
+    await expect(page.getByText("<img src=x onerror=alert(1)>")).toBeVisible();
 
-  // Bulk revoke: the dialog shows the count and needs a reason.
-  await rows.nth(0).getByRole("checkbox").check();
-  await rows.nth(1).getByRole("checkbox").check();
-  await admin.getByRole("button", { name: "Revoke selected (2)" }).click();
-  const dialog = admin.getByRole("dialog");
-  await expect(dialog).toContainText("Revoke 2 sessions?");
-  await dialog.getByLabel("Reason").fill("suspicious logins");
-  await dialog.getByRole("button", { name: "Revoke", exact: true }).click();
-  await expect(admin.getByRole("status").filter({ hasText: "Revoked 2 sessions." })).toBeVisible();
-  await admin.goto(`/sessions?tenantId=${tenantId}&status=revoked`);
-  await expect(admin.locator("tr[data-session-id]")).toHaveCount(2);
+    // Columns hidden in the URL stay hidden on reload.
+    await page.getByText("Columns").click();
+    await page.getByRole("checkbox", { name: "IP", exact: true }).uncheck();
+    await expect(page).toHaveURL(/hide=ip/);
+    await page.reload();
+    await expect(page.getByRole("columnheader", { name: "IP" })).toHaveCount(0);
 
-  // The export streams the current filter as CSV.
-  const csv = await (await admin.request.get(`/sessions/export?tenantId=${tenantId}`)).text();
-  const lines = csv.trim().split("\n");
-  expect(lines[0]).toMatch(/^id,userId,kind,status,/);
-  expect(lines).toHaveLength(4);
-  for (const { session } of created) expect(csv).toContain(session.id);
-  expect(csv).not.toContain("lks_");
-  // Bad filters are a message, not an error page.
-  await admin.goto("/sessions?createdFrom=not-a-date");
-  await expect(admin.getByRole("alert").filter({ hasText: "These filters are not valid" })).toBeVisible();
-});
+    // Bulk revoke: the dialog shows the count and needs a reason.
+    await rows.nth(0).getByRole("checkbox").check();
+    await rows.nth(1).getByRole("checkbox").check();
+    await page.getByRole("button", { name: "Revoke selected (2)" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toContainText("Revoke 2 sessions?");
+    await dialog.getByLabel("Reason").fill("suspicious logins");
+    await dialog.getByRole("button", { name: "Revoke", exact: true }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Revoked 2 sessions." })).toBeVisible();
+    await page.goto(`/sessions?tenantId=${tenantId}&status=revoked`);
+    await expect(page.locator("tr[data-session-id]")).toHaveCount(2);
+
+    // The export streams the current filter as CSV.
+    const csv = await (await page.request.get(`/sessions/export?tenantId=${tenantId}`)).text();
+    const lines = csv.trim().split("\n");
+    expect(lines[0]).toMatch(/^id,userId,kind,status,/);
+    expect(lines).toHaveLength(4);
+    for (const { session } of created) expect(csv).toContain(session.id);
+    expect(csv).not.toContain("lks_");
+    // Bad filters are a message, not an error page.
+    await page.goto("/sessions?createdFrom=not-a-date");
+    await expect(page.getByRole("alert").filter({ hasText: "These filters are not valid" })).toBeVisible();
+  });
+}
 
 test("session detail: every field, the rotation chain, relabel, revoke with a reason; only admins switch tenants", async ({ browser }) => {
   const admin = await asAdmin(browser);
@@ -158,13 +167,15 @@ test("sweep: SUPPORT is refused in the UI and when calling the action; ADMIN pre
   expect(rowCounts()).toEqual(before);
 });
 
-test("overview: counts, charts and recent actions", async ({ browser }) => {
-  const admin = await asAdmin(browser);
-  await client("all").createSession({ userId: `overview-${Date.now()}`, userAgent: DEVICES[0] });
-  await admin.reload();
-  await expect(admin.getByRole("heading", { name: "Overview" })).toBeVisible();
-  expect(Number((await admin.getByTestId("stat-active").textContent())?.replace(/,/g, ""))).toBeGreaterThan(0);
-  await expect(admin.getByRole("img", { name: /Sessions created per hour/ })).toBeVisible();
-  await expect(admin.getByRole("img", { name: /Sessions created per day/ })).toBeVisible();
-  await expect(admin.getByText("Top browsers (live sessions)")).toBeVisible();
-});
+for (const role of ["ADMIN", "SUPPORT"] as const) {
+  test(`overview as ${role}: counts, charts and recent actions`, async ({ browser }) => {
+    const { page } = await signedInAs(role, browser);
+    await client("all").createSession({ userId: `overview-${Date.now()}`, userAgent: DEVICES[0] });
+    await page.reload();
+    await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+    expect(Number((await page.getByTestId("stat-active").textContent())?.replace(/,/g, ""))).toBeGreaterThan(0);
+    await expect(page.getByRole("img", { name: /Sessions created per hour/ })).toBeVisible();
+    await expect(page.getByRole("img", { name: /Sessions created per day/ })).toBeVisible();
+    await expect(page.getByText("Top browsers (live sessions)")).toBeVisible();
+  });
+}
