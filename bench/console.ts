@@ -2,8 +2,8 @@
 // Seeds a fresh database per provider with demo sessions, then times the server-side query
 // behind every filter and sort of the console's sessions page (engine.listSessions through
 // Prisma, a page of 50), next to a primary-key lookup in the same run. Prints p50 and p95.
-import os from "node:os";
 import { parseArgs } from "node:util";
+import { runBench, type BenchProvider } from "./harness";
 import { openDatabase } from "../lib/db/client";
 import { seedDemoData } from "../lib/db/demo-seed";
 import { applyMigrations } from "../lib/db/migrate";
@@ -37,7 +37,7 @@ async function time(runs: number, work: () => Promise<unknown>): Promise<{ p50: 
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
-async function benchProvider(provider: "sqlite" | "postgres"): Promise<string[]> {
+async function benchProvider(provider: BenchProvider): Promise<string[]> {
   const target = await createScratchDatabase(provider === "postgres" ? "postgresql" : "sqlite", "latchkey_bench");
   try {
     await applyMigrations(target.url);
@@ -102,17 +102,4 @@ async function benchProvider(provider: "sqlite" | "postgres"): Promise<string[]>
   }
 }
 
-async function main() {
-  const providers = (values.only ? [values.only] : ["sqlite", "postgres"]) as ("sqlite" | "postgres")[];
-  const report: string[] = [`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${RUNS} runs per query after 2 warm-ups.`, ""];
-  for (const provider of providers) {
-    console.info(`\n== ${provider} ==`);
-    report.push(...(await benchProvider(provider)), "");
-  }
-  console.info(`\n${report.join("\n")}`);
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench({ only: values.only, setup: `${RUNS} runs per query after 2 warm-ups`, bench: benchProvider });

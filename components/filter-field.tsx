@@ -12,12 +12,12 @@ export function FilterField({ label, name, value, placeholder, type = "text" }: 
   );
 }
 
-/** "Apply filters" and "Clear" (back to `clearHref`, the unfiltered view). */
-export function FilterButtons({ clearHref }: { clearHref: string }) {
+/** "Apply filters" (or `submitLabel`) and "Clear" (back to `clearHref`, the unfiltered view). */
+export function FilterButtons({ clearHref, submitLabel = "Apply filters" }: { clearHref: string; submitLabel?: string }) {
   return (
     <div className="flex gap-2">
       <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 text-sm text-white">
-        Apply filters
+        {submitLabel}
       </button>
       <Link href={clearHref} className="rounded border border-slate-300 px-3 py-1.5 text-sm">
         Clear

@@ -41,3 +41,13 @@ export function FieldError({ state, name }: { state: ActionState<unknown>; name:
   const message = state.fieldErrors?.[name];
   return message ? <span className="block text-xs text-red-700">{message}</span> : null;
 }
+
+/** A page-level problem (bad filters in the URL, for instance), or nothing. */
+export function ErrorNotice({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p role="alert" className="rounded border border-red-200 bg-red-50 p-3 text-sm text-red-800">
+      {error}
+    </p>
+  );
+}

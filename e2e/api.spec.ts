@@ -187,6 +187,7 @@ test.describe("authentication and scopes", () => {
     { method: "GET", url: "/api/v1/users/scope-probe/sessions", scope: "sessions:read" },
     { method: "DELETE", url: "/api/v1/users/scope-probe/sessions", scope: "sessions:write" },
     { method: "POST", url: "/api/v1/sweep", data: {}, scope: "sessions:admin" },
+    { method: "POST", url: "/api/v1/diagnose", data: { user: "scope-probe" }, scope: "sessions:admin" },
     { method: "POST", url: "/api/v1/oauth-states", data: {}, scope: "oauth-states" },
     { method: "POST", url: "/api/v1/oauth-states/consume", data: { state: "lko_x" }, scope: "oauth-states" },
   ];

@@ -102,7 +102,12 @@ test("role matrix: ADMIN, SUPPORT and USER × every console page", async ({ brow
   const support = await createAccountThroughConsole(admin, browser, "SUPPORT");
   const user = await createAccountThroughConsole(admin, browser, "USER");
   const matrix: Record<string, Record<"ADMIN" | "SUPPORT" | "USER", boolean>> = {
+    "/overview": { ADMIN: true, SUPPORT: true, USER: false },
     "/sessions": { ADMIN: true, SUPPORT: true, USER: false },
+    "/users": { ADMIN: true, SUPPORT: true, USER: false },
+    "/audit": { ADMIN: true, SUPPORT: true, USER: false },
+    "/debug": { ADMIN: true, SUPPORT: true, USER: false },
+    "/sweep": { ADMIN: true, SUPPORT: false, USER: false },
     "/accounts": { ADMIN: true, SUPPORT: false, USER: false },
     "/api-keys": { ADMIN: true, SUPPORT: false, USER: false },
     "/api-docs": { ADMIN: true, SUPPORT: true, USER: false },

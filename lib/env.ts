@@ -20,6 +20,8 @@ export interface LatchkeyEnv {
   apiAuthFailureLimit: number;
   /** Refused tokens (resolve, refresh, upgrade) allowed per API key and per address per minute. */
   apiTokenFailureLimit: number;
+  /** How long refused tokens are kept in the refusal log (seconds); null: the log is off. */
+  refusalRetentionSeconds: number | null;
 }
 
 export class EnvError extends Error {
@@ -70,6 +72,13 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     if (seconds === null || seconds < 60) problems.push(`LATCHKEY_SWEEP_INTERVAL=${JSON.stringify(source.LATCHKEY_SWEEP_INTERVAL)} must be a duration of at least 60s (examples: 15m, 1h), or 0 for none`);
     else sweepIntervalSeconds = seconds;
   }
+  let refusalRetentionSeconds: number | null = 7 * 24 * 60 * 60;
+  if (source.LATCHKEY_REFUSAL_LOG) {
+    const raw = source.LATCHKEY_REFUSAL_LOG;
+    const seconds = raw === "off" ? null : parseDurationSeconds(raw);
+    if (raw !== "off" && (seconds === null || seconds < 60)) problems.push(`LATCHKEY_REFUSAL_LOG=${JSON.stringify(raw)} must be how long to keep refusals, at least 60s (examples: 7d, 24h), or off`);
+    else refusalRetentionSeconds = seconds;
+  }
   const databaseUrl = source.DATABASE_URL || DEFAULT_DATABASE_URL;
   try {
     parseDatabaseUrl(databaseUrl);
@@ -106,5 +115,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     sweepIntervalSeconds,
     apiAuthFailureLimit: limits.LATCHKEY_API_AUTH_FAILURE_LIMIT!,
     apiTokenFailureLimit: limits.LATCHKEY_API_TOKEN_FAILURE_LIMIT!,
+    refusalRetentionSeconds,
   };
 }

@@ -9,6 +9,7 @@ const NAV: { href: string; label: string; roles: readonly ConsoleRole[] }[] = [
   { href: "/sessions", label: "Sessions", roles: ["ADMIN", "SUPPORT"] },
   { href: "/users", label: "Users", roles: ["ADMIN", "SUPPORT"] },
   { href: "/audit", label: "Audit log", roles: ["ADMIN", "SUPPORT"] },
+  { href: "/debug", label: "Debugger", roles: ["ADMIN", "SUPPORT"] },
   { href: "/sweep", label: "Sweep", roles: ["ADMIN"] },
   { href: "/accounts", label: "Accounts", roles: ["ADMIN"] },
   { href: "/api-keys", label: "API keys", roles: ["ADMIN"] },

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { RefusalOperation } from "../sessions/refusal-log";
 import type { ApiErrorCode } from "./errors";
 import type { ApiScope } from "./scopes";
 import * as s from "./schemas";
@@ -17,8 +18,11 @@ export interface Endpoint {
   params?: z.ZodType;
   response: { status: number; schema: z.ZodType };
   errors: ApiErrorCode[];
-  /** Failures count toward the per-key and per-IP rate limit. */
-  limitFailures?: boolean;
+  /**
+   * The engine operation on a presented token: its refusals count toward the per-key and per-IP
+   * rate limit, and the refusals of that limit go to the refusal log under this operation.
+   */
+  limitFailures?: RefusalOperation;
 }
 
 const AUTH_ERRORS: ApiErrorCode[] = ["UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED", "SERVICE_UNAVAILABLE"];
@@ -56,7 +60,7 @@ export const endpoints = {
     body: s.resolveBody,
     response: { status: 200, schema: s.resolveOutput },
     errors: [...AUTH_ERRORS, ...BODY_ERRORS],
-    limitFailures: true,
+    limitFailures: "resolve",
   },
   refreshSession: {
     operationId: "refreshSession",
@@ -67,7 +71,7 @@ export const endpoints = {
     body: s.refreshBody,
     response: { status: 200, schema: s.refreshOutput },
     errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS, "ROTATION_CONFLICT"],
-    limitFailures: true,
+    limitFailures: "refresh",
   },
   upgradeGuestSession: {
     operationId: "upgradeGuestSession",
@@ -78,7 +82,7 @@ export const endpoints = {
     body: s.upgradeBody,
     response: { status: 200, schema: s.issuedSessionOutput },
     errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS, "ROTATION_CONFLICT", "NOT_A_GUEST_SESSION"],
-    limitFailures: true,
+    limitFailures: "upgrade",
   },
   listSessions: {
     operationId: "listSessions",
@@ -143,6 +147,16 @@ export const endpoints = {
     body: s.revokeUserBody,
     bodyOptional: true,
     response: { status: 200, schema: s.revokedCountOutput },
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS],
+  },
+  diagnose: {
+    operationId: "diagnose",
+    method: "POST",
+    path: "/api/v1/diagnose",
+    scope: "sessions:admin",
+    summary: "Why a token, a session (sessionId) or a user (user: id or email) is refused, in plain words with the evidence; the token is neither stored nor logged",
+    body: s.diagnoseBody,
+    response: { status: 200, schema: s.diagnosisOutput },
     errors: [...AUTH_ERRORS, ...BODY_ERRORS],
   },
   sweepSessions: {

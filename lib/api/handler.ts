@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { ApiKeyView } from "../db/api-key-repository";
 import { getLatchkey, type Latchkey } from "../server/latchkey";
 import { isSessionError } from "../sessions/errors";
+import type { RequestContext } from "../sessions/refusal-log";
 import type { Actor } from "../sessions/types";
 import type { Endpoint } from "./endpoints";
 import { ApiError, errorResponse, isApiError, sessionErrorResponse } from "./errors";
@@ -33,6 +34,8 @@ export interface ApiContext<E extends Endpoint> {
   params: E["params"] extends z.ZodType ? z.output<E["params"]> : undefined;
   /** Counts a refused token toward this key's and this IP's failure limit. */
   recordFailure(): void;
+  /** Where a presented token came from, for the refusal log: the key, and the end user's address and agent. */
+  origin: RequestContext;
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -137,6 +140,12 @@ function toResponse(error: unknown, endpoint: Endpoint): Response {
   return errorResponse("INTERNAL", "Something went wrong on the server; the error was logged.");
 }
 
+/** The end user's address and agent if the body names them (token endpoints), else the caller's. */
+function originOf(request: Request, key: ApiKeyView | null, ip: string | null, body: unknown): RequestContext {
+  const client = (typeof body === "object" && body !== null ? body : {}) as { ip?: string; userAgent?: string };
+  return { source: key?.name ?? "api", ip: client.ip ?? ip, userAgent: client.userAgent ?? request.headers.get("user-agent") };
+}
+
 /**
  * Wraps a route handler: authenticates the API key, checks its scope, enforces the body limit
  * and content type, validates params, query and body against the endpoint's schemas, applies
@@ -181,6 +190,17 @@ export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiC
       if (endpoint.limitFailures) {
         const wait = Math.max(...limitKeys.map((k) => tokenFailures.retryAfter(k, now)));
         if (wait > 0) {
+          latchkey.refusals?.record({
+            at: new Date(now),
+            reason: "RATE_LIMITED",
+            operation: endpoint.limitFailures,
+            source: key?.name ?? "api",
+            sessionId: null,
+            userId: null,
+            revokedReason: null,
+            ip,
+            userAgent: request.headers.get("user-agent"),
+          });
           throw new ApiError("RATE_LIMITED", "Too many refused tokens; slow down.", { retryAfterSeconds: wait }, { "retry-after": String(wait) });
         }
       }
@@ -218,6 +238,7 @@ export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiC
         query: query as ApiContext<E>["query"],
         params: params as ApiContext<E>["params"],
         recordFailure: () => limitKeys.forEach((k) => rateLimiters(latchkey).tokens.recordFailure(k, now)),
+        origin: originOf(request, key, ip, body),
       });
     } catch (error) {
       return toResponse(error, endpoint);

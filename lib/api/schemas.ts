@@ -3,22 +3,32 @@ import {
   createGuestSessionSchema,
   createSessionSchema,
   deviceLabelSchema,
+  diagnoseSchema,
   identifierSchema,
+  ipAddressSchema,
   issueOAuthStateSchema,
   revokeSchema,
   sessionFilterSchema,
   sessionIdSchema,
   sweepSchema,
+  userAgentSchema,
 } from "../sessions/schemas";
-import { REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "../sessions/types";
+import { Verdict } from "../sessions/diagnose";
+import { MANUAL_REVOKE_REASONS, REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "../sessions/types";
 
 /** Request and response shapes of the HTTP API, built on the engine's input schemas. */
 
 const tokenSchema = z.string({ error: "must be a string" }).min(1, "must not be empty").max(512, "is too long");
 
-export const resolveBody = z.object({ token: tokenSchema }).strict();
-export const refreshBody = z.object({ token: tokenSchema, rotate: z.boolean().default(false) }).strict();
-export const upgradeBody = z.object({ token: tokenSchema, userId: identifierSchema }).strict();
+/** The end user's address and browser, for the refusal log; the API caller's when left out. */
+const clientFields = {
+  ip: ipAddressSchema.optional().describe("the end user's IP address, recorded if the token is refused"),
+  userAgent: userAgentSchema.optional().describe("the end user's User-Agent, recorded if the token is refused"),
+};
+export const resolveBody = z.object({ token: tokenSchema, ...clientFields }).strict();
+export const refreshBody = z.object({ token: tokenSchema, rotate: z.boolean().default(false), ...clientFields }).strict();
+export const upgradeBody = z.object({ token: tokenSchema, userId: identifierSchema, ...clientFields }).strict();
+export const diagnoseBody = diagnoseSchema;
 export const createSessionBody = createSessionSchema;
 export const createGuestBody = createGuestSessionSchema;
 export const patchSessionBody = z
@@ -26,7 +36,8 @@ export const patchSessionBody = z
   .strict()
   .refine((body) => body.deviceLabel !== undefined || body.tenantId !== undefined, "name deviceLabel or tenantId to change");
 export const revokeBody = revokeSchema;
-export const revokeUserBody = revokeSchema;
+/** Log out everywhere: the reason defaults to LOGGED_OUT_EVERYWHERE, as in the engine and the console. */
+export const revokeUserBody = revokeSchema.extend({ reason: z.enum(MANUAL_REVOKE_REASONS).default("LOGGED_OUT_EVERYWHERE") }).strict();
 export const sweepBody = sweepSchema;
 export const issueStateBody = issueOAuthStateSchema;
 export const consumeStateBody = z.object({ state: tokenSchema }).strict();
@@ -117,6 +128,44 @@ export const sweepOutput = z.object({
   absoluteExpired: z.number().int(),
   revoked: z.number().int(),
   cutoff: isoDate,
+});
+const refusalOutput = z.object({
+  id: z.number().int(),
+  at: isoDate,
+  reason: z.string().describe("MALFORMED, UNKNOWN, SECRET_MISMATCH, IDLE_EXPIRED, ABSOLUTE_EXPIRED, REVOKED, REUSE_DETECTED, USER_DISABLED or RATE_LIMITED"),
+  operation: z.enum(["resolve", "validate", "refresh", "rotate", "upgrade"]),
+  source: z.string().describe('"console", or the name of the API key that presented the token'),
+  sessionId: z.string().nullable(),
+  userId: z.string().nullable(),
+  revokedReason: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+const auditEventOutput = z.object({
+  id: z.number().int(),
+  at: isoDate,
+  type: z.string(),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  actorLabel: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  userId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export const diagnosisOutput = z.object({
+  subject: z.enum(["token", "session", "user"]),
+  verdict: z.enum(Object.values(Verdict) as [Verdict, ...Verdict[]]),
+  summary: z.string().describe("the verdict in plain words, with times in UTC"),
+  evidence: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).describe("the facts the verdict rests on"),
+  session: sessionOutput.nullable(),
+  swept: z
+    .object({ id: z.string(), userId: z.string(), kind: z.string(), status: z.string(), revokedReason: z.string().nullable(), endedAt: isoDate, createdAt: isoDate, sweptAt: isoDate })
+    .nullable()
+    .describe("what is left of a swept session"),
+  user: userOutput.nullable(),
+  sessions: z.array(sessionOutput).describe("a user's sessions, or a session's rotation family, newest first"),
+  events: z.array(auditEventOutput).describe("audit events of the session or user, newest first"),
+  refusals: z.array(refusalOutput).describe("recent refusals of the session or user, newest first"),
 });
 export const issuedStateOutput = z.object({ state: z.string(), expiresAt: isoDate });
 export const consumedStateOutput = z.object({ data: z.record(z.string(), z.unknown()).nullable() });

@@ -1,9 +1,11 @@
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { headers as requestHeaders } from "next/headers";
 import { z } from "zod";
 import { ensureAuthSecret } from "../server/bootstrap";
 import { createRateLimiter } from "../api/rate-limit";
 import { getLatchkey } from "../server/latchkey";
+import type { RequestContext } from "../sessions/refusal-log";
 import { parseToken } from "../sessions/tokens";
 import { verifyPassword } from "./passwords";
 
@@ -45,6 +47,16 @@ function header(headers: unknown, name: string): string | undefined {
   if (!headers || typeof headers !== "object") return undefined;
   const value = (headers as Record<string, unknown>)[name];
   return typeof value === "string" ? value : undefined;
+}
+
+/** The console request's address and agent, for the refusal log (none outside a request). */
+async function consoleOrigin(): Promise<RequestContext> {
+  try {
+    const incoming = await requestHeaders();
+    return { source: "console", ip: clientIp(Object.fromEntries(incoming)), userAgent: incoming.get("user-agent") };
+  } catch {
+    return { source: "console" };
+  }
 }
 
 function clientIp(headers: unknown): string | null {
@@ -116,7 +128,7 @@ export function getAuthOptions(): AuthOptions {
         return token;
       },
       async session({ session, token }) {
-        const result = await engine.resolveSession(token.lk);
+        const result = await engine.resolveSession(token.lk, await consoleOrigin());
         if (!result.authenticated) return { expires: session.expires, refused: result.reason };
         if (!result.user.consoleRole || !result.user.email) return { expires: session.expires, refused: "NOT_A_CONSOLE_ACCOUNT" };
         return {

@@ -13,6 +13,13 @@ export type CreateSessionBody = z.input<typeof schemas.createSessionBody>;
 export type CreateGuestBody = z.input<typeof schemas.createGuestBody>;
 export type ListSessionsQuery = Partial<Record<"status" | "user" | "userId" | "kind" | "tenantId" | "ip" | "device" | "createdFrom" | "createdTo" | "lastSeenFrom" | "lastSeenTo" | "sort" | "order" | "cursor", string>> & { limit?: number };
 export type RevokeBody = z.input<typeof schemas.revokeBody>;
+export type DiagnoseBody = z.input<typeof schemas.diagnoseBody>;
+export type DiagnosisJson = z.output<typeof schemas.diagnosisOutput>;
+/** The end user's address and browser, recorded with the token if it is refused. */
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
 
 /** An answer other than 2xx: the status and the API's error code, message and details. */
 export class LatchkeyApiError extends Error {
@@ -68,10 +75,11 @@ export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch
   return {
     createSession: (body: CreateSessionBody) => call<IssuedSessionJson>("POST", "/api/v1/sessions", { body }),
     createGuestSession: (body: CreateGuestBody = {}) => call<IssuedSessionJson>("POST", "/api/v1/sessions/guest", { body }),
-    resolveSession: (token: string) => call<ResolveJson>("POST", "/api/v1/sessions/resolve", { body: { token } }),
-    refreshSession: (token: string, options: { rotate?: boolean } = {}) =>
-      call<RefreshJson>("POST", "/api/v1/sessions/refresh", { body: { token, rotate: options.rotate ?? false } }),
-    upgradeGuestSession: (token: string, userId: string) => call<IssuedSessionJson>("POST", "/api/v1/sessions/upgrade", { body: { token, userId } }),
+    resolveSession: (token: string, client: ClientInfo = {}) => call<ResolveJson>("POST", "/api/v1/sessions/resolve", { body: { token, ...client } }),
+    refreshSession: (token: string, options: { rotate?: boolean } & ClientInfo = {}) =>
+      call<RefreshJson>("POST", "/api/v1/sessions/refresh", { body: { ...options, token, rotate: options.rotate ?? false } }),
+    upgradeGuestSession: (token: string, userId: string, client: ClientInfo = {}) =>
+      call<IssuedSessionJson>("POST", "/api/v1/sessions/upgrade", { body: { token, userId, ...client } }),
     listSessions: (query: ListSessionsQuery = {}) => call<SessionPageJson>("GET", "/api/v1/sessions", { query }),
     getSession: (sessionId: string) => call<{ session: SessionJson }>("GET", `/api/v1/sessions/${id(sessionId)}`),
     updateSession: (sessionId: string, body: { deviceLabel?: string | null; tenantId?: string | null }) =>
@@ -83,6 +91,7 @@ export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch
     issueOAuthState: (body: { ttlSeconds?: number; data?: Record<string, unknown> } = {}) =>
       call<{ state: string; expiresAt: string }>("POST", "/api/v1/oauth-states", { body }),
     consumeOAuthState: (state: string) => call<{ data: Record<string, unknown> | null }>("POST", "/api/v1/oauth-states/consume", { body: { state } }),
+    diagnose: (body: DiagnoseBody) => call<DiagnosisJson>("POST", "/api/v1/diagnose", { body }),
     health: () => call<{ status: string; database: string }>("GET", "/api/health"),
   };
 }

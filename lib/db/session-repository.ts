@@ -10,6 +10,7 @@ import type { AuditEventInput, AuditEventView, SessionPageRequest, SessionRecord
 import { auditEventRow } from "./audit";
 import type { Database, Db } from "./client";
 import { textMatchers } from "./text-match";
+import type { RefusalView } from "../sessions/refusal-log";
 import type { DatabaseProvider } from "./url";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -80,6 +81,8 @@ type DeviceField = (typeof DEVICE_FIELDS)[number];
 /** Where SQLite's device text filter changes its way (see deviceWhere). */
 const DEVICE_MATCH_LIMIT = 500;
 const DEVICE_CANDIDATE_LIMIT = 10_000;
+
+const REFUSAL_COLUMNS = ["at", "reason", "operation", "source", "sessionId", "userId", "revokedReason", "ip", "userAgent"] as const;
 
 class SweepConflict extends Error {
   name = "SweepConflict";
@@ -200,6 +203,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     if (filter.status && filter.status.length > 0) and.push({ OR: filter.status.map((status) => statusWhere(status, now, provider)) });
     if (filter.sessionId) and.push({ id: filter.sessionId });
     if (filter.userId) and.push({ userId: filter.userId });
+    if (filter.familyId) and.push({ familyId: filter.familyId });
     if (userIds) and.push({ userId: { in: userIds } });
     if (filter.kind) and.push({ kind: filter.kind });
     if (filter.tenantId) and.push({ tenantId: filter.tenantId });
@@ -396,6 +400,38 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     },
 
     findSweptSession: (id): Promise<SweptSessionRecord | null> => prisma.sweptSession.findUnique({ where: { id } }),
+
+    // One multi-row INSERT per thousand entries: a fraction of createMany's cost per row, which
+    // matters because on SQLite the write shares the thread with the requests being served.
+    async insertRefusals(entries) {
+      for (let start = 0; start < entries.length; start += 1000) {
+        const params: unknown[] = [];
+        const rows = entries.slice(start, start + 1000).map((entry) => {
+          const placeholders = REFUSAL_COLUMNS.map((column) => {
+            params.push(column === "at" && provider !== "postgresql" ? entry.at.getTime() : entry[column]);
+            return provider === "postgresql" ? `$${params.length}` : "?";
+          });
+          return `(${placeholders.join(", ")})`;
+        });
+        await prisma.$executeRawUnsafe(
+          `INSERT INTO "Refusal" (${REFUSAL_COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES ${rows.join(", ")}`,
+          ...params,
+        );
+      }
+    },
+
+    async deleteRefusalsBefore(cutoff) {
+      return (await prisma.refusal.deleteMany({ where: { at: { lt: cutoff } } })).count;
+    },
+
+    async listRefusals({ sessionId, userId, since, limit }) {
+      const rows = await prisma.refusal.findMany({
+        where: { sessionId, userId, at: since ? { gte: since } : undefined },
+        orderBy: [{ at: "desc" }, { id: "desc" }],
+        take: limit,
+      });
+      return rows.map((row) => ({ ...row, reason: row.reason as RefusalView["reason"], operation: row.operation as RefusalView["operation"] }));
+    },
 
     async setUserDisabled(userId, disabledAt, reason, event) {
       return prisma.$transaction(async (tx) => {

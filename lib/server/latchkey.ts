@@ -5,6 +5,7 @@ import { createUserRepository, type UserRepository } from "../db/user-repository
 import { loadEnv, type LatchkeyEnv } from "../env";
 import { systemClock } from "../sessions/clock";
 import { createSessionEngine, type SessionEngine } from "../sessions/engine";
+import { createRefusalLog, type RefusalLog } from "../sessions/refusal-log";
 
 /** Everything the app's server side works with: one database client, one engine. */
 export interface Latchkey {
@@ -13,6 +14,8 @@ export interface Latchkey {
   engine: SessionEngine;
   users: UserRepository;
   apiKeys: ApiKeyRepository;
+  /** Where refused tokens are logged; null when LATCHKEY_REFUSAL_LOG=off. */
+  refusals: RefusalLog | null;
 }
 
 const globalForLatchkey = globalThis as typeof globalThis & { latchkey?: Latchkey };
@@ -22,8 +25,25 @@ export function getLatchkey(): Latchkey {
   if (!globalForLatchkey.latchkey) {
     const env = loadEnv();
     const database = openDatabase(env.databaseUrl);
-    const engine = createSessionEngine({ repository: createPrismaSessionRepository(database), config: env.session, clock: systemClock });
-    globalForLatchkey.latchkey = { env, database, engine, users: createUserRepository(database), apiKeys: createApiKeyRepository(database) };
+    const repository = createPrismaSessionRepository(database);
+    const refusals =
+      env.refusalRetentionSeconds === null
+        ? null
+        : createRefusalLog({
+            store: repository,
+            clock: systemClock,
+            retentionSeconds: env.refusalRetentionSeconds,
+            onError: (error) => console.error(`Latchkey: refusals could not be written (${(error as Error).message})`),
+          });
+    const engine = createSessionEngine({ repository, config: env.session, clock: systemClock, refusals: refusals ?? undefined });
+    globalForLatchkey.latchkey = {
+      env,
+      database,
+      engine,
+      users: createUserRepository(database),
+      apiKeys: createApiKeyRepository(database),
+      refusals,
+    };
   }
   return globalForLatchkey.latchkey;
 }

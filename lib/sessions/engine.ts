@@ -1,6 +1,8 @@
 import type { Clock } from "./clock";
 import type { SessionConfig } from "./config";
 import { ErrorCode, RefusalReason, SessionError, refusalError } from "./errors";
+import { createDiagnostics, type Diagnosis } from "./diagnose";
+import type { RefusalOperation, RefusalSink, RequestContext } from "./refusal-log";
 import type { RevocationFields, SessionRepository, SweptSessionRecord } from "./repository";
 import {
   createGuestSessionSchema,
@@ -20,6 +22,8 @@ import {
   type RevokeInput,
   type SweepInput,
   auditFilterSchema,
+  diagnoseSchema,
+  type DiagnoseInput,
   type AuditFilterInput,
 } from "./schemas";
 import { sessionStatus } from "./status";
@@ -43,6 +47,8 @@ export interface SessionEngineDeps {
   repository: SessionRepository;
   config: SessionConfig;
   clock: Clock;
+  /** Where refused tokens are reported (see refusal-log.ts); none, and they are not recorded. */
+  refusals?: RefusalSink;
 }
 
 /** A resolved, live session and who it belongs to. */
@@ -90,6 +96,12 @@ const SECOND = 1000;
 
 function revokedByLabel(actor: Actor): string {
   return `${actor.type}:${actor.label ?? actor.id ?? "unknown"}`;
+}
+
+/** The typed error for a refusal: its reason, and for an ended session who ended it, when and why. */
+function refused(refusal: Refusal): SessionError {
+  const { sessionId, revokedReason, revokedAt, revokedBy } = refusal;
+  return refusalError(refusal.reason, { sessionId, revokedReason, revokedAt: revokedAt?.toISOString() ?? null, revokedBy });
 }
 
 function rotationConflict(sessionId: string): SessionError {
@@ -181,7 +193,7 @@ function decodeCursor(cursor: string): { value: Date; id: string } {
  * The session engine: every lifecycle operation, over a repository, with configuration and a
  * clock passed in. Framework-free; route handlers, server actions, scripts and tests all call it.
  */
-export function createSessionEngine({ repository, config, clock }: SessionEngineDeps) {
+export function createSessionEngine({ repository, config, clock, refusals }: SessionEngineDeps) {
   function event(type: string, actor: Actor, fields: Omit<AuditEventInput, "at" | "type" | "actor"> = {}): AuditEventInput {
     return { at: clock.now(), type, actor, ...fields };
   }
@@ -312,9 +324,33 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
 
   /**
    * Looks a token up and checks it: secret, revocation, expiry, user. Rotated tokens presented
-   * after the grace window revoke their whole family. Does not touch.
+   * after the grace window revoke their whole family. Does not touch. A refusal is reported to
+   * the refusal sink, with where the token came from.
    */
-  async function check(token: unknown): Promise<{ ok: true; session: SessionRecord; user: UserRecord } | { ok: false; refusal: Refusal }> {
+  async function check(
+    token: unknown,
+    operation: RefusalOperation,
+    request: RequestContext = {},
+  ): Promise<{ ok: true; session: SessionRecord; user: UserRecord } | { ok: false; refusal: Refusal }> {
+    const checked = await judge(token);
+    if (!checked.ok && refusals) {
+      const { refusal } = checked;
+      refusals.record({
+        at: clock.now(),
+        reason: refusal.reason,
+        operation,
+        source: request.source ?? "engine",
+        sessionId: refusal.sessionId ?? parseToken("session", token)?.id ?? null,
+        userId: refusal.userId,
+        revokedReason: refusal.revokedReason,
+        ip: request.ip ?? null,
+        userAgent: request.userAgent ?? null,
+      });
+    }
+    return checked;
+  }
+
+  async function judge(token: unknown): Promise<{ ok: true; session: SessionRecord; user: UserRecord } | { ok: false; refusal: Refusal }> {
     const parsed = parseToken("session", token);
     if (!parsed) return { ok: false, refusal: refusal(RefusalReason.MALFORMED) };
     const found = await repository.findSessionWithUser(parsed.id);
@@ -399,6 +435,8 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
     return engine.getSessionOrThrow(sessionId);
   }
 
+  const diagnostics = createDiagnostics({ repository, config, clock, view: toSessionView, userView: toUserView });
+
   const engine = {
     config,
 
@@ -418,8 +456,8 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
      * The auth context of a token, or why it was refused. A live session's idle expiry slides
      * forward (at most one write per touch interval, and never for a session ended meanwhile).
      */
-    async resolveSession(token: unknown): Promise<ResolveResult> {
-      const checked = await check(token);
+    async resolveSession(token: unknown, request?: RequestContext, operation: RefusalOperation = "resolve"): Promise<ResolveResult> {
+      const checked = await check(token, operation, request);
       if (!checked.ok) return checked.refusal;
       const now = clock.now();
       const session = await touchIfDue(checked.session, now, false);
@@ -427,16 +465,16 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
     },
 
     /** Like resolveSession, but throws the typed error for a refused token. */
-    async validateSession(token: unknown): Promise<AuthContext> {
-      const result = await engine.resolveSession(token);
-      if (!result.authenticated) throw refusalError(result.reason, { sessionId: result.sessionId, revokedReason: result.revokedReason });
+    async validateSession(token: unknown, request?: RequestContext): Promise<AuthContext> {
+      const result = await engine.resolveSession(token, request, "validate");
+      if (!result.authenticated) throw refused(result);
       return result;
     },
 
     /** Slides the idle expiry now (clamped to the absolute cap), regardless of the touch interval. */
-    async refreshSession(token: unknown): Promise<AuthContext> {
-      const checked = await check(token);
-      if (!checked.ok) throw refusalError(checked.refusal.reason, { sessionId: checked.refusal.sessionId, revokedReason: checked.refusal.revokedReason });
+    async refreshSession(token: unknown, request?: RequestContext): Promise<AuthContext> {
+      const checked = await check(token, "refresh", request);
+      if (!checked.ok) throw refused(checked.refusal);
       const now = clock.now();
       const session = await touchIfDue(checked.session, now, true);
       return context(session, checked.user, now);
@@ -446,9 +484,9 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
      * Replaces a token with a new one: one atomic compare-and-swap, so of concurrent rotations
      * of the same token exactly one succeeds. The old token is revoked (ROTATED) and linked.
      */
-    async rotateSession(token: unknown, actor: Actor = SYSTEM_ACTOR): Promise<IssuedSession> {
-      const checked = await check(token);
-      if (!checked.ok) throw refusalError(checked.refusal.reason, { sessionId: checked.refusal.sessionId, revokedReason: checked.refusal.revokedReason });
+    async rotateSession(token: unknown, actor: Actor = SYSTEM_ACTOR, request?: RequestContext): Promise<IssuedSession> {
+      const checked = await check(token, "rotate", request);
+      if (!checked.ok) throw refused(checked.refusal);
       const old = checked.session;
       // Only a token rotated inside the grace window gets here revoked: a concurrent rotation won.
       if (old.revokedAt) throw rotationConflict(old.id);
@@ -466,10 +504,15 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
      * Turns a guest session into a user's: a new token (no session fixation), a fresh absolute
      * cap as for any sign-in, and the guest id recorded on the new session.
      */
-    async upgradeGuestSession(token: unknown, userId: string, actor: Actor = SYSTEM_ACTOR): Promise<IssuedSession> {
+    async upgradeGuestSession(
+      token: unknown,
+      userId: string,
+      actor: Actor = SYSTEM_ACTOR,
+      request?: RequestContext,
+    ): Promise<IssuedSession> {
       const targetUserId = parseInput(identifierSchema, userId);
-      const checked = await check(token);
-      if (!checked.ok) throw refusalError(checked.refusal.reason, { sessionId: checked.refusal.sessionId, revokedReason: checked.refusal.revokedReason });
+      const checked = await check(token, "upgrade", request);
+      if (!checked.ok) throw refused(checked.refusal);
       const guest = checked.session;
       if (guest.revokedAt) throw rotationConflict(guest.id);
       if (guest.kind !== "guest") {
@@ -735,6 +778,18 @@ export function createSessionEngine({ repository, config, clock }: SessionEngine
 
     async releaseLease(name: string, holder: string): Promise<void> {
       await repository.releaseLease(name, holder);
+    },
+
+    /**
+     * Why a pasted token, a session or a user is refused (or that it is not), in plain words with
+     * the evidence. Reads only: a replaced token diagnosed here does not set off reuse detection,
+     * and the token is neither stored nor logged.
+     */
+    async diagnose(input: DiagnoseInput): Promise<Diagnosis> {
+      const valid = parseInput(diagnoseSchema, input);
+      if (valid.token !== undefined) return diagnostics.diagnoseToken(valid.token);
+      if (valid.sessionId !== undefined) return diagnostics.diagnoseSession(valid.sessionId);
+      return diagnostics.diagnoseUser(valid.user as string);
     },
 
     /** Counts and distributions for the overview page. */

@@ -1,3 +1,4 @@
+import type { RefusalEntry, RefusalFilter, RefusalView } from "./refusal-log";
 import type {
   AuditEventInput,
   AuditEventView,
@@ -130,6 +131,11 @@ export interface SessionRepository {
   consumeOAuthState(id: string, now: Date, event: AuditEventInput): Promise<boolean>;
 
   appendEvents(events: AuditEventInput[]): Promise<void>;
+
+  insertRefusals(entries: RefusalEntry[]): Promise<void>;
+  deleteRefusalsBefore(cutoff: Date): Promise<number>;
+  /** Refusals, newest first. */
+  listRefusals(filter: RefusalFilter): Promise<RefusalView[]>;
 
   /**
    * Takes or renews the lease `name` for `holder` until `expiresAt`, if it is free, expired at

@@ -20,6 +20,9 @@ export const identifierSchema = z
 
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, "is not a session id");
 
+export const userAgentSchema = z.string().max(2048, "must be at most 2048 characters");
+export const ipAddressSchema = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
+
 export const deviceLabelSchema = z
   .string()
   .trim()
@@ -40,8 +43,8 @@ export const createSessionSchema = z
     userId: identifierSchema,
     kind: z.enum(SESSION_KINDS).default("user"),
     deviceLabel: deviceLabelSchema.nullish(),
-    userAgent: z.string().max(2048, "must be at most 2048 characters").nullish(),
-    ip: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).nullish(),
+    userAgent: userAgentSchema.nullish(),
+    ip: ipAddressSchema.nullish(),
     tenantId: identifierSchema.nullish(),
     roles: z.array(z.string().trim().min(1).max(64).regex(NO_CONTROL_CHARS)).max(50, "at most 50 roles").default([]),
     metadata: metadataSchema.default({}),
@@ -124,6 +127,19 @@ export const auditFilterSchema = z
   })
   .strict();
 export type AuditFilterInput = z.input<typeof auditFilterSchema>;
+
+/** What to diagnose: exactly one of a pasted token, a session id, or a user's id or email. */
+export const diagnoseSchema = z
+  .object({
+    token: z.string().trim().max(4096).optional(),
+    sessionId: sessionIdSchema.optional(),
+    user: z.string().trim().min(1).max(320).regex(NO_CONTROL_CHARS).optional(),
+  })
+  .strict()
+  .refine((input) => [input.token, input.sessionId, input.user].filter((value) => value !== undefined).length === 1, {
+    message: "give exactly one of token, sessionId or user",
+  });
+export type DiagnoseInput = z.input<typeof diagnoseSchema>;
 
 /** Parses input with a schema, or throws VALIDATION_FAILED naming each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

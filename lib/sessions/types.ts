@@ -144,6 +144,8 @@ export interface SessionFilter {
   /** A user id, or an email of a user. */
   user?: string;
   userId?: string;
+  /** The sessions one sign-in became through rotations. */
+  familyId?: string;
   kind?: SessionKind;
   tenantId?: string;
   /** An exact address, or a prefix ending in "." or ":" (e.g. "10.0."). */

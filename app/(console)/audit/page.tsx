@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTimeline } from "@/components/audit-timeline";
 import { FilterButtons, FilterField } from "@/components/filter-field";
+import { ErrorNotice } from "@/components/form-status";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { isSessionError } from "@/lib/sessions/errors";
@@ -44,11 +45,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <FilterField label="To (UTC)" name="to" value={values.to} type="datetime-local" />
         <FilterButtons clearHref="/audit" />
       </form>
-      {error ? (
-        <p role="alert" className="rounded border border-red-200 bg-red-50 p-3 text-sm text-red-800">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
       <AuditTimeline events={page.items} empty="No events match." />
       {page.nextBefore ? (
         <Link href={`/audit?${next.toString()}`} className="text-sm underline">

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { ErrorNotice } from "@/components/form-status";
 import { SessionsTable } from "@/components/sessions-table";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { parseSessionQuery, sessionQueryString } from "@/lib/console/session-query";
@@ -44,11 +45,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
         </a>
       </div>
       <SessionFilters values={values} />
-      {error ? (
-        <p role="alert" className="rounded border border-red-200 bg-red-50 p-3 text-sm text-red-800">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
       <SessionsTable rows={rows} bulkRevoke={bulkRevokeAction} />
       <nav aria-label="Pages" className="flex gap-4 text-sm">
         {values.cursor ? (

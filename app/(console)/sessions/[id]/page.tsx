@@ -54,6 +54,9 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
           This session was swept on {time(swept.sweptAt)}: it ended ({swept.status}
           {swept.revokedReason ? `, ${swept.revokedReason}` : ""}) on {time(swept.endedAt)}. User {swept.userId}.
         </p>
+        <Link href={`/debug?sessionId=${id}`} className="text-sm underline">
+          Diagnose (debugger)
+        </Link>
       </section>
     );
   }
@@ -92,6 +95,10 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
           ·{" "}
           <Link href={`/users/${encodeURIComponent(session.userId)}`} className="underline">
             this user
+          </Link>{" "}
+          ·{" "}
+          <Link href={`/debug?sessionId=${session.id}`} className="underline">
+            Diagnose (debugger)
           </Link>
         </p>
         <h1 className="font-mono text-xl font-semibold">Session {session.id}</h1>

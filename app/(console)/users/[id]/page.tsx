@@ -30,6 +30,10 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         <p className="text-sm">
           <Link href="/users" className="underline">
             Users
+          </Link>{" "}
+          ·{" "}
+          <Link href={`/debug?user=${encodeURIComponent(user.id)}`} className="underline">
+            Why can&apos;t they sign in? (debugger)
           </Link>
         </p>
         <h1 className="text-xl font-semibold">{user.email ?? user.id}</h1>

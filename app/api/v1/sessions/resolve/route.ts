@@ -2,8 +2,8 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
-export const POST = apiRoute(endpoints.resolveSession, async ({ latchkey, body, recordFailure }) => {
-  const result = await latchkey.engine.resolveSession(body.token);
+export const POST = apiRoute(endpoints.resolveSession, async ({ latchkey, body, recordFailure, origin }) => {
+  const result = await latchkey.engine.resolveSession(body.token, origin);
   if (result.authenticated) {
     return json({
       authenticated: true,

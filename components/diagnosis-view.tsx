@@ -1,0 +1,106 @@
+import Link from "next/link";
+import type { Diagnosis } from "@/lib/sessions/diagnose";
+import { AuditTimeline } from "./audit-timeline";
+import { formatExact } from "./format";
+import { SimpleTable } from "./simple-table";
+
+const GOOD = new Set(["ACTIVE", "REPLACED"]);
+const CELL = "px-3 py-2 align-top";
+
+/** A diagnosis: the verdict in words, its evidence, and the timeline it was read from. Text only. */
+export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
+  const { session, user, swept } = diagnosis;
+  return (
+    <article className="space-y-4" aria-label="Diagnosis" data-verdict={diagnosis.verdict}>
+      <div className={`rounded-lg border p-4 ${GOOD.has(diagnosis.verdict) ? "border-emerald-200 bg-emerald-50" : "border-amber-200 bg-amber-50"}`}>
+        <p className="font-mono text-xs text-slate-600" data-testid="verdict">
+          {diagnosis.verdict}
+        </p>
+        <p className="mt-1 text-base font-medium" data-testid="diagnosis-summary">
+          {diagnosis.summary}
+        </p>
+        <div className="mt-2 flex flex-wrap gap-x-4 text-sm">
+          {session ? <Link href={`/sessions/${session.id}`} className="underline">Open session {session.id}</Link> : null}
+          {user ? <Link href={`/users/${encodeURIComponent(user.id)}`} className="underline">Open user {user.email ?? user.id}</Link> : null}
+          {swept ? <span className="text-slate-600">Tombstone kept: swept {formatExact(swept.sweptAt.toISOString())}</span> : null}
+        </div>
+      </div>
+
+      {Object.keys(diagnosis.evidence).length > 0 ? (
+        <section className="rounded-lg border border-slate-200 bg-white p-4">
+          <h2 className="font-medium">Evidence</h2>
+          <dl className="mt-2 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
+            {Object.entries(diagnosis.evidence).map(([name, value]) => (
+              <div key={name} className="contents" data-evidence={name}>
+                <dt className="text-slate-500">{name}</dt>
+                <dd className="break-all font-mono text-xs">{value === null ? "—" : String(value)}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+      ) : null}
+
+      {diagnosis.subject === "user" || diagnosis.refusals.length > 0 ? (
+        <section className="space-y-2" aria-label="Refused requests">
+          <h2 className="font-medium">Refused requests</h2>
+          <SimpleTable headings={["When (UTC)", "Reason", "Operation", "From", "Session", "IP", "User agent"]}>
+            {diagnosis.refusals.length === 0 ? (
+              <tr>
+                <td colSpan={7} className="px-3 py-2 text-slate-500">
+                  No refused request is on record (refusals are kept for the refusal log&apos;s retention).
+                </td>
+              </tr>
+            ) : (
+              diagnosis.refusals.map((refusal) => (
+                <tr key={refusal.id} data-refusal-reason={refusal.reason}>
+                  <td className={CELL}>{formatExact(refusal.at.toISOString())}</td>
+                  <td className={CELL}>{refusal.revokedReason ? `${refusal.reason} (${refusal.revokedReason})` : refusal.reason}</td>
+                  <td className={CELL}>{refusal.operation}</td>
+                  <td className={CELL}>{refusal.source}</td>
+                  <td className={`${CELL} font-mono text-xs`}>{refusal.sessionId ?? "—"}</td>
+                  <td className={CELL}>{refusal.ip ?? "—"}</td>
+                  <td className={`${CELL} max-w-xs truncate`} title={refusal.userAgent ?? undefined}>
+                    {refusal.userAgent ?? "—"}
+                  </td>
+                </tr>
+              ))
+            )}
+          </SimpleTable>
+        </section>
+      ) : null}
+
+      {diagnosis.sessions.length > 0 ? (
+        <section className="space-y-2" aria-label="Sessions">
+          <h2 className="font-medium">{diagnosis.subject === "user" ? "Sessions, newest first" : "Rotation family, newest first"}</h2>
+          <SimpleTable headings={["Session", "Status", "Device", "Created (UTC)", "Last seen (UTC)", "Ended"]}>
+            {diagnosis.sessions.map((item) => (
+              <tr key={item.id} data-session-id={item.id}>
+                <td className={CELL}>
+                  <Link href={`/debug?sessionId=${item.id}`} className="font-mono text-xs underline">
+                    {item.id}
+                  </Link>
+                </td>
+                <td className={CELL} data-testid="session-status">
+                  {item.status}
+                </td>
+                <td className={CELL}>{item.deviceLabel ?? ([item.browser, item.os].filter(Boolean).join(" on ") || "unknown device")}</td>
+                <td className={CELL}>{formatExact(item.createdAt.toISOString())}</td>
+                <td className={CELL}>{formatExact(item.lastSeenAt.toISOString())}</td>
+                <td className={CELL}>
+                  {item.revokedAt ? `${item.revokedReason ?? "revoked"} by ${item.revokedBy ?? "?"}${item.revokeNote ? ` (${item.revokeNote})` : ""}` : "—"}
+                </td>
+              </tr>
+            ))}
+          </SimpleTable>
+        </section>
+      ) : null}
+
+      {diagnosis.events.length > 0 ? (
+        <section className="space-y-2">
+          <h2 className="font-medium">Audit events</h2>
+          <AuditTimeline events={diagnosis.events} />
+        </section>
+      ) : null}
+    </article>
+  );
+}
