@@ -14,7 +14,15 @@ describe("loadEnv", () => {
     expect(env.session).toMatchObject({ idleTimeoutSeconds: 900, absoluteTimeoutSeconds: 43_200, retentionSeconds: 86_400 });
   });
 
+  it("keeps refusals 7 days unless told otherwise; off turns the refusal log off", () => {
+    expect(loadEnv({ NODE_ENV: "test" }).refusalRetentionSeconds).toBe(7 * 86_400);
+    expect(loadEnv({ NODE_ENV: "test", LATCHKEY_REFUSAL_LOG: "24h" }).refusalRetentionSeconds).toBe(86_400);
+    expect(loadEnv({ NODE_ENV: "test", LATCHKEY_REFUSAL_LOG: "off" }).refusalRetentionSeconds).toBeNull();
+  });
+
   it.each([
+    [{ LATCHKEY_REFUSAL_LOG: "forever" }, /LATCHKEY_REFUSAL_LOG="forever" must be how long to keep refusals/],
+    [{ LATCHKEY_REFUSAL_LOG: "5s" }, /LATCHKEY_REFUSAL_LOG="5s" must be how long to keep refusals, at least 60s/],
     [{ LATCHKEY_IDLE_TIMEOUT: "0" }, /idleTimeoutSeconds must be between 1/],
     [{ LATCHKEY_IDLE_TIMEOUT: "-5m" }, /LATCHKEY_IDLE_TIMEOUT="-5m" is not a duration/],
     [{ LATCHKEY_IDLE_TIMEOUT: "soon" }, /LATCHKEY_IDLE_TIMEOUT="soon" is not a duration/],
