@@ -62,6 +62,7 @@ const shapes: Shape[] = [
   { method: "PATCH", path: `/api/v1/sessions/${SESSION_ID}`, base: { deviceLabel: "x" }, strings: ["deviceLabel", "tenantId"], numbers: [], tokens: [], required: [] },
   { method: "DELETE", path: `/api/v1/sessions/${SESSION_ID}`, base: { reason: "REVOKED" }, strings: ["reason"], numbers: [], tokens: [], required: [] },
   { method: "DELETE", path: "/api/v1/users/fuzz-nobody/sessions", base: { reason: "REVOKED" }, strings: ["reason"], numbers: [], tokens: [], required: [] },
+  { method: "POST", path: "/api/v1/sessions/token", base: { token: `lks_${SESSION_ID}.${"B".repeat(43)}` }, strings: ["ip"], numbers: [], tokens: ["token"], required: ["token"] },
   { method: "POST", path: "/api/v1/diagnose", base: { sessionId: SESSION_ID }, strings: ["sessionId", "user", "token"], numbers: [], tokens: [], required: [] },
   { method: "POST", path: "/api/v1/sweep", base: { dryRun: true }, strings: [], numbers: ["retentionSeconds", "batchSize"], tokens: [], required: [] },
   { method: "POST", path: "/api/v1/oauth-states", base: { ttlSeconds: 60 }, strings: [], numbers: ["ttlSeconds"], tokens: [], required: [] },

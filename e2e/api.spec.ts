@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { LatchkeyApiError } from "../lib/client";
+import { createAccessTokenVerifier } from "../lib/client/verify";
 import { apiKeys, auditEventsOf, BASE_URL, client, rowCounts, type KeyName } from "./fixtures";
 
 // Every endpoint of /api/v1 against the built app: success, its documented failures, and the
@@ -142,6 +143,34 @@ test.describe("sessions", () => {
   });
 });
 
+test.describe("signed access tokens", () => {
+  test("a live session's token is exchanged for an access token that verifies against the published JWKS; a revoked one is refused at once", async () => {
+    const api = client("read");
+    const { token, session } = await client("all").createSession({ userId: `edge-${Date.now()}`, roles: ["editor"], tenantId: "acme" });
+    const { accessToken, tokenType, expiresAt } = await api.exchangeSession(token);
+    expect(tokenType).toBe("Bearer");
+    const lifetime = new Date(expiresAt).getTime() - Date.now();
+    expect(lifetime).toBeGreaterThan(4 * 60_000);
+    expect(lifetime).toBeLessThanOrEqual(5 * 60_000);
+
+    const jwks = await fetch(`${BASE_URL}/.well-known/jwks.json`);
+    expect(jwks.status).toBe(200);
+    expect(jwks.headers.get("cache-control")).toContain("max-age");
+    const { keys } = (await jwks.json()) as { keys: Record<string, unknown>[] };
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key).not.toHaveProperty("d");
+
+    const verify = createAccessTokenVerifier({ issuer: BASE_URL, jwksUrl: `${BASE_URL}/.well-known/jwks.json` });
+    expect(await verify(accessToken)).toMatchObject({ sessionId: session.id, userId: session.userId, roles: ["editor"], tenantId: "acme", kind: "user" });
+
+    await client("all").revokeSession(session.id);
+    const refused = await api.exchangeSession(token).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 401, code: "SESSION_REVOKED" });
+    // Already issued, it verifies until it expires: its lifetime bounds a revocation's delay.
+    await expect(verify(accessToken)).resolves.toMatchObject({ sessionId: session.id });
+  });
+});
+
 test.describe("sweep and OAuth state", () => {
   test("sweep previews and runs with the admin scope", async () => {
     const preview = await client("admin").sweep({ dryRun: true });
@@ -187,6 +216,7 @@ test.describe("authentication and scopes", () => {
     { method: "GET", url: "/api/v1/users/scope-probe/sessions", scope: "sessions:read" },
     { method: "DELETE", url: "/api/v1/users/scope-probe/sessions", scope: "sessions:write" },
     { method: "POST", url: "/api/v1/sweep", data: {}, scope: "sessions:admin" },
+    { method: "POST", url: "/api/v1/sessions/token", data: { token: "lks_x" }, scope: "sessions:read" },
     { method: "POST", url: "/api/v1/diagnose", data: { user: "scope-probe" }, scope: "sessions:admin" },
     { method: "POST", url: "/api/v1/oauth-states", data: {}, scope: "oauth-states" },
     { method: "POST", url: "/api/v1/oauth-states/consume", data: { state: "lko_x" }, scope: "oauth-states" },

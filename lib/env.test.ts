@@ -20,7 +20,18 @@ describe("loadEnv", () => {
     expect(loadEnv({ NODE_ENV: "test", LATCHKEY_REFUSAL_LOG: "off" }).refusalRetentionSeconds).toBeNull();
   });
 
+  it("signs access tokens for 5 minutes with keys rotated every 30 days, issued as NEXTAUTH_URL", () => {
+    expect(loadEnv({ NODE_ENV: "test", NEXTAUTH_URL: "https://latchkey.example.com" })).toMatchObject({
+      accessTokenTtlSeconds: 300,
+      signingKeyRotationSeconds: 30 * 86_400,
+      issuer: "https://latchkey.example.com",
+    });
+    expect(loadEnv({ NODE_ENV: "test", LATCHKEY_ACCESS_TOKEN_TTL: "1m", LATCHKEY_ISSUER: "acme" })).toMatchObject({ accessTokenTtlSeconds: 60, issuer: "acme" });
+  });
+
   it.each([
+    [{ LATCHKEY_ACCESS_TOKEN_TTL: "2h" }, /LATCHKEY_ACCESS_TOKEN_TTL="2h" must be a duration from 10s to 3600s/],
+    [{ LATCHKEY_SIGNING_KEY_ROTATION: "never" }, /LATCHKEY_SIGNING_KEY_ROTATION="never" must be a duration/],
     [{ LATCHKEY_REFUSAL_LOG: "forever" }, /LATCHKEY_REFUSAL_LOG="forever" must be how long to keep refusals/],
     [{ LATCHKEY_REFUSAL_LOG: "5s" }, /LATCHKEY_REFUSAL_LOG="5s" must be how long to keep refusals, at least 60s/],
     [{ LATCHKEY_IDLE_TIMEOUT: "0" }, /idleTimeoutSeconds must be between 1/],

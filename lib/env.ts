@@ -22,6 +22,10 @@ export interface LatchkeyEnv {
   apiTokenFailureLimit: number;
   /** How long refused tokens are kept in the refusal log (seconds); null: the log is off. */
   refusalRetentionSeconds: number | null;
+  /** Signed access tokens: lifetime, key rotation period (seconds) and the `iss` they carry. */
+  accessTokenTtlSeconds: number;
+  signingKeyRotationSeconds: number;
+  issuer: string;
 }
 
 export class EnvError extends Error {
@@ -79,6 +83,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     if (raw !== "off" && (seconds === null || seconds < 60)) problems.push(`LATCHKEY_REFUSAL_LOG=${JSON.stringify(raw)} must be how long to keep refusals, at least 60s (examples: 7d, 24h), or off`);
     else refusalRetentionSeconds = seconds;
   }
+  const durations: Record<string, number> = {};
+  for (const [name, fallback, min, max] of [
+    ["LATCHKEY_ACCESS_TOKEN_TTL", 300, 10, 3600],
+    ["LATCHKEY_SIGNING_KEY_ROTATION", 30 * 86_400, 3600, 365 * 86_400],
+  ] as const) {
+    const raw = source[name];
+    const seconds = raw ? parseDurationSeconds(raw) : fallback;
+    if (seconds === null || seconds < min || seconds > max) problems.push(`${name}=${JSON.stringify(raw)} must be a duration from ${min}s to ${max}s (examples: 5m, 30d)`);
+    durations[name] = seconds ?? fallback;
+  }
+  const issuer = source.LATCHKEY_ISSUER || source.NEXTAUTH_URL || "latchkey";
   const databaseUrl = source.DATABASE_URL || DEFAULT_DATABASE_URL;
   try {
     parseDatabaseUrl(databaseUrl);
@@ -116,5 +131,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     apiAuthFailureLimit: limits.LATCHKEY_API_AUTH_FAILURE_LIMIT!,
     apiTokenFailureLimit: limits.LATCHKEY_API_TOKEN_FAILURE_LIMIT!,
     refusalRetentionSeconds,
+    accessTokenTtlSeconds: durations.LATCHKEY_ACCESS_TOKEN_TTL!,
+    signingKeyRotationSeconds: durations.LATCHKEY_SIGNING_KEY_ROTATION!,
+    issuer,
   };
 }

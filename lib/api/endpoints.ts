@@ -73,6 +73,17 @@ export const endpoints = {
     errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS, "ROTATION_CONFLICT"],
     limitFailures: "refresh",
   },
+  exchangeSession: {
+    operationId: "exchangeSession",
+    method: "POST",
+    path: "/api/v1/sessions/token",
+    scope: "sessions:read",
+    summary: "Exchange a live session token for a short-lived signed access token (verify it with the JWKS, no database)",
+    body: s.exchangeBody,
+    response: { status: 200, schema: s.accessTokenOutput },
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS],
+    limitFailures: "exchange",
+  },
   upgradeGuestSession: {
     operationId: "upgradeGuestSession",
     method: "POST",
@@ -198,6 +209,15 @@ export const endpoints = {
     scope: null,
     summary: "This OpenAPI 3.1 document",
     response: { status: 200, schema: s.errorOutput.partial() },
+    errors: [],
+  },
+  jwks: {
+    operationId: "jwks",
+    method: "GET",
+    path: "/.well-known/jwks.json",
+    scope: null,
+    summary: "The public keys that verify access tokens (JWK Set); a retired key stays until its tokens have expired",
+    response: { status: 200, schema: s.jwksOutput },
     errors: [],
   },
   health: {

@@ -24,9 +24,9 @@ describe("the OpenAPI document", () => {
     expect(result.valid).toBe(true);
   });
 
-  it("describes every route handler under app/api, and nothing that is not one", () => {
+  it("describes every route handler under app/api and app/.well-known, and nothing that is not one", () => {
     const handled: string[] = [];
-    for (const file of routeFiles(path.join(process.cwd(), "app", "api"))) {
+    for (const file of ["api", ".well-known"].flatMap((folder) => routeFiles(path.join(process.cwd(), "app", folder)))) {
       if (NOT_API_OPERATIONS.has(file)) continue;
       const route = `/${path.dirname(file).replace(/^app\//, "").replace(/\[(\w+)\]/g, "{$1}")}`;
       const methods = [...readFileSync(file, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((match) => match[1]!);

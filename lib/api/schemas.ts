@@ -29,6 +29,7 @@ export const resolveBody = z.object({ token: tokenSchema, ...clientFields }).str
 export const refreshBody = z.object({ token: tokenSchema, rotate: z.boolean().default(false), ...clientFields }).strict();
 export const upgradeBody = z.object({ token: tokenSchema, userId: identifierSchema, ...clientFields }).strict();
 export const diagnoseBody = diagnoseSchema;
+export const exchangeBody = resolveBody;
 export const createSessionBody = createSessionSchema;
 export const createGuestBody = createGuestSessionSchema;
 export const patchSessionBody = z
@@ -133,7 +134,7 @@ const refusalOutput = z.object({
   id: z.number().int(),
   at: isoDate,
   reason: z.string().describe("MALFORMED, UNKNOWN, SECRET_MISMATCH, IDLE_EXPIRED, ABSOLUTE_EXPIRED, REVOKED, REUSE_DETECTED, USER_DISABLED or RATE_LIMITED"),
-  operation: z.enum(["resolve", "validate", "refresh", "rotate", "upgrade"]),
+  operation: z.enum(["resolve", "validate", "refresh", "rotate", "upgrade", "exchange"]),
   source: z.string().describe('"console", or the name of the API key that presented the token'),
   sessionId: z.string().nullable(),
   userId: z.string().nullable(),
@@ -166,6 +167,14 @@ export const diagnosisOutput = z.object({
   sessions: z.array(sessionOutput).describe("a user's sessions, or a session's rotation family, newest first"),
   events: z.array(auditEventOutput).describe("audit events of the session or user, newest first"),
   refusals: z.array(refusalOutput).describe("recent refusals of the session or user, newest first"),
+});
+export const accessTokenOutput = z.object({
+  accessToken: z.string().describe("a JWT signed with EdDSA (Ed25519): sub (user), sid (session), roles, tenant, kind, iss, iat, exp, jti"),
+  tokenType: z.literal("Bearer"),
+  expiresAt: isoDate,
+});
+export const jwksOutput = z.object({
+  keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.literal("sig") }).passthrough()),
 });
 export const issuedStateOutput = z.object({ state: z.string(), expiresAt: isoDate });
 export const consumedStateOutput = z.object({ data: z.record(z.string(), z.unknown()).nullable() });

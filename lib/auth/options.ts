@@ -2,7 +2,7 @@ import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { headers as requestHeaders } from "next/headers";
 import { z } from "zod";
-import { ensureAuthSecret } from "../server/bootstrap";
+import { ensureAuthSecret } from "../server/auth-secret";
 import { createRateLimiter } from "../api/rate-limit";
 import { getLatchkey } from "../server/latchkey";
 import type { RequestContext } from "../sessions/refusal-log";

@@ -15,6 +15,7 @@ export type ListSessionsQuery = Partial<Record<"status" | "user" | "userId" | "k
 export type RevokeBody = z.input<typeof schemas.revokeBody>;
 export type DiagnoseBody = z.input<typeof schemas.diagnoseBody>;
 export type DiagnosisJson = z.output<typeof schemas.diagnosisOutput>;
+export type AccessTokenJson = z.output<typeof schemas.accessTokenOutput>;
 /** The end user's address and browser, recorded with the token if it is refused. */
 export interface ClientInfo {
   ip?: string;
@@ -78,6 +79,8 @@ export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch
     resolveSession: (token: string, client: ClientInfo = {}) => call<ResolveJson>("POST", "/api/v1/sessions/resolve", { body: { token, ...client } }),
     refreshSession: (token: string, options: { rotate?: boolean } & ClientInfo = {}) =>
       call<RefreshJson>("POST", "/api/v1/sessions/refresh", { body: { ...options, token, rotate: options.rotate ?? false } }),
+    /** A short-lived signed access token for a live session (see ./verify for checking it). */
+    exchangeSession: (token: string, client: ClientInfo = {}) => call<AccessTokenJson>("POST", "/api/v1/sessions/token", { body: { token, ...client } }),
     upgradeGuestSession: (token: string, userId: string, client: ClientInfo = {}) =>
       call<IssuedSessionJson>("POST", "/api/v1/sessions/upgrade", { body: { token, userId, ...client } }),
     listSessions: (query: ListSessionsQuery = {}) => call<SessionPageJson>("GET", "/api/v1/sessions", { query }),

@@ -1,10 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { generatePassword, hashPassword } from "../auth/passwords";
 import { applyMigrations } from "../db/migrate";
 import { redactDatabaseUrl } from "../db/url";
 import { systemClock } from "../sessions/clock";
+import { ensureAuthSecret } from "./auth-secret";
 import { getLatchkey } from "./latchkey";
 import { scheduleSweeps } from "./sweeper";
 
@@ -40,20 +38,6 @@ export async function bootstrap(): Promise<void> {
   console.info(lines.join("\n"));
 }
 
-/**
- * The key that signs console sign-in cookies: NEXTAUTH_SECRET, or one generated on first start
- * and kept (readable by the owner only) in the data folder.
- */
-export function ensureAuthSecret(dataDir: string, configured: string | null): string {
-  if (configured) return configured;
-  const file = path.join(dataDir, "auth-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString("base64url");
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return secret;
-}
 
 /** bootstrap(), ending the process with a one-line reason when the server cannot start. */
 export async function bootstrapOrExit(): Promise<void> {

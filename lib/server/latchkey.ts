@@ -1,8 +1,11 @@
 import { createApiKeyRepository, type ApiKeyRepository } from "../db/api-key-repository";
 import { openDatabase, type Database } from "../db/client";
 import { createPrismaSessionRepository } from "../db/session-repository";
+import { createSigningKeyRepository } from "../db/signing-key-repository";
 import { createUserRepository, type UserRepository } from "../db/user-repository";
 import { loadEnv, type LatchkeyEnv } from "../env";
+import { ensureAuthSecret } from "./auth-secret";
+import { createAccessTokens, type AccessTokens } from "../sessions/access-tokens";
 import { systemClock } from "../sessions/clock";
 import { createSessionEngine, type SessionEngine } from "../sessions/engine";
 import { createRefusalLog, type RefusalLog } from "../sessions/refusal-log";
@@ -16,6 +19,8 @@ export interface Latchkey {
   apiKeys: ApiKeyRepository;
   /** Where refused tokens are logged; null when LATCHKEY_REFUSAL_LOG=off. */
   refusals: RefusalLog | null;
+  /** Signed short-lived access tokens and their key set. */
+  accessTokens: AccessTokens;
 }
 
 const globalForLatchkey = globalThis as typeof globalThis & { latchkey?: Latchkey };
@@ -43,6 +48,14 @@ export function getLatchkey(): Latchkey {
       users: createUserRepository(database),
       apiKeys: createApiKeyRepository(database),
       refusals,
+      accessTokens: createAccessTokens({
+        store: createSigningKeyRepository(database),
+        clock: systemClock,
+        ttlSeconds: env.accessTokenTtlSeconds,
+        rotationSeconds: env.signingKeyRotationSeconds,
+        issuer: env.issuer,
+        secret: ensureAuthSecret(env.dataDir, env.authSecret),
+      }),
     };
   }
   return globalForLatchkey.latchkey;

@@ -465,8 +465,8 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
     },
 
     /** Like resolveSession, but throws the typed error for a refused token. */
-    async validateSession(token: unknown, request?: RequestContext): Promise<AuthContext> {
-      const result = await engine.resolveSession(token, request, "validate");
+    async validateSession(token: unknown, request?: RequestContext, operation: RefusalOperation = "validate"): Promise<AuthContext> {
+      const result = await engine.resolveSession(token, request, operation);
       if (!result.authenticated) throw refused(result);
       return result;
     },

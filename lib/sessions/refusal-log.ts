@@ -5,7 +5,7 @@ import type { RefusalReason } from "./errors";
 export type RefusalLogReason = RefusalReason | "RATE_LIMITED";
 
 /** What the engine was asked to do with the token. */
-export type RefusalOperation = "resolve" | "validate" | "refresh" | "rotate" | "upgrade";
+export type RefusalOperation = "resolve" | "validate" | "refresh" | "rotate" | "upgrade" | "exchange";
 
 /** Where a token came from: the caller passes it along with the token. Never the token itself. */
 export interface RequestContext {
