@@ -9,7 +9,8 @@ export interface Endpoint {
   operationId: string;
   method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
-  scope: ApiScope | null;
+  /** The scope a key needs; "any" for any valid key; null for no key at all. */
+  scope: ApiScope | "any" | null;
   summary: string;
   body?: z.ZodType;
   /** When true, an empty body stands for `{}`. */
@@ -210,6 +211,24 @@ export const endpoints = {
     summary: "This OpenAPI 3.1 document",
     response: { status: 200, schema: s.errorOutput.partial() },
     errors: [],
+  },
+  whoami: {
+    operationId: "whoami",
+    method: "GET",
+    path: "/api/v1/me",
+    scope: "any",
+    summary: "The API key making the request: its name and scopes",
+    response: { status: 200, schema: s.whoamiOutput },
+    errors: AUTH_ERRORS,
+  },
+  statistics: {
+    operationId: "statistics",
+    method: "GET",
+    path: "/api/v1/stats",
+    scope: "sessions:read",
+    summary: "The overview's figures: live, expired-not-swept, revoked in 24 h, sessions created per hour and day, top browsers, systems and device types",
+    response: { status: 200, schema: s.statisticsOutput },
+    errors: AUTH_ERRORS,
   },
   jwks: {
     operationId: "jwks",

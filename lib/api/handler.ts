@@ -177,7 +177,7 @@ export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiC
           authFailures.recordFailure(ipKey, now);
           throw new ApiError("UNAUTHORIZED", "The API key is unknown or revoked.");
         }
-        if (!key.scopes.includes(endpoint.scope)) {
+        if (endpoint.scope !== "any" && !key.scopes.includes(endpoint.scope)) {
           throw new ApiError("FORBIDDEN", `This API key lacks the ${endpoint.scope} scope.`, { requiredScope: endpoint.scope });
         }
         actor = { type: "api_key", id: key.id, label: key.name };

@@ -53,7 +53,11 @@ function operationOf(endpoint: Endpoint): JsonSchema {
   return {
     operationId: endpoint.operationId,
     summary: endpoint.summary,
-    ...(endpoint.scope ? { security: [{ apiKey: [endpoint.scope] }], "x-scope": endpoint.scope } : { security: [] }),
+    ...(endpoint.scope === "any"
+      ? { security: [{ apiKey: [] }] }
+      : endpoint.scope
+        ? { security: [{ apiKey: [endpoint.scope] }], "x-scope": endpoint.scope }
+        : { security: [] }),
     parameters: parametersOf(endpoint),
     ...(endpoint.body
       ? {

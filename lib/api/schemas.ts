@@ -176,6 +176,21 @@ export const accessTokenOutput = z.object({
 export const jwksOutput = z.object({
   keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.literal("sig") }).passthrough()),
 });
+export const whoamiOutput = z.object({
+  key: z.object({ id: z.string(), name: z.string(), scopes: z.array(z.string()), createdAt: isoDate, lastUsedAt: isoDate.nullable() }),
+});
+const countAt = z.object({ at: isoDate, count: z.number().int() });
+const countOf = z.object({ value: z.string(), count: z.number().int() });
+export const statisticsOutput = z.object({
+  active: z.number().int(),
+  expiredNotSwept: z.number().int(),
+  revokedLast24h: z.number().int(),
+  createdPerHour: z.array(countAt),
+  createdPerDay: z.array(countAt),
+  topBrowsers: z.array(countOf),
+  topOperatingSystems: z.array(countOf),
+  topDeviceTypes: z.array(countOf),
+});
 export const issuedStateOutput = z.object({ state: z.string(), expiresAt: isoDate });
 export const consumedStateOutput = z.object({ data: z.record(z.string(), z.unknown()).nullable() });
 export const healthOutput = z.object({ status: z.enum(["ok", "unavailable"]), database: z.enum(["ok", "unreachable"]) });

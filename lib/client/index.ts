@@ -16,6 +16,8 @@ export type RevokeBody = z.input<typeof schemas.revokeBody>;
 export type DiagnoseBody = z.input<typeof schemas.diagnoseBody>;
 export type DiagnosisJson = z.output<typeof schemas.diagnosisOutput>;
 export type AccessTokenJson = z.output<typeof schemas.accessTokenOutput>;
+export type WhoamiJson = z.output<typeof schemas.whoamiOutput>;
+export type StatisticsJson = z.output<typeof schemas.statisticsOutput>;
 /** The end user's address and browser, recorded with the token if it is refused. */
 export interface ClientInfo {
   ip?: string;
@@ -90,7 +92,9 @@ export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch
     revokeSession: (sessionId: string, body: RevokeBody = {}) => call<{ revoked: boolean }>("DELETE", `/api/v1/sessions/${id(sessionId)}`, { body }),
     listUserSessions: (userId: string) => call<{ items: SessionJson[] }>("GET", `/api/v1/users/${id(userId)}/sessions`),
     revokeUserSessions: (userId: string, body: RevokeBody = {}) => call<{ revoked: number }>("DELETE", `/api/v1/users/${id(userId)}/sessions`, { body }),
-    sweep: (body: { dryRun?: boolean; retentionSeconds?: number } = {}) => call<SweepJson>("POST", "/api/v1/sweep", { body }),
+    sweep: (body: { dryRun?: boolean; retentionSeconds?: number; batchSize?: number; limit?: number } = {}) => call<SweepJson>("POST", "/api/v1/sweep", { body }),
+    whoami: () => call<WhoamiJson>("GET", "/api/v1/me"),
+    statistics: () => call<StatisticsJson>("GET", "/api/v1/stats"),
     issueOAuthState: (body: { ttlSeconds?: number; data?: Record<string, unknown> } = {}) =>
       call<{ state: string; expiresAt: string }>("POST", "/api/v1/oauth-states", { body }),
     consumeOAuthState: (state: string) => call<{ data: Record<string, unknown> | null }>("POST", "/api/v1/oauth-states/consume", { body: { state } }),

@@ -715,7 +715,7 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
         const counts = await repository.countSweepable(cutoff);
         return { ...counts, total: counts.idleExpired + counts.absoluteExpired + counts.revoked, dryRun: true, cutoff };
       }
-      const batchSize = valid.batchSize ?? config.sweepBatchSize;
+      const batchSize = Math.min(valid.batchSize ?? config.sweepBatchSize, valid.limit ?? Infinity);
       const totals: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
       for (;;) {
         const batch = await repository.sweepBatch(cutoff, now, batchSize);
@@ -724,6 +724,7 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
         totals.revoked += batch.revoked;
         options.onBatch?.({ ...totals });
         if (batch.scanned < batchSize) break;
+        if (valid.limit !== undefined && totals.idleExpired + totals.absoluteExpired + totals.revoked >= valid.limit) break;
       }
       const total = totals.idleExpired + totals.absoluteExpired + totals.revoked;
       await repository.appendEvents([

@@ -110,6 +110,8 @@ export const sweepSchema = z
     dryRun: z.boolean().default(false),
     retentionSeconds: z.number().int().min(0).max(MAX_DURATION_SECONDS).optional(),
     batchSize: z.number().int().min(1).max(10_000).optional(),
+    /** Stop after about this many (whole batches): a caller can sweep in steps and show progress. */
+    limit: z.number().int().min(1).max(100_000_000).optional(),
   })
   .strict();
 export type SweepInput = z.input<typeof sweepSchema>;

@@ -49,6 +49,22 @@ describe("sweepSessions", () => {
     expect(event?.details).toMatchObject({ total: 9 });
   });
 
+  it("sweeps in steps with a limit, so a caller can show progress", async () => {
+    const own = await createTestDatabase();
+    try {
+      const { engine, clock } = createTestEngine(own, { retentionSeconds: 0 });
+      for (let i = 0; i < 7; i++) await engine.revokeSession((await engine.createSession({ userId: `step-${i}` })).session.id);
+      clock.advance(MINUTE);
+      expect(await engine.sweepSessions({ dryRun: true })).toMatchObject({ total: 7 });
+      expect(await engine.sweepSessions({ limit: 3 })).toMatchObject({ total: 3 });
+      expect(await engine.sweepSessions({ limit: 3, batchSize: 2 })).toMatchObject({ total: 4 }); // whole batches
+      expect(await engine.sweepSessions({ limit: 3 })).toMatchObject({ total: 0 });
+      expect(await own.database.prisma.session.count()).toBe(0);
+    } finally {
+      await own.drop();
+    }
+  });
+
   it("concurrent sweeps delete each dead session once and nothing live", async () => {
     const { engine, clock } = createTestEngine(db, { retentionSeconds: 0 }, new Date("2027-01-01T00:00:00Z"));
     const dead = await Promise.all(Array.from({ length: 40 }, (_, i) => engine.createSession({ userId: `race-${i}`, idleTimeoutSeconds: 60 })));

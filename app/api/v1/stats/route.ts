@@ -1,0 +1,7 @@
+// GET /api/v1/stats — the overview's figures
+import { endpoints } from "@/lib/api/endpoints";
+import { apiRoute, json } from "@/lib/api/handler";
+
+export const GET = apiRoute(endpoints.statistics, async ({ latchkey }) => {
+  return json(await latchkey.engine.getStatistics());
+});

@@ -1,0 +1,300 @@
+import { createInterface } from "node:readline/promises";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { LatchkeyApiError, createLatchkeyClient, type LatchkeyClient, type SessionJson } from "../lib/client";
+import { parseDurationSeconds } from "../lib/duration";
+import { CliError, loadSession, removeSession, saveSession, sessionFile } from "./config";
+
+const USAGE = `Usage: latchkey <command> [options]
+
+  login --url URL [--key KEY]        sign in with an API key (asked for when not given)
+  logout                             forget the saved session
+  whoami                             the server and the API key in use
+  sessions list [filters]            --status S[,S] --user U --ip IP --device TEXT --kind K --tenant T
+                                     --sort createdAt|lastSeenAt|idleExpiresAt|absoluteExpiresAt
+                                     --order asc|desc --limit N --cursor C
+  sessions show ID                   one session, every field
+  sessions revoke ID --reason TEXT   end a session (--code REVOKED|SIGNED_OUT|... , default REVOKED)
+  sessions label ID LABEL            rename a session's device
+  users logout-everywhere USER --reason TEXT
+                                     end every session of a user (id or email)
+  sweep [--dry-run] [--retention 7d] delete sessions dead longer than the retention, with progress
+  stats                              the overview's figures
+  debug TOKEN|SESSION_ID|USER        why a token, session or user is refused
+
+Every command takes --json for machine-readable output. LATCHKEY_URL and LATCHKEY_API_KEY,
+when both set, take the place of the saved session.`;
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream;
+  isTty: boolean;
+}
+
+function parse<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...options, json: { type: "boolean" as const } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n\n${USAGE}`, 2);
+  }
+}
+
+/** Columns padded to their widest cell. */
+function table(headings: string[], rows: string[][]): string {
+  const widths = headings.map((heading, i) => Math.max(heading.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(headings), ...rows.map(line)].join("\n");
+}
+
+function device(session: SessionJson): string {
+  return session.deviceLabel ?? ([session.browser, session.os].filter(Boolean).join(" on ") || "-");
+}
+
+function when(iso: string | null): string {
+  return iso ? iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z") : "-";
+}
+
+/** Turns API and network failures into one line each. */
+async function guarded<T>(url: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof LatchkeyApiError) {
+      if (error.code === "UNAUTHORIZED") throw new CliError(`The API key was refused by ${url}: ${error.message} Log in again with a valid key.`);
+      if (error.code === "FORBIDDEN" && error.details?.requiredScope) throw new CliError(`This API key lacks the ${String(error.details.requiredScope)} scope.`);
+      const issues = (error.details?.issues as { path?: string; message?: string }[] | undefined)?.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
+      throw new CliError(`${error.message}${issues ? ` (${issues})` : ""} [${error.status} ${error.code}]`);
+    }
+    if (error instanceof TypeError) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CliError(`Cannot reach Latchkey at ${url}: ${cause?.code ?? cause?.message ?? error.message}.`);
+    }
+    throw error;
+  }
+}
+
+async function ask(io: Io, question: string): Promise<string> {
+  const reader = createInterface({ input: io.stdin, output: process.stderr, terminal: false });
+  try {
+    process.stderr.write(question);
+    return (await reader.question("")).trim();
+  } finally {
+    reader.close();
+  }
+}
+
+function progress(io: Io, done: number, total: number): void {
+  const share = total === 0 ? 1 : Math.min(1, done / total);
+  const bar = `[${"#".repeat(Math.round(share * 30)).padEnd(30, ".")}] ${Math.round(share * 100)}% ${done}/${total}`;
+  if (io.isTty) io.err(`\r${bar}`);
+  else io.err(`${bar}\n`);
+}
+
+async function run(argv: string[], io: Io): Promise<void> {
+  const [command, ...rest] = argv;
+  const print = (json: boolean | undefined, value: unknown, text: () => string) => io.out(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
+  const connect = (): { client: LatchkeyClient; url: string } => {
+    const session = loadSession(io.env);
+    return { client: createLatchkeyClient({ baseUrl: session.url, apiKey: session.apiKey }), url: session.url };
+  };
+
+  switch (command) {
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      io.out(`${USAGE}\n`);
+      return;
+
+    case "login": {
+      const { values } = parse(rest, { url: { type: "string" }, key: { type: "string" } });
+      if (!values.url) throw new CliError("Say where Latchkey runs: latchkey login --url https://your-latchkey", 2);
+      let url: string;
+      try {
+        url = new URL(values.url).origin;
+      } catch {
+        throw new CliError(`${values.url} is not a URL (example: https://latchkey.example.com).`, 2);
+      }
+      const apiKey = values.key ?? (await ask(io, "API key (lka_…): "));
+      if (!apiKey.startsWith("lka_")) throw new CliError("That is not an API key: keys start with lka_ (create one on the console's API keys page).", 2);
+      const { key } = await guarded(url, () => createLatchkeyClient({ baseUrl: url, apiKey }).whoami());
+      const file = saveSession({ url, apiKey, keyName: key.name }, io.env);
+      print(values.json, { url, key: { name: key.name, scopes: key.scopes }, file }, () => `Signed in to ${url} with API key "${key.name}" (${key.scopes.join(", ")}). Saved in ${file}.`);
+      return;
+    }
+
+    case "logout": {
+      const { values } = parse(rest, {});
+      const removed = removeSession(io.env);
+      print(values.json, { removed }, () => (removed ? `Signed out: ${sessionFile(io.env)} deleted.` : "Not signed in."));
+      return;
+    }
+
+    case "whoami": {
+      const { values } = parse(rest, {});
+      const { client, url } = connect();
+      const { key } = await guarded(url, () => client.whoami());
+      print(values.json, { url, key }, () => `${url}\nAPI key "${key.name}" (${key.id}), scopes: ${key.scopes.join(", ")}`);
+      return;
+    }
+
+    case "sessions": {
+      const [sub, ...args] = rest;
+      if (sub === "list") {
+        const { values } = parse(args, {
+          status: { type: "string" },
+          user: { type: "string" },
+          ip: { type: "string" },
+          device: { type: "string" },
+          kind: { type: "string" },
+          tenant: { type: "string" },
+          sort: { type: "string" },
+          order: { type: "string" },
+          limit: { type: "string" },
+          cursor: { type: "string" },
+        });
+        const { tenant, limit, json, ...filters } = values;
+        const { client, url } = connect();
+        const page = await guarded(url, () =>
+          client.listSessions({ ...(filters as Record<string, string>), tenantId: tenant, limit: limit === undefined ? undefined : Number(limit) }),
+        );
+        print(json, page, () =>
+          [
+            table(
+              ["ID", "USER", "STATUS", "DEVICE", "IP", "CREATED", "LAST SEEN"],
+              page.items.map((s) => [s.id, s.userId, s.status, device(s), s.ip ?? "-", when(s.createdAt), when(s.lastSeenAt)]),
+            ),
+            page.nextCursor ? `\nMore: --cursor ${page.nextCursor}` : "",
+          ].join(""),
+        );
+        return;
+      }
+      if (sub === "show") {
+        const { values, positionals } = parse(args, {});
+        if (!positionals[0]) throw new CliError("Name a session: latchkey sessions show ID", 2);
+        const { client, url } = connect();
+        const { session } = await guarded(url, () => client.getSession(positionals[0]!));
+        print(values.json, session, () => table(["FIELD", "VALUE"], Object.entries(session).map(([field, value]) => [field, value === null ? "-" : typeof value === "object" ? JSON.stringify(value) : String(value)])));
+        return;
+      }
+      if (sub === "revoke") {
+        const { values, positionals } = parse(args, { reason: { type: "string" }, code: { type: "string" } });
+        if (!positionals[0]) throw new CliError("Name a session: latchkey sessions revoke ID --reason TEXT", 2);
+        if (!values.reason) throw new CliError("Say why: --reason \"ticket 4711: lost phone\"", 2);
+        const { client, url } = connect();
+        const { revoked } = await guarded(url, () =>
+          client.revokeSession(positionals[0]!, { note: values.reason, ...(values.code ? { reason: values.code as "REVOKED" } : {}) }),
+        );
+        print(values.json, { revoked }, () => (revoked ? `Session ${positionals[0]} revoked.` : `Session ${positionals[0]} had already ended.`));
+        return;
+      }
+      if (sub === "label") {
+        const { values, positionals } = parse(args, {});
+        if (positionals.length < 2) throw new CliError("Usage: latchkey sessions label ID LABEL", 2);
+        const { client, url } = connect();
+        const { session } = await guarded(url, () => client.updateSession(positionals[0]!, { deviceLabel: positionals.slice(1).join(" ") }));
+        print(values.json, session, () => `Session ${session.id} is now labelled "${session.deviceLabel}".`);
+        return;
+      }
+      throw new CliError(`Unknown sessions command ${sub ?? "(none)"}: list, show, revoke or label.`, 2);
+    }
+
+    case "users": {
+      const [sub, ...args] = rest;
+      if (sub !== "logout-everywhere") throw new CliError(`Unknown users command ${sub ?? "(none)"}: logout-everywhere.`, 2);
+      const { values, positionals } = parse(args, { reason: { type: "string" } });
+      if (!positionals[0]) throw new CliError("Name a user: latchkey users logout-everywhere USER --reason TEXT", 2);
+      if (!values.reason) throw new CliError("Say why: --reason \"ticket 4711\"", 2);
+      const { client, url } = connect();
+      const { revoked } = await guarded(url, () => client.revokeUserSessions(positionals[0]!, { note: values.reason }));
+      print(values.json, { revoked }, () => `Logged ${positionals[0]} out everywhere: ${revoked} ${revoked === 1 ? "session" : "sessions"} ended.`);
+      return;
+    }
+
+    case "sweep": {
+      const { values } = parse(rest, { "dry-run": { type: "boolean" }, retention: { type: "string" }, step: { type: "string" } });
+      const retentionSeconds = values.retention === undefined ? undefined : parseDurationSeconds(values.retention);
+      if (retentionSeconds === null) throw new CliError(`--retention ${values.retention} is not a duration (examples: 7d, 12h).`, 2);
+      const step = values.step === undefined ? 1000 : Number(values.step);
+      if (!Number.isInteger(step) || step < 1) throw new CliError("--step must be a whole number of at least 1.", 2);
+      const { client, url } = connect();
+      const preview = await guarded(url, () => client.sweep({ dryRun: true, retentionSeconds }));
+      if (values["dry-run"]) {
+        print(values.json, preview, () => `Would delete ${preview.total} sessions: ${preview.idleExpired} idle-expired, ${preview.absoluteExpired} absolute-expired, ${preview.revoked} revoked (dead before ${preview.cutoff}).`);
+        return;
+      }
+      const totals = { total: 0, idleExpired: 0, absoluteExpired: 0, revoked: 0 };
+      progress(io, 0, preview.total);
+      for (;;) {
+        const batch = await guarded(url, () => client.sweep({ retentionSeconds, limit: step, batchSize: Math.min(step, 10_000) }));
+        for (const key of ["total", "idleExpired", "absoluteExpired", "revoked"] as const) totals[key] += batch[key];
+        progress(io, totals.total, Math.max(preview.total, totals.total));
+        if (batch.total < step) break;
+      }
+      if (io.isTty) io.err("\n");
+      print(values.json, totals, () => `Swept ${totals.total} sessions: ${totals.idleExpired} idle-expired, ${totals.absoluteExpired} absolute-expired, ${totals.revoked} revoked.`);
+      return;
+    }
+
+    case "stats": {
+      const { values } = parse(rest, {});
+      const { client, url } = connect();
+      const stats = await guarded(url, () => client.statistics());
+      print(values.json, stats, () =>
+        [
+          `active ${stats.active}, expired not swept ${stats.expiredNotSwept}, revoked in the last 24 h ${stats.revokedLast24h}`,
+          `created in the last 24 h: ${stats.createdPerHour.reduce((sum, bucket) => sum + bucket.count, 0)}`,
+          `top browsers: ${stats.topBrowsers.map((item) => `${item.value} ${item.count}`).join(", ") || "-"}`,
+          `top systems: ${stats.topOperatingSystems.map((item) => `${item.value} ${item.count}`).join(", ") || "-"}`,
+          `device types: ${stats.topDeviceTypes.map((item) => `${item.value} ${item.count}`).join(", ") || "-"}`,
+        ].join("\n"),
+      );
+      return;
+    }
+
+    case "debug": {
+      const { values, positionals } = parse(rest, {});
+      const subject = positionals[0];
+      if (!subject) throw new CliError("Give a token, a session id or a user: latchkey debug lks_…|ID|EMAIL", 2);
+      const { client, url } = connect();
+      const input = subject.startsWith("lks_") ? { token: subject } : /^[A-Za-z0-9_-]{22}$/.test(subject) ? { sessionId: subject } : { user: subject };
+      const diagnosis = await guarded(url, () => client.diagnose(input));
+      print(values.json, diagnosis, () =>
+        [
+          `${diagnosis.verdict}: ${diagnosis.summary}`,
+          ...Object.entries(diagnosis.evidence).map(([name, value]) => `  ${name}: ${value ?? "-"}`),
+          ...(diagnosis.refusals.length > 0
+            ? ["", table(["REFUSED AT", "REASON", "FROM", "IP"], diagnosis.refusals.map((r) => [when(r.at), r.reason, r.source, r.ip ?? "-"]))]
+            : []),
+        ].join("\n"),
+      );
+      return;
+    }
+
+    default:
+      throw new CliError(`Unknown command ${command}.\n\n${USAGE}`, 2);
+  }
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
+  const full: Io = {
+    out: io.out ?? ((text) => process.stdout.write(text)),
+    err: io.err ?? ((text) => process.stderr.write(text)),
+    env: io.env ?? process.env,
+    stdin: io.stdin ?? process.stdin,
+    isTty: io.isTty ?? Boolean(process.stderr.isTTY),
+  };
+  try {
+    await run(argv, full);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      full.err(`latchkey: ${error.message}\n`);
+      return error.exitCode;
+    }
+    full.err(`latchkey: unexpected error: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
