@@ -15,6 +15,8 @@ const USAGE = `Usage: latchkey <command> [options]
   sessions show ID                   one session, every field
   sessions revoke ID --reason TEXT   end a session (--code REVOKED|SIGNED_OUT|... , default REVOKED)
   sessions label ID LABEL            rename a session's device
+  service-session create --client NAME --scope S [--scope S…] [--ttl 1h] [--delegated-by USER]
+                                     a short-lived session for automation; prints LATCHKEY_SESSION=…
   users logout-everywhere USER --reason TEXT
                                      end every session of a user (id or email)
   sweep [--dry-run] [--retention 7d] delete sessions dead longer than the retention, with progress
@@ -198,6 +200,33 @@ async function run(argv: string[], io: Io): Promise<void> {
         return;
       }
       throw new CliError(`Unknown sessions command ${sub ?? "(none)"}: list, show, revoke or label.`, 2);
+    }
+
+    case "service-session": {
+      const [sub, ...args] = rest;
+      if (sub !== "create") throw new CliError(`Unknown service-session command ${sub ?? "(none)"}: create.`, 2);
+      const { values } = parse(args, {
+        client: { type: "string" },
+        scope: { type: "string", multiple: true },
+        ttl: { type: "string" },
+        "delegated-by": { type: "string" },
+        tenant: { type: "string" },
+      });
+      if (!values.client || !values.scope?.length) throw new CliError("Name the client and its scopes: --client NAME --scope S [--scope S…]", 2);
+      const ttlSeconds = values.ttl === undefined ? undefined : parseDurationSeconds(values.ttl);
+      if (ttlSeconds === null) throw new CliError(`--ttl ${values.ttl} is not a duration (examples: 15m, 1h).`, 2);
+      const { client, url } = connect();
+      const issued = await guarded(url, () =>
+        client.createServiceSession({ client: values.client!, scopes: values.scope!, ttlSeconds, delegatedBy: values["delegated-by"], tenantId: values.tenant }),
+      );
+      print(values.json, issued, () =>
+        [
+          `Service session ${issued.session.id} for ${values.client}, scopes ${issued.session.roles.join(", ")}, until ${issued.session.absoluteExpiresAt}.`,
+          "Shown once; keep it secret:",
+          `LATCHKEY_SESSION=${issued.environment}`,
+        ].join("\n"),
+      );
+      return;
     }
 
     case "users": {

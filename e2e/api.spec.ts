@@ -216,13 +216,14 @@ test.describe("authentication and scopes", () => {
     { method: "GET", url: "/api/v1/users/scope-probe/sessions", scope: "sessions:read" },
     { method: "DELETE", url: "/api/v1/users/scope-probe/sessions", scope: "sessions:write" },
     { method: "POST", url: "/api/v1/sweep", data: {}, scope: "sessions:admin" },
+    { method: "POST", url: "/api/v1/sessions/service", data: { client: "scope-probe", scopes: ["x"] }, scope: "service-sessions" },
     { method: "POST", url: "/api/v1/sessions/token", data: { token: "lks_x" }, scope: "sessions:read" },
     { method: "POST", url: "/api/v1/diagnose", data: { user: "scope-probe" }, scope: "sessions:admin" },
     { method: "POST", url: "/api/v1/oauth-states", data: {}, scope: "oauth-states" },
     { method: "POST", url: "/api/v1/oauth-states/consume", data: { state: "lko_x" }, scope: "oauth-states" },
   ];
   const keyScopes: Record<Exclude<KeyName, "fuzz" | "limits">, string[]> = {
-    all: ["sessions:read", "sessions:write", "sessions:admin", "oauth-states"],
+    all: ["sessions:read", "sessions:write", "sessions:admin", "oauth-states", "service-sessions"],
     read: ["sessions:read"],
     write: ["sessions:write"],
     admin: ["sessions:admin"],

@@ -38,7 +38,7 @@ test("login keeps a 0600 session file; list, show, label, revoke, log out everyw
   const login = await latchkey(home, ["login", "--url", BASE_URL], `${apiKeys().all}\n`);
   expect(login.stderr).toContain("API key (lka_…): ");
   expect(login.code, login.stderr).toBe(0);
-  expect(login.stdout).toMatch(/^Signed in to http:\/\/localhost:\d+ with API key "[^"]+" \(sessions:read, sessions:write, sessions:admin, oauth-states\)/);
+  expect(login.stdout).toMatch(/^Signed in to http:\/\/localhost:\d+ with API key "[^"]+" \(sessions:read, sessions:write, sessions:admin, oauth-states, service-sessions\)/);
   const file = path.join(home, "latchkey", "session.json");
   expect(statSync(file).mode & 0o777).toBe(0o600);
 

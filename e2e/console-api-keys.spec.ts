@@ -7,12 +7,12 @@ test("an admin creates an API key (shown once), an app uses it, the admin revoke
   await expect(page).toHaveURL(/\/api-keys$/);
 
   // Bad input: no scope chosen gives a form message and creates nothing.
-  await page.getByLabel("Name").fill("billing-service");
+  await page.getByLabel("Name", { exact: true }).fill("billing-service");
   await page.getByRole("button", { name: "Create key" }).click();
   await expect(page.getByText("choose at least one scope")).toBeVisible();
   await expect(page.locator('tr[data-api-key="billing-service"]')).toHaveCount(0);
 
-  await page.getByLabel("Name").fill("billing-service");
+  await page.getByLabel("Name", { exact: true }).fill("billing-service");
   await page.getByRole("checkbox", { name: /sessions:write/ }).check();
   await page.getByRole("checkbox", { name: /sessions:read/ }).check();
   await page.getByRole("button", { name: "Create key" }).click();

@@ -60,7 +60,7 @@ test("a USER cannot reach operator pages; operator actions and actions on other 
 
   // The admin creates a key through the form (the action works); the USER sends the very same request.
   await admin.goto("/api-keys");
-  await admin.getByLabel("Name").fill("replayed");
+  await admin.getByLabel("Name", { exact: true }).fill("replayed");
   await admin.getByRole("checkbox", { name: /sessions:admin/ }).check();
   const createKey = await recordAction(admin, () => admin.getByRole("button", { name: "Create key" }).click());
   await expect(admin.getByTestId("new-api-key")).toBeVisible();
@@ -149,7 +149,12 @@ test("role matrix: every ADMIN-only action, sent by SUPPORT and by USER, is refu
   recorded.enableAccount = await recordAction(admin, () => spareRow.getByRole("button", { name: `Enable ${spare.email}` }).click());
   await expect(spareRow.getByTestId("account-status")).toHaveText("active");
   await admin.goto("/api-keys");
-  await admin.getByLabel("Name").fill("recorded");
+  const service = admin.getByRole("form", { name: "New service session" });
+  await service.getByLabel("Client name").fill("recorded-client");
+  await service.getByLabel(/Scopes/).fill("reports:read");
+  recorded.createServiceSession = await recordAction(admin, () => service.getByRole("button", { name: "Start service session" }).click());
+  await expect(admin.getByTestId("new-service-session")).toBeVisible();
+  await admin.getByLabel("Name", { exact: true }).fill("recorded");
   await admin.getByRole("checkbox", { name: /sessions:read/ }).check();
   recorded.createApiKey = await recordAction(admin, () => admin.getByRole("button", { name: "Create key" }).click());
   await expect(admin.getByTestId("new-api-key")).toBeVisible();

@@ -20,12 +20,12 @@ export const ADMIN = {
 
 /** API keys seeded by global.setup.ts, by what they may do. */
 export const KEY_SCOPES = {
-  all: ["sessions:read", "sessions:write", "sessions:admin", "oauth-states"],
+  all: ["sessions:read", "sessions:write", "sessions:admin", "oauth-states", "service-sessions"],
   read: ["sessions:read"],
   write: ["sessions:write"],
   admin: ["sessions:admin"],
   oauth: ["oauth-states"],
-  fuzz: ["sessions:read", "sessions:write", "sessions:admin", "oauth-states"],
+  fuzz: ["sessions:read", "sessions:write", "sessions:admin", "oauth-states", "service-sessions"],
   limits: ["sessions:read"],
 } as const;
 export type KeyName = keyof typeof KEY_SCOPES;

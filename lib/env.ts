@@ -26,6 +26,8 @@ export interface LatchkeyEnv {
   accessTokenTtlSeconds: number;
   signingKeyRotationSeconds: number;
   issuer: string;
+  /** Where people and programs reach this Latchkey (NEXTAUTH_URL), when known. */
+  publicUrl: string | null;
 }
 
 export class EnvError extends Error {
@@ -134,5 +136,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     accessTokenTtlSeconds: durations.LATCHKEY_ACCESS_TOKEN_TTL!,
     signingKeyRotationSeconds: durations.LATCHKEY_SIGNING_KEY_ROTATION!,
     issuer,
+    publicUrl: source.NEXTAUTH_URL || null,
   };
 }

@@ -52,6 +52,16 @@ export const endpoints = {
     response: { status: 201, schema: s.issuedSessionOutput },
     errors: [...AUTH_ERRORS, ...BODY_ERRORS],
   },
+  createServiceSession: {
+    operationId: "createServiceSession",
+    method: "POST",
+    path: "/api/v1/sessions/service",
+    scope: "service-sessions",
+    summary: "Start a service session for an automation client: scopes, a lifetime of at most a day, optionally acting for a person",
+    body: s.createServiceBody,
+    response: { status: 201, schema: s.issuedServiceSessionOutput },
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS, "SESSION_NOT_FOUND", "USER_DISABLED"],
+  },
   resolveSession: {
     operationId: "resolveSession",
     method: "POST",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   createGuestSessionSchema,
+  createServiceSessionSchema,
   createSessionSchema,
   deviceLabelSchema,
   diagnoseSchema,
@@ -29,6 +30,7 @@ export const resolveBody = z.object({ token: tokenSchema, ...clientFields }).str
 export const refreshBody = z.object({ token: tokenSchema, rotate: z.boolean().default(false), ...clientFields }).strict();
 export const upgradeBody = z.object({ token: tokenSchema, userId: identifierSchema, ...clientFields }).strict();
 export const diagnoseBody = diagnoseSchema;
+export const createServiceBody = createServiceSessionSchema;
 export const exchangeBody = resolveBody;
 export const createSessionBody = createSessionSchema;
 export const createGuestBody = createGuestSessionSchema;
@@ -103,6 +105,9 @@ const userOutput = z.object({
 });
 
 export const issuedSessionOutput = z.object({ token: z.string().describe("the session token; shown only in this response"), session: sessionOutput });
+export const issuedServiceSessionOutput = issuedSessionOutput.extend({
+  environment: z.string().describe("LATCHKEY_SESSION's value: the token, an @ and this Latchkey's URL; shown only in this response"),
+});
 export const resolveOutput = z.object({
   authenticated: z.boolean(),
   session: sessionOutput.nullable(),

@@ -1,5 +1,5 @@
 /** What an API key may do. */
-export const API_SCOPES = ["sessions:read", "sessions:write", "sessions:admin", "oauth-states"] as const;
+export const API_SCOPES = ["sessions:read", "sessions:write", "sessions:admin", "oauth-states", "service-sessions"] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
@@ -7,4 +7,5 @@ export const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
   "sessions:write": "create, refresh, rotate, upgrade, relabel and revoke sessions",
   "sessions:admin": "sweep dead sessions",
   "oauth-states": "issue and consume OAuth state tokens",
+  "service-sessions": "start short-lived service sessions for automation clients",
 };

@@ -11,6 +11,8 @@ export type SessionPageJson = z.output<typeof schemas.sessionPageOutput>;
 export type SweepJson = z.output<typeof schemas.sweepOutput>;
 export type CreateSessionBody = z.input<typeof schemas.createSessionBody>;
 export type CreateGuestBody = z.input<typeof schemas.createGuestBody>;
+export type CreateServiceBody = z.input<typeof schemas.createServiceBody>;
+export type IssuedServiceSessionJson = z.output<typeof schemas.issuedServiceSessionOutput>;
 export type ListSessionsQuery = Partial<Record<"status" | "user" | "userId" | "kind" | "tenantId" | "ip" | "device" | "createdFrom" | "createdTo" | "lastSeenFrom" | "lastSeenTo" | "sort" | "order" | "cursor", string>> & { limit?: number };
 export type RevokeBody = z.input<typeof schemas.revokeBody>;
 export type DiagnoseBody = z.input<typeof schemas.diagnoseBody>;
@@ -77,6 +79,8 @@ export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch
 
   return {
     createSession: (body: CreateSessionBody) => call<IssuedSessionJson>("POST", "/api/v1/sessions", { body }),
+    /** A service session; `environment` is the value for LATCHKEY_SESSION (see ./service-session). */
+    createServiceSession: (body: CreateServiceBody) => call<IssuedServiceSessionJson>("POST", "/api/v1/sessions/service", { body }),
     createGuestSession: (body: CreateGuestBody = {}) => call<IssuedSessionJson>("POST", "/api/v1/sessions/guest", { body }),
     resolveSession: (token: string, client: ClientInfo = {}) => call<ResolveJson>("POST", "/api/v1/sessions/resolve", { body: { token, ...client } }),
     refreshSession: (token: string, options: { rotate?: boolean } & ClientInfo = {}) =>

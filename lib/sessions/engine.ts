@@ -24,6 +24,8 @@ import {
   auditFilterSchema,
   diagnoseSchema,
   type DiagnoseInput,
+  createServiceSessionSchema,
+  type CreateServiceSessionInput,
   type AuditFilterInput,
 } from "./schemas";
 import { sessionStatus } from "./status";
@@ -307,6 +309,7 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
   async function insertNewSession(
     input: Parameters<typeof buildRecord>[0],
     actor: Actor,
+    extraDetails: Record<string, unknown> = {},
   ): Promise<IssuedSession> {
     await assertUserEnabled(input.userId);
     const now = clock.now();
@@ -316,7 +319,7 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
       event("session.created", actor, {
         sessionId: record.id,
         userId: record.userId,
-        details: { kind: record.kind, tenantId: record.tenantId, ip: record.ip, deviceLabel: record.deviceLabel },
+        details: { kind: record.kind, tenantId: record.tenantId, ip: record.ip, deviceLabel: record.deviceLabel, ...extraDetails },
       }),
     ]);
     return { token: issued.token, session: toSessionView(record, now) };
@@ -444,6 +447,34 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
     async createSession(input: CreateSessionInput, actor: Actor = SYSTEM_ACTOR): Promise<IssuedSession> {
       const valid = parseInput(createSessionSchema, input);
       return insertNewSession(valid, actor);
+    },
+
+    /**
+     * Starts a service session: user `service:<client>`, kind service, the scopes as its roles,
+     * one short lifetime (idle and absolute alike). A person it acts for (`delegatedBy`) must
+     * exist and be enabled, and is recorded on the session and in the audit log.
+     */
+    async createServiceSession(input: CreateServiceSessionInput, actor: Actor = SYSTEM_ACTOR): Promise<IssuedSession> {
+      const valid = parseInput(createServiceSessionSchema, input);
+      if (valid.delegatedBy) {
+        const person = await repository.findUser(valid.delegatedBy);
+        if (!person) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such user to act for.", { userId: valid.delegatedBy });
+        if (person.disabledAt) throw new SessionError(ErrorCode.USER_DISABLED, "A disabled user cannot delegate.", { userId: valid.delegatedBy });
+      }
+      return insertNewSession(
+        {
+          userId: `service:${valid.client}`,
+          kind: "service",
+          deviceLabel: valid.client,
+          tenantId: valid.tenantId ?? null,
+          roles: valid.scopes,
+          metadata: { ...valid.metadata, client: valid.client, delegatedBy: valid.delegatedBy ?? null },
+          idleTimeoutSeconds: valid.ttlSeconds,
+          absoluteTimeoutSeconds: valid.ttlSeconds,
+        },
+        actor,
+        { client: valid.client, scopes: valid.scopes, delegatedBy: valid.delegatedBy ?? null, ttlSeconds: valid.ttlSeconds },
+      );
     },
 
     /** Starts a session for a generated anonymous user id. */

@@ -55,6 +55,27 @@ export const createSessionSchema = z
 export type CreateSessionInput = z.input<typeof createSessionSchema>;
 
 export const createGuestSessionSchema = createSessionSchema.omit({ userId: true, kind: true });
+
+/** At most a day: a service session is short-lived by design; renew it by creating another. */
+export const MAX_SERVICE_SESSION_SECONDS = 24 * 60 * 60;
+
+/** A session for an automation client (a script, a CI job, an agent). */
+export const createServiceSessionSchema = z
+  .object({
+    client: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be a name of letters, digits, dots, dashes and underscores"),
+    scopes: z.array(z.string().trim().min(1).max(64).regex(NO_CONTROL_CHARS)).min(1, "name at least one scope").max(50, "at most 50 scopes"),
+    ttlSeconds: z.number().int().min(60).max(MAX_SERVICE_SESSION_SECONDS).default(3600),
+    delegatedBy: identifierSchema.nullish(),
+    tenantId: identifierSchema.nullish(),
+    metadata: metadataSchema.default({}),
+  })
+  .strict();
+export type CreateServiceSessionInput = z.input<typeof createServiceSessionSchema>;
 export type CreateGuestSessionInput = z.input<typeof createGuestSessionSchema>;
 
 export const revokeSchema = z

@@ -1,9 +1,12 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
 import { z } from "zod";
 import { consoleAction, type ActionState } from "@/lib/auth/action";
 import { createApiKey, createApiKeySchema, revokeApiKey } from "@/lib/api/keys";
+import { encodeServiceSession } from "@/lib/client/service-session";
+import { parseDurationSeconds } from "@/lib/duration";
 import { getLatchkey } from "@/lib/server/latchkey";
 
 export const createApiKeyAction = consoleAction({ roles: ["ADMIN"], schema: createApiKeySchema }, async (input, session): Promise<ActionState<{ key: string; name: string }>> => {
@@ -17,3 +20,31 @@ export const revokeApiKeyAction = consoleAction({ roles: ["ADMIN"], schema: z.ob
   revalidatePath("/api-keys");
   return revoked ? { ok: true, message: "Key revoked." } : { ok: false, error: "No live key with that id." };
 });
+
+const serviceSessionForm = z
+  .object({
+    client: z.string(),
+    scopes: z.string().transform((text) => text.split(/[\s,]+/).filter(Boolean)),
+    ttl: z.string().transform((text, context) => {
+      const seconds = parseDurationSeconds(text.trim());
+      if (seconds === null) {
+        context.addIssue({ code: "custom", message: "is not a duration (examples: 15m, 1h)" });
+        return z.NEVER;
+      }
+      return seconds;
+    }),
+    delegatedBy: z.string().trim().optional().transform((text) => text || undefined),
+  })
+  .strict();
+
+export const createServiceSessionAction = consoleAction(
+  { roles: ["ADMIN"], schema: serviceSessionForm },
+  async ({ client, scopes, ttl, delegatedBy }, session): Promise<ActionState<{ environment: string; client: string }>> => {
+    const latchkey = getLatchkey();
+    const issued = await latchkey.engine.createServiceSession({ client, scopes, ttlSeconds: ttl, delegatedBy }, session.actor);
+    const origin = (await headers()).get("origin");
+    const url = latchkey.env.publicUrl ?? origin ?? "http://localhost:3000";
+    revalidatePath("/sessions");
+    return { ok: true, message: `Started service session ${issued.session.id}.`, data: { environment: encodeServiceSession(issued.token, url), client } };
+  },
+);

@@ -4,6 +4,7 @@ import { SimpleTable } from "@/components/simple-table";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { CreateKeyForm } from "./_components/create-key-form";
+import { CreateServiceSessionForm } from "./_components/create-service-session-form";
 import { RevokeKeyButton } from "./_components/revoke-key-button";
 
 export const metadata: Metadata = { title: "API keys" };
@@ -20,6 +21,7 @@ export default async function ApiKeysPage() {
         </p>
       </div>
       <CreateKeyForm />
+      <CreateServiceSessionForm />
       {keys.length === 0 ? (
         <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-slate-600">No API keys yet.</p>
       ) : (

@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import type { ActionState } from "@/lib/auth/action";
 import { API_SCOPES, SCOPE_DESCRIPTIONS } from "@/lib/api/scopes";
 import { createApiKeyAction } from "../actions";
+import { ShownOnce } from "./shown-once";
 
 const INITIAL: ActionState<{ key: string; name: string }> = { ok: false };
 
@@ -37,12 +38,7 @@ export function CreateKeyForm() {
         </p>
       ) : null}
       {state.ok && state.data ? (
-        <div role="status" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm">
-          <p className="font-medium">Copy the key for “{state.data.name}” now: it is shown only this once.</p>
-          <code data-testid="new-api-key" className="mt-2 block break-all rounded bg-white p-2 font-mono text-xs">
-            {state.data.key}
-          </code>
-        </div>
+        <ShownOnce title={`Copy the key for “${state.data.name}” now: it is shown only this once.`} value={state.data.key} testId="new-api-key" />
       ) : null}
     </form>
   );
