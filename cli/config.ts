@@ -2,11 +2,14 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, write
 import { homedir } from "node:os";
 import path from "node:path";
 
-/** What `latchkey login` keeps: where Latchkey runs and the API key to use there. */
+/**
+ * What `latchkey login` keeps: where Latchkey runs and the credential to use there, an API key
+ * (lka_…) or a console account's session token (lks_…), and whose it is.
+ */
 export interface CliSession {
   url: string;
-  apiKey: string;
-  keyName: string;
+  credential: string;
+  name: string;
 }
 
 /** A problem the CLI reports in one line, exiting with `exitCode`. */
@@ -44,17 +47,17 @@ export function saveSession(session: CliSession, env: NodeJS.ProcessEnv = proces
  * else the session file, which is refused when anyone but its owner may read or write it.
  */
 export function loadSession(env: NodeJS.ProcessEnv = process.env): CliSession {
-  if (env.LATCHKEY_URL && env.LATCHKEY_API_KEY) return { url: env.LATCHKEY_URL, apiKey: env.LATCHKEY_API_KEY, keyName: "(from LATCHKEY_API_KEY)" };
+  if (env.LATCHKEY_URL && env.LATCHKEY_API_KEY) return { url: env.LATCHKEY_URL, credential: env.LATCHKEY_API_KEY, name: "(from LATCHKEY_API_KEY)" };
   const file = sessionFile(env);
   if (!existsSync(file)) throw new CliError("Not signed in: run `latchkey login --url https://your-latchkey` first.");
   const mode = statSync(file).mode & 0o777;
   if (mode & 0o077) {
-    throw new CliError(`${file} can be read by others (mode ${mode.toString(8)}); it holds an API key. Run \`chmod 600 ${file}\` or log in again.`);
+    throw new CliError(`${file} can be read by others (mode ${mode.toString(8)}); it holds a credential. Run \`chmod 600 ${file}\` or log in again.`);
   }
   try {
     const session = JSON.parse(readFileSync(file, "utf8")) as Partial<CliSession>;
-    if (typeof session.url !== "string" || typeof session.apiKey !== "string") throw new Error("fields missing");
-    return { url: session.url, apiKey: session.apiKey, keyName: session.keyName ?? "?" };
+    if (typeof session.url !== "string" || typeof session.credential !== "string") throw new Error("fields missing");
+    return { url: session.url, credential: session.credential, name: session.name ?? "?" };
   } catch {
     throw new CliError(`${file} is not a Latchkey session file: log in again.`);
   }

@@ -1,4 +1,4 @@
-import { createInterface } from "node:readline/promises";
+import { createInterface, type Interface } from "node:readline";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { LatchkeyApiError, createLatchkeyClient, type LatchkeyClient, type SessionJson } from "../lib/client";
 import { parseDurationSeconds } from "../lib/duration";
@@ -6,9 +6,11 @@ import { CliError, loadSession, removeSession, saveSession, sessionFile } from "
 
 const USAGE = `Usage: latchkey <command> [options]
 
-  login --url URL [--key KEY]        sign in with an API key (asked for when not given)
-  logout                             forget the saved session
-  whoami                             the server and the API key in use
+  login --url URL [--key KEY | --email EMAIL]
+                                     sign in with an API key, or a console account (ADMIN or
+                                     SUPPORT; the password is asked for); asked when not given
+  logout                             forget the saved session (and end it, for an account)
+  whoami                             the server, and the key or account in use
   sessions list [filters]            --status S[,S] --user U --ip IP --device TEXT --kind K --tenant T
                                      --sort createdAt|lastSeenAt|idleExpiresAt|absoluteExpiresAt
                                      --order asc|desc --limit N --cursor C
@@ -63,8 +65,8 @@ async function guarded<T>(url: string, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof LatchkeyApiError) {
-      if (error.code === "UNAUTHORIZED") throw new CliError(`The API key was refused by ${url}: ${error.message} Log in again with a valid key.`);
-      if (error.code === "FORBIDDEN" && error.details?.requiredScope) throw new CliError(`This API key lacks the ${String(error.details.requiredScope)} scope.`);
+      if (error.code === "UNAUTHORIZED") throw new CliError(`Refused by ${url}: ${error.message}`);
+      if (error.code === "FORBIDDEN") throw new CliError(error.message);
       const issues = (error.details?.issues as { path?: string; message?: string }[] | undefined)?.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
       throw new CliError(`${error.message}${issues ? ` (${issues})` : ""} [${error.status} ${error.code}]`);
     }
@@ -76,14 +78,17 @@ async function guarded<T>(url: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Answers typed (or piped) on stdin, a line each, read through one reader for the whole run. */
+let reader: { rl: Interface; lines: AsyncIterator<string> } | null = null;
+
 async function ask(io: Io, question: string): Promise<string> {
-  const reader = createInterface({ input: io.stdin, output: process.stderr, terminal: false });
-  try {
-    process.stderr.write(question);
-    return (await reader.question("")).trim();
-  } finally {
-    reader.close();
+  io.err(question);
+  if (!reader) {
+    const rl = createInterface({ input: io.stdin, terminal: false });
+    reader = { rl, lines: rl[Symbol.asyncIterator]() };
   }
+  const next = await reader.lines.next();
+  return next.done ? "" : next.value.trim();
 }
 
 function progress(io: Io, done: number, total: number): void {
@@ -98,7 +103,7 @@ async function run(argv: string[], io: Io): Promise<void> {
   const print = (json: boolean | undefined, value: unknown, text: () => string) => io.out(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
   const connect = (): { client: LatchkeyClient; url: string } => {
     const session = loadSession(io.env);
-    return { client: createLatchkeyClient({ baseUrl: session.url, apiKey: session.apiKey }), url: session.url };
+    return { client: createLatchkeyClient({ baseUrl: session.url, apiKey: session.credential }), url: session.url };
   };
 
   switch (command) {
@@ -110,7 +115,7 @@ async function run(argv: string[], io: Io): Promise<void> {
       return;
 
     case "login": {
-      const { values } = parse(rest, { url: { type: "string" }, key: { type: "string" } });
+      const { values } = parse(rest, { url: { type: "string" }, key: { type: "string" }, email: { type: "string" } });
       if (!values.url) throw new CliError("Say where Latchkey runs: latchkey login --url https://your-latchkey", 2);
       let url: string;
       try {
@@ -118,26 +123,48 @@ async function run(argv: string[], io: Io): Promise<void> {
       } catch {
         throw new CliError(`${values.url} is not a URL (example: https://latchkey.example.com).`, 2);
       }
-      const apiKey = values.key ?? (await ask(io, "API key (lka_…): "));
-      if (!apiKey.startsWith("lka_")) throw new CliError("That is not an API key: keys start with lka_ (create one on the console's API keys page).", 2);
-      const { key } = await guarded(url, () => createLatchkeyClient({ baseUrl: url, apiKey }).whoami());
-      const file = saveSession({ url, apiKey, keyName: key.name }, io.env);
-      print(values.json, { url, key: { name: key.name, scopes: key.scopes }, file }, () => `Signed in to ${url} with API key "${key.name}" (${key.scopes.join(", ")}). Saved in ${file}.`);
+      const answer = values.key ?? values.email ?? (await ask(io, "API key (lka_…) or console email: "));
+      let credential: string;
+      if (answer.includes("@")) {
+        const password = await ask(io, "Password: ");
+        const anonymous = createLatchkeyClient({ baseUrl: url, apiKey: "" });
+        credential = (await guarded(url, () => anonymous.createConsoleSession({ email: answer, password }))).token;
+      } else if (answer.startsWith("lka_")) {
+        credential = answer;
+      } else {
+        throw new CliError("That is not an API key (lka_…) or an email: create a key on the console's API keys page, or sign in as an ADMIN or SUPPORT account.", 2);
+      }
+      const { principal } = await guarded(url, () => createLatchkeyClient({ baseUrl: url, apiKey: credential }).whoami());
+      const file = saveSession({ url, credential, name: principal.name }, io.env);
+      const what = principal.type === "api_key" ? `API key "${principal.name}"` : `${principal.name} (${principal.role})`;
+      print(values.json, { url, principal, file }, () => `Signed in to ${url} as ${what} (${principal.scopes.join(", ")}). Saved in ${file}.`);
       return;
     }
 
     case "logout": {
       const { values } = parse(rest, {});
+      let ended = false;
+      try {
+        const session = loadSession(io.env);
+        const parsed = /^lks_([A-Za-z0-9_-]{22})\./.exec(session.credential);
+        if (parsed) {
+          const client = createLatchkeyClient({ baseUrl: session.url, apiKey: session.credential });
+          ended = (await client.revokeSession(parsed[1]!, { reason: "SIGNED_OUT" }).catch(() => ({ revoked: false }))).revoked;
+        }
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+      }
       const removed = removeSession(io.env);
-      print(values.json, { removed }, () => (removed ? `Signed out: ${sessionFile(io.env)} deleted.` : "Not signed in."));
+      print(values.json, { removed, ended }, () => (removed ? `Signed out: ${sessionFile(io.env)} deleted${ended ? ", session ended" : ""}.` : "Not signed in."));
       return;
     }
 
     case "whoami": {
       const { values } = parse(rest, {});
       const { client, url } = connect();
-      const { key } = await guarded(url, () => client.whoami());
-      print(values.json, { url, key }, () => `${url}\nAPI key "${key.name}" (${key.id}), scopes: ${key.scopes.join(", ")}`);
+      const { principal } = await guarded(url, () => client.whoami());
+      const what = principal.type === "api_key" ? `API key "${principal.name}" (${principal.id})` : `${principal.name}, ${principal.role}`;
+      print(values.json, { url, principal }, () => `${url}\n${what}, scopes: ${principal.scopes.join(", ")}`);
       return;
     }
 
@@ -325,5 +352,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     }
     full.err(`latchkey: unexpected error: ${(error as Error).message}\n`);
     return 1;
+  } finally {
+    reader?.rl.close();
+    reader = null;
   }
 }

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { BASE_URL, apiKeys, client } from "./fixtures";
+import { BASE_URL, apiKeys, client, createAccountThroughConsole, signIn } from "./fixtures";
 
 const BIN = path.join(process.cwd(), "bin", "latchkey.mjs");
 
@@ -36,15 +36,16 @@ test("login keeps a 0600 session file; list, show, label, revoke, log out everyw
   test.setTimeout(120_000);
   const home = freshConfig();
   const login = await latchkey(home, ["login", "--url", BASE_URL], `${apiKeys().all}\n`);
-  expect(login.stderr).toContain("API key (lka_…): ");
+  expect(login.stderr).toContain("API key (lka_…) or console email: ");
   expect(login.code, login.stderr).toBe(0);
-  expect(login.stdout).toMatch(/^Signed in to http:\/\/localhost:\d+ with API key "[^"]+" \(sessions:read, sessions:write, sessions:admin, oauth-states, service-sessions\)/);
+  expect(login.stdout).toMatch(/^Signed in to http:\/\/localhost:\d+ as API key "[^"]+" \(sessions:read, sessions:write, sessions:admin, oauth-states, service-sessions\)/);
   const file = path.join(home, "latchkey", "session.json");
   expect(statSync(file).mode & 0o777).toBe(0o600);
 
-  const whoami = JSON.parse((await latchkey(home, ["whoami", "--json"])).stdout) as { url: string; key: { scopes: string[] } };
+  const whoami = JSON.parse((await latchkey(home, ["whoami", "--json"])).stdout) as { url: string; principal: { type: string; scopes: string[] } };
   expect(whoami.url).toBe(BASE_URL);
-  expect(whoami.key.scopes).toContain("sessions:admin");
+  expect(whoami.principal).toMatchObject({ type: "api_key" });
+  expect(whoami.principal.scopes).toContain("sessions:admin");
 
   const userId = `cli-${Date.now()}`;
   const created = [];
@@ -119,11 +120,11 @@ test("each failure is one line and a non-zero exit: unreachable server, bad key,
 
   const badKey = await latchkey(home, ["login", "--url", BASE_URL, "--key", `lka_${"A".repeat(22)}.${"B".repeat(43)}`]);
   expect(badKey.code).toBe(1);
-  expect(badKey.stderr).toMatch(/^latchkey: The API key was refused by http:\/\/localhost:\d+: .+\n$/);
+  expect(badKey.stderr).toMatch(/^latchkey: Refused by http:\/\/localhost:\d+: The API key is unknown or revoked\.\n$/);
 
   const notAKey = await latchkey(home, ["login", "--url", BASE_URL, "--key", "hunter2"]);
   expect(notAKey.code).toBe(2);
-  expect(notAKey.stderr).toContain("That is not an API key");
+  expect(notAKey.stderr).toContain("That is not an API key (lka_…) or an email");
 
   expect((await latchkey(home, ["login", "--url", BASE_URL, "--key", apiKeys().read])).code).toBe(0);
   const scope = await latchkey(home, ["sweep"]);
@@ -137,7 +138,7 @@ test("each failure is one line and a non-zero exit: unreachable server, bad key,
   chmodSync(path.join(home, "latchkey", "session.json"), 0o644);
   const unsafe = await latchkey(home, ["whoami"]);
   expect(unsafe.code).toBe(1);
-  expect(unsafe.stderr).toMatch(/session\.json can be read by others \(mode 644\); it holds an API key\. Run `chmod 600 .+` or log in again\.\n$/);
+  expect(unsafe.stderr).toMatch(/session\.json can be read by others \(mode 644\); it holds a credential\. Run `chmod 600 .+` or log in again\.\n$/);
 
   const unknown = await latchkey(home, ["frobnicate"]);
   expect(unknown.code).toBe(2);
@@ -145,4 +146,41 @@ test("each failure is one line and a non-zero exit: unreachable server, bad key,
   const badOption = await latchkey(home, ["sessions", "list", "--colour", "red"]);
   expect(badOption.code).toBe(2);
   expect(badOption.stderr).toContain("Unknown option '--colour'");
+});
+
+test("an operator signs in with a console account: the role decides what the CLI may do, and logout ends the session", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin);
+  const support = await createAccountThroughConsole(admin, browser, "SUPPORT");
+  // (The helper has the account choose its own password: a one-time password is refused here.)
+  const home = freshConfig();
+
+  const wrong = await latchkey(home, ["login", "--url", BASE_URL, "--email", support.email], "not the password\n");
+  expect(wrong.code).toBe(1);
+  expect(wrong.stderr).toContain("Password: ");
+  expect(wrong.stderr).toMatch(/latchkey: Refused by http:\/\/localhost:\d+: Wrong email or password, or the account is disabled\.\n$/);
+
+  const login = await latchkey(home, ["login", "--url", BASE_URL], `${support.email}\n${support.password}\n`);
+  expect(login.code, login.stderr).toBe(0);
+  expect(login.stdout).toContain(`as ${support.email} (SUPPORT) (sessions:read, sessions:write)`);
+  const whoami = JSON.parse((await latchkey(home, ["whoami", "--json"])).stdout) as { principal: { type: string; id: string; role: string } };
+  expect(whoami.principal).toMatchObject({ type: "user", role: "SUPPORT" });
+
+  const userId = `cli-person-${Date.now()}`;
+  await client("all").createSession({ userId });
+  const everywhere = await latchkey(home, ["users", "logout-everywhere", userId, "--reason", "ticket 21"]);
+  expect(everywhere.code, everywhere.stderr).toBe(0);
+  const [ended] = (await client("all").listSessions({ user: userId })).items;
+  expect(ended).toMatchObject({ status: "revoked", revokedBy: `user:${support.email}`, revokeNote: "ticket 21" });
+
+  const sweep = await latchkey(home, ["sweep"]);
+  expect(sweep.code).toBe(1);
+  expect(sweep.stderr).toBe("latchkey: A SUPPORT account lacks the sessions:admin scope.\n");
+
+  const mine = (await client("all").listSessions({ user: whoami.principal.id, status: "active" })).items.filter((s) => s.metadata.via === "cli");
+  expect(mine).toHaveLength(1);
+  const logout = await latchkey(home, ["logout"]);
+  expect(logout.stdout).toContain("session ended");
+  expect((await client("all").getSession(mine[0]!.id)).session).toMatchObject({ status: "revoked", revokedReason: "SIGNED_OUT" });
 });

@@ -1,10 +1,13 @@
 import type { z } from "zod";
 import type { ApiKeyView } from "../db/api-key-repository";
 import { getLatchkey, type Latchkey } from "../server/latchkey";
+import type { ConsoleRole } from "../db/user-repository";
 import { isSessionError } from "../sessions/errors";
+import { TOKEN_PREFIX } from "../sessions/tokens";
 import type { RequestContext } from "../sessions/refusal-log";
 import type { Actor } from "../sessions/types";
 import type { Endpoint } from "./endpoints";
+import { API_SCOPES, type ApiScope } from "./scopes";
 import { ApiError, errorResponse, isApiError, sessionErrorResponse } from "./errors";
 import { createRateLimiter, type RateLimiter } from "./rate-limit";
 
@@ -36,6 +39,54 @@ export interface ApiContext<E extends Endpoint> {
   recordFailure(): void;
   /** Where a presented token came from, for the refusal log: the key, and the end user's address and agent. */
   origin: RequestContext;
+  /** Who is calling: an API key, or a console account signed in from the command line. */
+  principal: Principal | null;
+}
+
+/** Who calls the API, and what they may do. */
+export interface Principal {
+  type: "api_key" | "user";
+  id: string;
+  /** The key's name, or the account's email. */
+  name: string;
+  scopes: ApiScope[];
+  /** The account's console role (people only). */
+  role: ConsoleRole | null;
+  key: ApiKeyView | null;
+  actor: Actor;
+}
+
+/** What a console role may do through the API: ADMIN everything, SUPPORT read and write sessions. */
+export const ROLE_SCOPES: Record<ConsoleRole, ApiScope[]> = {
+  ADMIN: [...API_SCOPES],
+  SUPPORT: ["sessions:read", "sessions:write"],
+  USER: [],
+};
+
+async function keyOf(latchkey: Latchkey, credential: string, now: number): Promise<Principal | null> {
+  const key = await latchkey.apiKeys.authenticateApiKey(credential);
+  if (!key) return null;
+  if (now - (keyLastMarked.get(key.id) ?? 0) >= KEY_TOUCH_INTERVAL_MS) {
+    keyLastMarked.set(key.id, now);
+    await latchkey.apiKeys.markApiKeyUsed(key.id, new Date(now));
+  }
+  return { type: "api_key", id: key.id, name: key.name, scopes: key.scopes, role: null, key, actor: { type: "api_key", id: key.id, label: key.name } };
+}
+
+/** A console account's session token (from `latchkey login` with email and password). */
+async function personOf(latchkey: Latchkey, token: string, origin: RequestContext): Promise<Principal | null> {
+  const result = await latchkey.engine.resolveSession(token, origin, "validate");
+  if (!result.authenticated || !result.user.consoleRole || !result.user.email) return null;
+  const role = result.user.consoleRole as ConsoleRole;
+  return {
+    type: "user",
+    id: result.user.id,
+    name: result.user.email,
+    scopes: ROLE_SCOPES[role] ?? [],
+    role,
+    key: null,
+    actor: { type: "user", id: result.user.id, label: result.user.email },
+  };
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -141,9 +192,9 @@ function toResponse(error: unknown, endpoint: Endpoint): Response {
 }
 
 /** The end user's address and agent if the body names them (token endpoints), else the caller's. */
-function originOf(request: Request, key: ApiKeyView | null, ip: string | null, body: unknown): RequestContext {
+function originOf(request: Request, principal: Principal | null, ip: string | null, body: unknown): RequestContext {
   const client = (typeof body === "object" && body !== null ? body : {}) as { ip?: string; userAgent?: string };
-  return { source: key?.name ?? "api", ip: client.ip ?? ip, userAgent: client.userAgent ?? request.headers.get("user-agent") };
+  return { source: principal?.name ?? "api", ip: client.ip ?? ip, userAgent: client.userAgent ?? request.headers.get("user-agent") };
 }
 
 /**
@@ -159,6 +210,7 @@ export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiC
       const latchkey = getLatchkey();
       const { auth: authFailures, tokens: tokenFailures } = rateLimiters(latchkey);
       let key: ApiKeyView | null = null;
+      let principal: Principal | null = null;
       let actor: Actor = { type: "system", label: "api" };
       if (endpoint.scope) {
         const ipKey = `auth:${ip ?? "unknown"}`;
@@ -172,21 +224,25 @@ export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiC
           authFailures.recordFailure(ipKey, now);
           throw new ApiError("UNAUTHORIZED", "Send an API key: Authorization: Bearer lka_…");
         }
-        key = await latchkey.apiKeys.authenticateApiKey(match[1]);
-        if (!key) {
+        const credential = match[1]!;
+        principal = credential.startsWith(TOKEN_PREFIX.session)
+          ? await personOf(latchkey, credential, { source: "cli", ip, userAgent: request.headers.get("user-agent") })
+          : await keyOf(latchkey, credential, now);
+        if (!principal) {
           authFailures.recordFailure(ipKey, now);
-          throw new ApiError("UNAUTHORIZED", "The API key is unknown or revoked.");
+          throw new ApiError(
+            "UNAUTHORIZED",
+            credential.startsWith(TOKEN_PREFIX.session) ? "The session has ended or is not a console account's; log in again." : "The API key is unknown or revoked.",
+          );
         }
-        if (endpoint.scope !== "any" && !key.scopes.includes(endpoint.scope)) {
-          throw new ApiError("FORBIDDEN", `This API key lacks the ${endpoint.scope} scope.`, { requiredScope: endpoint.scope });
+        key = principal.key;
+        if (endpoint.scope !== "any" && !principal.scopes.includes(endpoint.scope)) {
+          const whose = principal.type === "api_key" ? "This API key lacks" : `A ${principal.role} account lacks`;
+          throw new ApiError("FORBIDDEN", `${whose} the ${endpoint.scope} scope.`, { requiredScope: endpoint.scope });
         }
-        actor = { type: "api_key", id: key.id, label: key.name };
-        if (now - (keyLastMarked.get(key.id) ?? 0) >= KEY_TOUCH_INTERVAL_MS) {
-          keyLastMarked.set(key.id, now);
-          await latchkey.apiKeys.markApiKeyUsed(key.id, new Date(now));
-        }
+        actor = principal.actor;
       }
-      const limitKeys = [key ? `key:${key.id}` : null, `ip:${ip ?? "unknown"}`].filter((k): k is string => k !== null);
+      const limitKeys = [principal ? `key:${principal.id}` : null, `ip:${ip ?? "unknown"}`].filter((k): k is string => k !== null);
       if (endpoint.limitFailures) {
         const wait = Math.max(...limitKeys.map((k) => tokenFailures.retryAfter(k, now)));
         if (wait > 0) {
@@ -194,7 +250,7 @@ export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiC
             at: new Date(now),
             reason: "RATE_LIMITED",
             operation: endpoint.limitFailures,
-            source: key?.name ?? "api",
+            source: principal?.name ?? "api",
             sessionId: null,
             userId: null,
             revokedReason: null,
@@ -238,7 +294,8 @@ export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiC
         query: query as ApiContext<E>["query"],
         params: params as ApiContext<E>["params"],
         recordFailure: () => limitKeys.forEach((k) => rateLimiters(latchkey).tokens.recordFailure(k, now)),
-        origin: originOf(request, key, ip, body),
+        origin: originOf(request, principal, ip, body),
+        principal,
       });
     } catch (error) {
       return toResponse(error, endpoint);

@@ -182,7 +182,19 @@ export const jwksOutput = z.object({
   keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.literal("sig") }).passthrough()),
 });
 export const whoamiOutput = z.object({
-  key: z.object({ id: z.string(), name: z.string(), scopes: z.array(z.string()), createdAt: isoDate, lastUsedAt: isoDate.nullable() }),
+  principal: z.object({
+    type: z.enum(["api_key", "user"]),
+    id: z.string(),
+    name: z.string().describe("the key's name, or the account's email"),
+    scopes: z.array(z.string()),
+    role: z.string().nullable().describe("a console account's role (ADMIN: every scope; SUPPORT: sessions:read and sessions:write)"),
+  }),
+});
+export const consoleSessionBody = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) }).strict();
+export const consoleSessionOutput = z.object({
+  token: z.string().describe("a session token of the account, to send as Authorization: Bearer; shown only here"),
+  expiresAt: isoDate.describe("when the session ends at the latest (it also idles out)"),
+  user: z.object({ id: z.string(), email: z.string(), role: z.string() }),
 });
 const countAt = z.object({ at: isoDate, count: z.number().int() });
 const countOf = z.object({ value: z.string(), count: z.number().int() });

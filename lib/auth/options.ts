@@ -3,11 +3,10 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { headers as requestHeaders } from "next/headers";
 import { z } from "zod";
 import { ensureAuthSecret } from "../server/auth-secret";
-import { createRateLimiter } from "../api/rate-limit";
 import { getLatchkey } from "../server/latchkey";
 import type { RequestContext } from "../sessions/refusal-log";
 import { parseToken } from "../sessions/tokens";
-import { verifyPassword } from "./passwords";
+import { signInWithPassword } from "./password-sign-in";
 
 declare module "next-auth" {
   interface Session {
@@ -34,15 +33,6 @@ declare module "next-auth/jwt" {
   }
 }
 
-const credentialsSchema = z.object({
-  email: z.string().trim().min(3).max(320),
-  password: z.string().min(1).max(1024),
-});
-
-// A real hash to compare against when the email is unknown, so that the response time does not
-// tell which emails have accounts.
-const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-
 function header(headers: unknown, name: string): string | undefined {
   if (!headers || typeof headers !== "object") return undefined;
   const value = (headers as Record<string, unknown>)[name];
@@ -65,11 +55,7 @@ function clientIp(headers: unknown): string | null {
   return z.union([z.ipv4(), z.ipv6()]).safeParse(forwarded).success ? forwarded : null;
 }
 
-/** Failed sign-ins allowed per account per 15 minutes, and per client address per minute. */
-export const SIGN_IN_LIMITS = { perAccount: 10, perAccountWindowMs: 15 * 60_000, perAddress: 30, perAddressWindowMs: 60_000 };
 export const SIGN_IN_RATE_LIMITED = "RATE_LIMITED";
-const accountFailures = createRateLimiter({ limit: SIGN_IN_LIMITS.perAccount, windowMs: SIGN_IN_LIMITS.perAccountWindowMs });
-const addressFailures = createRateLimiter({ limit: SIGN_IN_LIMITS.perAddress, windowMs: SIGN_IN_LIMITS.perAddressWindowMs });
 
 let cached: AuthOptions | null = null;
 
@@ -90,34 +76,14 @@ export function getAuthOptions(): AuthOptions {
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
         async authorize(credentials, req) {
-          const input = credentialsSchema.safeParse(credentials);
-          if (!input.success) return null;
-          const now = Date.now();
-          const accountKey = input.data.email.toLowerCase();
-          // Without a forwarded address every client would share one counter: only accounts count then.
-          const addressKey = clientIp(req?.headers);
-          // A flood of guesses is refused before any password is checked, even a right one.
-          if (accountFailures.retryAfter(accountKey, now) > 0 || (addressKey && addressFailures.retryAfter(addressKey, now) > 0)) {
-            throw new Error(SIGN_IN_RATE_LIMITED);
-          }
-          const { users } = getLatchkey();
-          const account = await users.findCredentials(input.data.email);
-          const valid = await verifyPassword(input.data.password, account?.passwordHash ?? DUMMY_HASH);
-          if (!account || !valid || account.disabledAt) {
-            accountFailures.recordFailure(accountKey, now);
-            if (addressKey) addressFailures.recordFailure(addressKey, now);
-            return null;
-          }
-          const { token } = await engine.createSession(
-            {
-              userId: account.id,
-              kind: "user",
-              userAgent: header(req?.headers, "user-agent") ?? null,
-              ip: clientIp(req?.headers),
-              metadata: { via: "console" },
-            },
-            { type: "user", id: account.id, label: account.email },
-          );
+          const result = await signInWithPassword(credentials, {
+            ip: clientIp(req?.headers),
+            userAgent: header(req?.headers, "user-agent") ?? null,
+            via: "console",
+          });
+          if (!result.ok && result.reason === "RATE_LIMITED") throw new Error(SIGN_IN_RATE_LIMITED);
+          if (!result.ok) return null;
+          const { account, token } = result;
           return { id: account.id, email: account.email, name: account.name, latchkeyToken: token };
         },
       }),

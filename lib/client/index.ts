@@ -42,7 +42,7 @@ export class LatchkeyApiError extends Error {
 export interface LatchkeyClientOptions {
   /** Where Latchkey runs, e.g. https://latchkey.example.com */
   baseUrl: string;
-  /** An API key, lka_… */
+  /** An API key, lka_… (or a console account's session token from createConsoleSession) */
   apiKey: string;
   fetch?: typeof fetch;
 }
@@ -98,6 +98,9 @@ export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch
     revokeUserSessions: (userId: string, body: RevokeBody = {}) => call<{ revoked: number }>("DELETE", `/api/v1/users/${id(userId)}/sessions`, { body }),
     sweep: (body: { dryRun?: boolean; retentionSeconds?: number; batchSize?: number; limit?: number } = {}) => call<SweepJson>("POST", "/api/v1/sweep", { body }),
     whoami: () => call<WhoamiJson>("GET", "/api/v1/me"),
+    /** Signs a console account in (no API key needed): a session token to use as the credential. */
+    createConsoleSession: (body: { email: string; password: string }) =>
+      call<{ token: string; expiresAt: string; user: { id: string; email: string; role: string } }>("POST", "/api/v1/console-sessions", { body }),
     statistics: () => call<StatisticsJson>("GET", "/api/v1/stats"),
     issueOAuthState: (body: { ttlSeconds?: number; data?: Record<string, unknown> } = {}) =>
       call<{ state: string; expiresAt: string }>("POST", "/api/v1/oauth-states", { body }),
