@@ -1,7 +1,8 @@
 import { createInterface, type Interface } from "node:readline";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { LatchkeyApiError, createLatchkeyClient, type LatchkeyClient, type SessionJson } from "../lib/client";
 import { parseDurationSeconds } from "../lib/duration";
+import { parseCommandArgs } from "./args";
 import { CliError, loadSession, removeSession, saveSession, sessionFile } from "./config";
 
 const USAGE = `Usage: latchkey <command> [options]
@@ -38,7 +39,7 @@ interface Io {
 
 function parse<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
   try {
-    return parseArgs({ args, options: { ...options, json: { type: "boolean" as const } }, allowPositionals: true, strict: true });
+    return parseCommandArgs(args, options);
   } catch (error) {
     throw new CliError(`${(error as Error).message}\n\n${USAGE}`, 2);
   }
