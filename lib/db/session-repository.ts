@@ -9,7 +9,7 @@ import type {
 import type { AuditEventInput, AuditEventView, SessionPageRequest, SessionRecord, SessionStatus, SweepCounts } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import type { Database, Db } from "./client";
-import { textMatchers } from "./text-match";
+import { escapeLike, textMatchers } from "./text-match";
 import type { RefusalView } from "../sessions/refusal-log";
 import type { DatabaseProvider } from "./url";
 
@@ -108,7 +108,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     if (provider === "postgresql") return like;
     const matches = await prisma.$queryRawUnsafe<{ field: DeviceField; value: string }[]>(
       `SELECT "field", "value" FROM "SessionDeviceText" WHERE "value" LIKE ? ESCAPE '\\' LIMIT ?`,
-      `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      `%${escapeLike(text)}%`,
       DEVICE_MATCH_LIMIT + 1,
     );
     if (matches.length > DEVICE_MATCH_LIMIT) return like;

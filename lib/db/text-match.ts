@@ -10,9 +10,14 @@ import type { DatabaseProvider } from "./url";
  */
 export function textMatchers(provider: DatabaseProvider) {
   const insensitive = provider === "postgresql" ? ({ mode: "insensitive" } as const) : {};
-  const literal = (text: string) => (provider === "postgresql" ? text.replace(/[\\%_]/g, (c) => `\\${c}`) : text);
+  const literal = (text: string) => (provider === "postgresql" ? escapeLike(text) : text);
   return {
     contains: (text: string) => ({ contains: literal(text), ...insensitive }) as { contains: string },
     startsWith: (text: string) => ({ startsWith: literal(text) }) as { startsWith: string },
   };
+}
+
+/** `text` with LIKE's wildcards and its escape character escaped by a backslash (PostgreSQL's default, or `ESCAPE '\'`). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

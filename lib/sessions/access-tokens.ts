@@ -73,7 +73,6 @@ function sealer(secret: string) {
 export function createAccessTokens(options: AccessTokenOptions) {
   const { store, clock, ttlSeconds, rotationSeconds, issuer } = options;
   const { seal, open } = sealer(options.secret);
-  const privateKeys = new Map<string, CryptoKey>();
 
   async function createKey(now: Date): Promise<SigningKeyRecord> {
     const pair = await generateKeyPair(ALGORITHM, { crv: "Ed25519", extractable: true });
@@ -93,16 +92,19 @@ export function createAccessTokens(options: AccessTokenOptions) {
     return record;
   }
 
-  /** The newest key that still signs, made when there is none (first use, or rotation due). */
+  /**
+   * The newest key that still signs, made when there is none (first use, or rotation due). Held
+   * in memory until it retires, so that issuing a token costs no database read.
+   */
+  let current: { id: string; key: CryptoKey; retiresAt: Date } | null = null;
   async function signingKey(now: Date): Promise<{ id: string; key: CryptoKey }> {
-    const current = (await store.listSigningKeys(now)).find((key) => key.retiresAt > now) ?? (await createKey(now));
-    let key = privateKeys.get(current.id);
-    if (!key) {
-      key = (await importJWK(JSON.parse(open(current.privateJwk)) as JWK, ALGORITHM)) as CryptoKey;
-      privateKeys.set(current.id, key);
-    }
-    return { id: current.id, key };
+    if (current && current.retiresAt > now) return current;
+    const record = (await store.listSigningKeys(now)).find((key) => key.retiresAt > now) ?? (await createKey(now));
+    const key = (await importJWK(JSON.parse(open(record.privateJwk)) as JWK, ALGORITHM)) as CryptoKey;
+    current = { id: record.id, key, retiresAt: record.retiresAt };
+    return current;
   }
+
 
   return {
     ttlSeconds,
