@@ -98,6 +98,8 @@ test("a USER cannot reach operator pages; operator actions and actions on other 
 });
 
 test("role matrix: ADMIN, SUPPORT and USER × every console page", async ({ browser }) => {
+  // Two accounts made through the console, then every page or action under three roles: a long flow.
+  test.setTimeout(90_000);
   const admin = await adminPage(browser);
   const support = await createAccountThroughConsole(admin, browser, "SUPPORT");
   const user = await createAccountThroughConsole(admin, browser, "USER");
@@ -126,6 +128,8 @@ test("role matrix: ADMIN, SUPPORT and USER × every console page", async ({ brow
 });
 
 test("role matrix: every ADMIN-only action, sent by SUPPORT and by USER, is refused and changes nothing", async ({ browser }) => {
+  // Two accounts made through the console, then every page or action under three roles: a long flow.
+  test.setTimeout(90_000);
   const admin = await adminPage(browser);
   const support = await createAccountThroughConsole(admin, browser, "SUPPORT");
   const user = await createAccountThroughConsole(admin, browser, "USER");
@@ -249,7 +253,7 @@ test("sensitive actions need a recent sign-in: past the window, the password is 
     NEXTAUTH_URL: `http://localhost:${port}`,
   });
   try {
-    await expect.poll(() => server.output().includes("Ready"), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => server.output().includes("listening on port"), { timeout: 60_000 }).toBe(true);
     const context = await browser.newContext({ baseURL: `http://localhost:${port}` });
     const page = await context.newPage();
     await signIn(page);

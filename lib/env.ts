@@ -28,6 +28,13 @@ export interface LatchkeyEnv {
   issuer: string;
   /** Where people and programs reach this Latchkey (NEXTAUTH_URL), when known. */
   publicUrl: string | null;
+  /** Redis for the shared session cache and cross-instance revocation; null: none. */
+  redisUrl: string | null;
+  /**
+   * Resolved sessions kept in memory (0: no cache). On by default with SQLite or Redis; off with
+   * PostgreSQL alone, where other instances' revocations could not reach this one's cache.
+   */
+  cacheEntries: number;
 }
 
 export class EnvError extends Error {
@@ -116,6 +123,16 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     if (!Number.isInteger(value) || value < 1) problems.push(`${name}=${JSON.stringify(raw)} must be a whole number of at least 1`);
     limits[name] = value;
   }
+  const redisUrl = source.REDIS_URL || null;
+  if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push(`REDIS_URL must be a redis:// or rediss:// URL`);
+  let cacheEntries = 100_000;
+  const cache = source.LATCHKEY_CACHE;
+  if (cache === "off") cacheEntries = 0;
+  else if (cache && cache !== "on") {
+    const value = Number(cache);
+    if (!Number.isInteger(value) || value < 1) problems.push(`LATCHKEY_CACHE=${JSON.stringify(cache)} must be on, off, or how many sessions to keep (a whole number)`);
+    else cacheEntries = value;
+  } else if (!cache && !redisUrl && /^postgres(ql)?:\/\//i.test(source.DATABASE_URL ?? "")) cacheEntries = 0;
   const authSecret = source.NEXTAUTH_SECRET || null;
   if (authSecret && authSecret.length < 32) problems.push("NEXTAUTH_SECRET must be at least 32 characters");
   if (problems.length > 0 || !session) {
@@ -137,5 +154,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     signingKeyRotationSeconds: durations.LATCHKEY_SIGNING_KEY_ROTATION!,
     issuer,
     publicUrl: source.NEXTAUTH_URL || null,
+    redisUrl,
+    cacheEntries,
   };
 }

@@ -3,21 +3,18 @@
 // temporary folder, and a known first admin.
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const require = createRequire(import.meta.url);
-const next = require.resolve("next/dist/bin/next", { paths: [root] });
 const port = process.env.E2E_PORT || "3100";
 // Known to the tests (e2e/fixtures.ts), which seed API keys into it and count its rows.
 const dataDir = path.join(tmpdir(), `latchkey-e2e-${port}`);
 rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(dataDir, { recursive: true });
 
-const server = spawn(process.execPath, [next, "start", "--port", port], {
+const server = spawn(process.execPath, [path.join(root, "scripts", "server.mjs")], {
   cwd: root,
   stdio: "inherit",
   env: {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Starts the Latchkey console and API: builds the app when there is no build yet, then runs
-// `next start` (or `next dev` with --dev). Migrations and the first admin account are handled
-// by the server itself as it starts (instrumentation.ts).
+// the production server (scripts/server.mjs), or `next dev` with --dev. Migrations and the
+// first admin account are handled by the server itself as it starts (instrumentation.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -27,6 +27,11 @@ if (!dev && !existsSync(path.join(root, ".next", "BUILD_ID"))) {
 }
 
 console.info(`latchkey: starting on ${env.NEXTAUTH_URL}`);
-const server = spawn(process.execPath, [next, dev ? "dev" : "start", "--port", port], { cwd: root, env, stdio: "inherit" });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
-server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (dev) {
+  const server = spawn(process.execPath, [next, "dev", "--port", port], { cwd: root, env, stdio: "inherit" });
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+  server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  Object.assign(process.env, env);
+  await import("./server.mjs");
+}

@@ -53,24 +53,37 @@ export class ApiError extends Error {
   }
 }
 
+/** An API answer before it is written: by Next.js as a Response, or by the hot path to node:http. */
+export interface ApiReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export function reply(body: unknown, status = 200, headers?: Record<string, string>): ApiReply {
+  return { status, body, headers: { "cache-control": "no-store", ...headers } };
+}
+
+export function webResponse({ status, body, headers }: ApiReply): Response {
+  return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
+export function errorReply(code: ApiErrorCode, message: string, details?: Record<string, unknown>, headers?: Record<string, string>): ApiReply {
+  return reply({ error: { code, message, ...(details ? { details } : {}) } }, HTTP_STATUS[code], headers);
+}
+
 export function errorResponse(code: ApiErrorCode, message: string, details?: Record<string, unknown>, headers?: Record<string, string>): Response {
-  return Response.json(
-    { error: { code, message, ...(details ? { details } : {}) } },
-    { status: HTTP_STATUS[code], headers: { "cache-control": "no-store", ...headers } },
-  );
+  return webResponse(errorReply(code, message, details, headers));
 }
 
 /**
- * An engine error as a response. A refused session token (the error names a refusal reason) is
+ * An engine error as a reply. A refused session token (the error names a refusal reason) is
  * a 401 whatever its code: the caller's token is no good, and `details.reason` says why.
  */
-export function sessionErrorResponse(error: SessionError): Response {
+export function sessionErrorReply(error: SessionError): ApiReply {
   const refused = typeof error.details?.reason === "string";
   const status = refused ? 401 : HTTP_STATUS[error.code];
-  return Response.json(
-    { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
-    { status, headers: { "cache-control": "no-store" } },
-  );
+  return reply({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }, status);
 }
 
 export function isApiError(error: unknown): error is ApiError {

@@ -8,26 +8,41 @@ import type { RequestContext } from "../sessions/refusal-log";
 import type { Actor } from "../sessions/types";
 import type { Endpoint } from "./endpoints";
 import { API_SCOPES, type ApiScope } from "./scopes";
-import { ApiError, errorResponse, isApiError, sessionErrorResponse } from "./errors";
+import { ApiError, errorReply, isApiError, sessionErrorReply, webResponse, type ApiReply } from "./errors";
 import { createRateLimiter, type RateLimiter } from "./rate-limit";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_DEPTH = 16;
 const KEY_TOUCH_INTERVAL_MS = 60_000;
 
-/** Failed authentications per client IP, and refused tokens per key and per IP (limits from the env). */
-let limiters: { auth: RateLimiter; tokens: RateLimiter } | null = null;
+/**
+ * Failed authentications per client IP, refused tokens per key and per IP (limits from the env),
+ * and when each key was last marked used. Kept on globalThis: the hot path and the Next.js routes
+ * are bundled apart, and must count against the same limits.
+ */
+const shared = globalThis as typeof globalThis & {
+  latchkeyApiLimits?: { auth: RateLimiter; tokens: RateLimiter; keyLastMarked: Map<string, number> };
+};
 function rateLimiters(latchkey: Latchkey) {
-  limiters ??= {
+  shared.latchkeyApiLimits ??= {
     auth: createRateLimiter({ limit: latchkey.env.apiAuthFailureLimit, windowMs: 60_000 }),
     tokens: createRateLimiter({ limit: latchkey.env.apiTokenFailureLimit, windowMs: 60_000 }),
+    keyLastMarked: new Map(),
   };
-  return limiters;
+  return shared.latchkeyApiLimits;
 }
-const keyLastMarked = new Map<string, number>();
 
-export interface ApiContext<E extends Endpoint> {
-  request: Request;
+/** What the API needs of a request, whichever server carries it (Next.js, or the hot path's node:http). */
+export interface ApiInput {
+  /** The absolute URL. */
+  url: string;
+  header(name: string): string | null;
+  body: AsyncIterable<Uint8Array> | null;
+  params?: Promise<Record<string, string | string[]>>;
+}
+
+/** An endpoint's checked call: who calls, and its validated params, query and body. */
+export interface CallContext<E extends Endpoint> {
   latchkey: Latchkey;
   key: ApiKeyView | null;
   actor: Actor;
@@ -41,6 +56,10 @@ export interface ApiContext<E extends Endpoint> {
   origin: RequestContext;
   /** Who is calling: an API key, or a console account signed in from the command line. */
   principal: Principal | null;
+}
+
+export interface ApiContext<E extends Endpoint> extends CallContext<E> {
+  request: Request;
 }
 
 /** Who calls the API, and what they may do. */
@@ -66,6 +85,7 @@ export const ROLE_SCOPES: Record<ConsoleRole, ApiScope[]> = {
 async function keyOf(latchkey: Latchkey, credential: string, now: number): Promise<Principal | null> {
   const key = await latchkey.apiKeys.authenticateApiKey(credential);
   if (!key) return null;
+  const { keyLastMarked } = rateLimiters(latchkey);
   if (now - (keyLastMarked.get(key.id) ?? 0) >= KEY_TOUCH_INTERVAL_MS) {
     keyLastMarked.set(key.id, now);
     await latchkey.apiKeys.markApiKeyUsed(key.id, new Date(now));
@@ -95,8 +115,8 @@ export function json(data: unknown, status = 200): Response {
   return Response.json(data, { status, headers: { "cache-control": "no-store" } });
 }
 
-function clientIp(request: Request): string | null {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip");
+function clientIp(input: ApiInput): string | null {
+  const forwarded = input.header("x-forwarded-for")?.split(",")[0]?.trim() || input.header("x-real-ip");
   return forwarded && forwarded.length <= 64 ? forwarded : null;
 }
 
@@ -121,22 +141,16 @@ function depthOf(value: unknown): number {
   return deepest;
 }
 
-async function readBody(request: Request, endpoint: Endpoint): Promise<unknown> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
+async function readBody(input: ApiInput, endpoint: Endpoint): Promise<unknown> {
+  const declared = Number(input.header("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        await reader.cancel();
-        throw new ApiError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
-      }
-      chunks.push(value);
+  if (input.body) {
+    for await (const chunk of input.body) {
+      size += chunk.byteLength;
+      if (size > MAX_BODY_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+      chunks.push(chunk);
     }
   }
   const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
@@ -146,7 +160,7 @@ async function readBody(request: Request, endpoint: Endpoint): Promise<unknown> 
       issues: [{ field: "body", message: "a JSON object is required" }],
     });
   }
-  const type = request.headers.get("content-type") ?? "";
+  const type = input.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json.");
   }
@@ -180,125 +194,144 @@ function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
-function toResponse(error: unknown, endpoint: Endpoint): Response {
-  if (isApiError(error)) return errorResponse(error.code, error.message, error.details, error.headers);
-  if (isSessionError(error)) return sessionErrorResponse(error);
+function toReply(error: unknown, endpoint: Endpoint): ApiReply {
+  if (isApiError(error)) return errorReply(error.code, error.message, error.details, error.headers);
+  if (isSessionError(error)) return sessionErrorReply(error);
   if (isDatabaseUnavailable(error)) {
     console.error(`latchkey api: ${endpoint.method} ${endpoint.path}: database unavailable: ${(error as Error).message}`);
-    return errorResponse("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly.", undefined, { "retry-after": "5" });
+    return errorReply("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly.", undefined, { "retry-after": "5" });
   }
   console.error(`latchkey api: ${endpoint.method} ${endpoint.path}: unexpected error`, error);
-  return errorResponse("INTERNAL", "Something went wrong on the server; the error was logged.");
+  return errorReply("INTERNAL", "Something went wrong on the server; the error was logged.");
 }
 
 /** The end user's address and agent if the body names them (token endpoints), else the caller's. */
-function originOf(request: Request, principal: Principal | null, ip: string | null, body: unknown): RequestContext {
+function originOf(input: ApiInput, principal: Principal | null, ip: string | null, body: unknown): RequestContext {
   const client = (typeof body === "object" && body !== null ? body : {}) as { ip?: string; userAgent?: string };
-  return { source: principal?.name ?? "api", ip: client.ip ?? ip, userAgent: client.userAgent ?? request.headers.get("user-agent") };
+  return { source: principal?.name ?? "api", ip: client.ip ?? ip, userAgent: client.userAgent ?? input.header("user-agent") };
 }
 
 /**
- * Wraps a route handler: authenticates the API key, checks its scope, enforces the body limit
- * and content type, validates params, query and body against the endpoint's schemas, applies
- * rate limits, and maps every error to `{ error: { code, message, details } }`.
+ * Runs one call of an endpoint: authenticates the API key, checks its scope, enforces the body
+ * limit and content type, validates params, query and body against the endpoint's schemas,
+ * applies rate limits, and maps every error to `{ error: { code, message, details } }`.
  */
-export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiContext<E>) => Promise<Response>) {
-  return async (request: Request, routeContext?: RouteContext): Promise<Response> => {
-    const ip = clientIp(request);
-    const now = Date.now();
-    try {
-      const latchkey = getLatchkey();
-      const { auth: authFailures, tokens: tokenFailures } = rateLimiters(latchkey);
-      let key: ApiKeyView | null = null;
-      let principal: Principal | null = null;
-      let actor: Actor = { type: "system", label: "api" };
-      if (endpoint.scope) {
-        const ipKey = `auth:${ip ?? "unknown"}`;
-        const wait = authFailures.retryAfter(ipKey, now);
-        if (wait > 0) {
-          throw new ApiError("RATE_LIMITED", "Too many failed authentications from this address.", { retryAfterSeconds: wait }, { "retry-after": String(wait) });
-        }
-        const header = request.headers.get("authorization") ?? "";
-        const match = /^Bearer\s+(\S+)$/i.exec(header);
-        if (!match) {
-          authFailures.recordFailure(ipKey, now);
-          throw new ApiError("UNAUTHORIZED", "Send an API key: Authorization: Bearer lka_…");
-        }
-        const credential = match[1]!;
-        principal = credential.startsWith(TOKEN_PREFIX.session)
-          ? await personOf(latchkey, credential, { source: "cli", ip, userAgent: request.headers.get("user-agent") })
-          : await keyOf(latchkey, credential, now);
-        if (!principal) {
-          authFailures.recordFailure(ipKey, now);
-          throw new ApiError(
-            "UNAUTHORIZED",
-            credential.startsWith(TOKEN_PREFIX.session) ? "The session has ended or is not a console account's; log in again." : "The API key is unknown or revoked.",
-          );
-        }
-        key = principal.key;
-        if (endpoint.scope !== "any" && !principal.scopes.includes(endpoint.scope)) {
-          const whose = principal.type === "api_key" ? "This API key lacks" : `A ${principal.role} account lacks`;
-          throw new ApiError("FORBIDDEN", `${whose} the ${endpoint.scope} scope.`, { requiredScope: endpoint.scope });
-        }
-        actor = principal.actor;
+async function call<E extends Endpoint, R>(
+  endpoint: E,
+  input: ApiInput,
+  handle: (context: CallContext<E>) => Promise<R>,
+): Promise<R | ApiReply> {
+  const ip = clientIp(input);
+  const now = Date.now();
+  try {
+    const latchkey = getLatchkey();
+    const { auth: authFailures, tokens: tokenFailures } = rateLimiters(latchkey);
+    let key: ApiKeyView | null = null;
+    let principal: Principal | null = null;
+    let actor: Actor = { type: "system", label: "api" };
+    if (endpoint.scope) {
+      const ipKey = `auth:${ip ?? "unknown"}`;
+      const wait = authFailures.retryAfter(ipKey, now);
+      if (wait > 0) {
+        throw new ApiError("RATE_LIMITED", "Too many failed authentications from this address.", { retryAfterSeconds: wait }, { "retry-after": String(wait) });
       }
-      const limitKeys = [principal ? `key:${principal.id}` : null, `ip:${ip ?? "unknown"}`].filter((k): k is string => k !== null);
-      if (endpoint.limitFailures) {
-        const wait = Math.max(...limitKeys.map((k) => tokenFailures.retryAfter(k, now)));
-        if (wait > 0) {
-          latchkey.refusals?.record({
-            at: new Date(now),
-            reason: "RATE_LIMITED",
-            operation: endpoint.limitFailures,
-            source: principal?.name ?? "api",
-            sessionId: null,
-            userId: null,
-            revokedReason: null,
-            ip,
-            userAgent: request.headers.get("user-agent"),
-          });
-          throw new ApiError("RATE_LIMITED", "Too many refused tokens; slow down.", { retryAfterSeconds: wait }, { "retry-after": String(wait) });
-        }
+      const header = input.header("authorization") ?? "";
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) {
+        authFailures.recordFailure(ipKey, now);
+        throw new ApiError("UNAUTHORIZED", "Send an API key: Authorization: Bearer lka_…");
       }
-
-      let params: unknown;
-      if (endpoint.params) {
-        const raw = routeContext ? await routeContext.params : {};
-        const parsed = endpoint.params.safeParse(raw);
-        if (!parsed.success) {
-          // A malformed id names no session: the same answer as an unknown one.
-          if ("id" in (raw as object)) throw new ApiError("SESSION_NOT_FOUND", "No such session.");
-          throw validationError(parsed.error, "path");
-        }
-        params = parsed.data;
+      const credential = match[1]!;
+      principal = credential.startsWith(TOKEN_PREFIX.session)
+        ? await personOf(latchkey, credential, { source: "cli", ip, userAgent: input.header("user-agent") })
+        : await keyOf(latchkey, credential, now);
+      if (!principal) {
+        authFailures.recordFailure(ipKey, now);
+        throw new ApiError(
+          "UNAUTHORIZED",
+          credential.startsWith(TOKEN_PREFIX.session) ? "The session has ended or is not a console account's; log in again." : "The API key is unknown or revoked.",
+        );
       }
-      let query: unknown;
-      if (endpoint.query) {
-        const parsed = endpoint.query.safeParse(queryObject(new URL(request.url)));
-        if (!parsed.success) throw validationError(parsed.error, "query");
-        query = parsed.data;
+      key = principal.key;
+      if (endpoint.scope !== "any" && !principal.scopes.includes(endpoint.scope)) {
+        const whose = principal.type === "api_key" ? "This API key lacks" : `A ${principal.role} account lacks`;
+        throw new ApiError("FORBIDDEN", `${whose} the ${endpoint.scope} scope.`, { requiredScope: endpoint.scope });
       }
-      let body: unknown;
-      if (endpoint.body) {
-        const parsed = endpoint.body.safeParse(await readBody(request, endpoint));
-        if (!parsed.success) throw validationError(parsed.error, "body");
-        body = parsed.data;
-      }
-      return await handle({
-        request,
-        latchkey,
-        key,
-        actor,
-        ip,
-        body: body as ApiContext<E>["body"],
-        query: query as ApiContext<E>["query"],
-        params: params as ApiContext<E>["params"],
-        recordFailure: () => limitKeys.forEach((k) => rateLimiters(latchkey).tokens.recordFailure(k, now)),
-        origin: originOf(request, principal, ip, body),
-        principal,
-      });
-    } catch (error) {
-      return toResponse(error, endpoint);
+      actor = principal.actor;
     }
+    const limitKeys = [principal ? `key:${principal.id}` : null, `ip:${ip ?? "unknown"}`].filter((k): k is string => k !== null);
+    if (endpoint.limitFailures) {
+      const wait = Math.max(...limitKeys.map((k) => tokenFailures.retryAfter(k, now)));
+      if (wait > 0) {
+        latchkey.refusals?.record({
+          at: new Date(now),
+          reason: "RATE_LIMITED",
+          operation: endpoint.limitFailures,
+          source: principal?.name ?? "api",
+          sessionId: null,
+          userId: null,
+          revokedReason: null,
+          ip,
+          userAgent: input.header("user-agent"),
+        });
+        throw new ApiError("RATE_LIMITED", "Too many refused tokens; slow down.", { retryAfterSeconds: wait }, { "retry-after": String(wait) });
+      }
+    }
+
+    let params: unknown;
+    if (endpoint.params) {
+      const raw = input.params ? await input.params : {};
+      const parsed = endpoint.params.safeParse(raw);
+      if (!parsed.success) {
+        // A malformed id names no session: the same answer as an unknown one.
+        if ("id" in (raw as object)) throw new ApiError("SESSION_NOT_FOUND", "No such session.");
+        throw validationError(parsed.error, "path");
+      }
+      params = parsed.data;
+    }
+    let query: unknown;
+    if (endpoint.query) {
+      const parsed = endpoint.query.safeParse(queryObject(new URL(input.url)));
+      if (!parsed.success) throw validationError(parsed.error, "query");
+      query = parsed.data;
+    }
+    let body: unknown;
+    if (endpoint.body) {
+      const parsed = endpoint.body.safeParse(await readBody(input, endpoint));
+      if (!parsed.success) throw validationError(parsed.error, "body");
+      body = parsed.data;
+    }
+    return await handle({
+      latchkey,
+      key,
+      actor,
+      ip,
+      body: body as ApiContext<E>["body"],
+      query: query as ApiContext<E>["query"],
+      params: params as ApiContext<E>["params"],
+      recordFailure: () => limitKeys.forEach((k) => rateLimiters(latchkey).tokens.recordFailure(k, now)),
+      origin: originOf(input, principal, ip, body),
+      principal,
+    });
+  } catch (error) {
+    return toReply(error, endpoint);
+  }
+}
+
+function isReply(value: unknown): value is ApiReply {
+  return !(value instanceof Response);
+}
+
+/** A Next.js route handler for an endpoint. `handle` answers with a Response or an ApiReply. */
+export function apiRoute<E extends Endpoint>(endpoint: E, handle: (context: ApiContext<E>) => Promise<Response | ApiReply>) {
+  return async (request: Request, routeContext?: RouteContext): Promise<Response> => {
+    const input: ApiInput = { url: request.url, header: (name) => request.headers.get(name), body: request.body as AsyncIterable<Uint8Array> | null, params: routeContext?.params };
+    const answer = await call(endpoint, input, (context) => handle({ ...context, request }));
+    return isReply(answer) ? webResponse(answer) : answer;
   };
+}
+
+/** The same endpoint for a server other than Next.js (the hot path): every answer is an ApiReply. */
+export function apiCall<E extends Endpoint>(endpoint: E, handle: (context: CallContext<E>) => Promise<ApiReply>) {
+  return (input: ApiInput): Promise<ApiReply> => call(endpoint, input, handle);
 }

@@ -3,6 +3,7 @@ import { issueToken, parseToken, secretMatches } from "../sessions/tokens";
 import type { AuditEventInput } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import type { Database } from "./client";
+import type { ApiKeyRow } from "./hot-statements";
 
 /** An API key as shown to people: never its secret or hash. */
 export interface ApiKeyView {
@@ -22,7 +23,22 @@ function toView(row: { id: string; name: string; scopes: string; createdAt: Date
 }
 
 /** API keys: `lka_<id>.<secret>`, stored as the hash of the secret. */
-export function createApiKeyRepository({ prisma }: Database) {
+/** How long this process trusts an API key it has checked; its own revocations apply at once. */
+const KEY_CACHE_MS = 1_000;
+
+export function createApiKeyRepository({ prisma }: Database, { findRow }: { findRow?: (id: string) => Promise<ApiKeyRow | null> } = {}) {
+  const readRow =
+    findRow ?? ((id: string) => prisma.apiKey.findUnique({ where: { id }, select: { ...VIEW_FIELDS, secretHash: true } }));
+  const checked = new Map<string, { row: ApiKeyRow | null; at: number }>();
+  async function rowOf(id: string): Promise<ApiKeyRow | null> {
+    const now = Date.now();
+    const held = checked.get(id);
+    if (held && now - held.at < KEY_CACHE_MS) return held.row;
+    const row = await readRow(id);
+    if (checked.size >= 10_000) checked.clear();
+    checked.set(id, { row, at: now });
+    return row;
+  }
   return {
     /** Creates a key and returns its full text, once. */
     async createApiKey(
@@ -52,7 +68,7 @@ export function createApiKeyRepository({ prisma }: Database) {
     async authenticateApiKey(presented: unknown): Promise<ApiKeyView | null> {
       const parsed = parseToken("apiKey", presented);
       if (!parsed) return null;
-      const row = await prisma.apiKey.findUnique({ where: { id: parsed.id }, select: { ...VIEW_FIELDS, secretHash: true } });
+      const row = await rowOf(parsed.id);
       if (!row || row.revokedAt || !secretMatches(parsed.secret, row.secretHash)) return null;
       const { secretHash: _hash, ...view } = row;
       return toView(view);
@@ -69,12 +85,14 @@ export function createApiKeyRepository({ prisma }: Database) {
 
     /** Revokes a key; false if it does not exist or was already revoked. */
     async revokeApiKey(id: string, at: Date, event: AuditEventInput): Promise<boolean> {
-      return prisma.$transaction(async (tx) => {
+      const revoked = await prisma.$transaction(async (tx) => {
         const result = await tx.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
         if (result.count !== 1) return false;
         await tx.auditEvent.create({ data: auditEventRow({ ...event, details: { ...event.details, apiKeyId: id } }) });
         return true;
       });
+      checked.delete(id);
+      return revoked;
     },
   };
 }

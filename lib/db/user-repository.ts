@@ -50,7 +50,7 @@ export interface UserSummary {
 const SUMMARY_FIELDS = { id: true, email: true, name: true, consoleRole: true, disabledAt: true, disabledReason: true, createdAt: true } as const;
 
 /** Users, and console accounts: people who sign in to Latchkey itself. */
-export function createUserRepository({ prisma, provider }: Database) {
+export function createUserRepository({ prisma, provider }: Database, { onUserChanged = async () => {} }: { onUserChanged?: (userId: string) => Promise<void> } = {}) {
   const { contains, startsWith } = textMatchers(provider);
 
   async function withLiveCounts(rows: Omit<UserSummary, "liveSessions">[], now: Date): Promise<UserSummary[]> {
@@ -101,22 +101,28 @@ export function createUserRepository({ prisma, provider }: Database) {
 
     /** Changes a console account's role; false when there is no such account. */
     async setConsoleRole(id: string, role: ConsoleRole, event: AuditEventInput): Promise<boolean> {
-      return prisma.$transaction(async (tx) => {
+      const changed = await prisma.$transaction(async (tx) => {
         const result = await tx.user.updateMany({ where: { id, consoleRole: { not: null } }, data: { consoleRole: role, updatedAt: event.at } });
         if (result.count !== 1) return false;
         await tx.auditEvent.create({ data: auditEventRow({ ...event, userId: id }) });
         return true;
       });
+      // What resolve reports of the user changed: cached sessions must be read again.
+      if (changed) await onUserChanged(id);
+      return changed;
     },
 
     /** Replaces a console account's password hash (and whether it must be changed at next sign-in). */
     async setPassword(id: string, passwordHash: string, mustChangePassword: boolean, event: AuditEventInput): Promise<boolean> {
-      return prisma.$transaction(async (tx) => {
+      const changed = await prisma.$transaction(async (tx) => {
         const result = await tx.user.updateMany({ where: { id, consoleRole: { not: null } }, data: { passwordHash, mustChangePassword, updatedAt: event.at } });
         if (result.count !== 1) return false;
         await tx.auditEvent.create({ data: auditEventRow({ ...event, userId: id }) });
         return true;
       });
+      // What resolve reports of the user changed: cached sessions must be read again.
+      if (changed) await onUserChanged(id);
+      return changed;
     },
 
     /** Emails of the given user ids, for naming people in lists. */

@@ -1,5 +1,6 @@
 import { createApiKeyRepository, type ApiKeyRepository } from "../db/api-key-repository";
 import { openDatabase, type Database } from "../db/client";
+import { openHotStatements, type HotStatements } from "../db/hot-statements";
 import { createPrismaSessionRepository } from "../db/session-repository";
 import { createSigningKeyRepository } from "../db/signing-key-repository";
 import { createUserRepository, type UserRepository } from "../db/user-repository";
@@ -9,6 +10,8 @@ import { createAccessTokens, type AccessTokens } from "../sessions/access-tokens
 import { systemClock } from "../sessions/clock";
 import { createSessionEngine, type SessionEngine } from "../sessions/engine";
 import { createRefusalLog, type RefusalLog } from "../sessions/refusal-log";
+import { cachingRepository, createSessionCache, invalidateUser, type SessionCache } from "../sessions/session-cache";
+import { createRedisSessionCache } from "./redis-cache";
 
 /** Everything the app's server side works with: one database client, one engine. */
 export interface Latchkey {
@@ -21,6 +24,10 @@ export interface Latchkey {
   refusals: RefusalLog | null;
   /** Signed short-lived access tokens and their key set. */
   accessTokens: AccessTokens;
+  /** Prepared statements for resolve and API-key checks (see lib/db/hot-statements.ts). */
+  hot: HotStatements;
+  /** Resolved sessions in memory and, with REDIS_URL, in Redis. */
+  cache: SessionCache;
 }
 
 const globalForLatchkey = globalThis as typeof globalThis & { latchkey?: Latchkey };
@@ -30,7 +37,10 @@ export function getLatchkey(): Latchkey {
   if (!globalForLatchkey.latchkey) {
     const env = loadEnv();
     const database = openDatabase(env.databaseUrl);
-    const repository = createPrismaSessionRepository(database);
+    const hot = openHotStatements(env.databaseUrl);
+    const shared = env.redisUrl && env.cacheEntries > 0 ? createRedisSessionCache(env.redisUrl) : null;
+    const cache = createSessionCache({ maxEntries: env.cacheEntries, clock: systemClock, shared });
+    const repository = cachingRepository(createPrismaSessionRepository(database), hot, cache);
     const refusals =
       env.refusalRetentionSeconds === null
         ? null
@@ -45,8 +55,8 @@ export function getLatchkey(): Latchkey {
       env,
       database,
       engine,
-      users: createUserRepository(database),
-      apiKeys: createApiKeyRepository(database),
+      users: createUserRepository(database, { onUserChanged: (userId) => invalidateUser(hot, cache, userId) }),
+      apiKeys: createApiKeyRepository(database, { findRow: hot.findApiKey }),
       refusals,
       accessTokens: createAccessTokens({
         store: createSigningKeyRepository(database),
@@ -56,6 +66,8 @@ export function getLatchkey(): Latchkey {
         issuer: env.issuer,
         secret: ensureAuthSecret(env.dataDir, env.authSecret),
       }),
+      hot,
+      cache,
     };
   }
   return globalForLatchkey.latchkey;

@@ -1,0 +1,212 @@
+// `npm run bench:hot-path -- [--only sqlite|postgres] [--sessions 1000000] [--seconds 3]`
+// On a database of 1,000,000 dead sessions plus 2,000 live ones, in one process:
+//   1. resolve: a cache hit beside a Map + SHA-256 floor; a cache miss beside the raw driver
+//      (better-sqlite3 sequential, pg with 16 in flight), and the Prisma path it replaced;
+//   3. a sweep of the 1,000,000 dead sessions: wall time, and the worst resolve latency seen by
+//      a resolver running beside it (through the database, not the cache);
+//   4. log out everywhere of a user with 10,000 sessions.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { parseArgs } from "node:util";
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import { runBench, type BenchProvider } from "./harness";
+import { openDatabase } from "../lib/db/client";
+import { seedDemoData } from "../lib/db/demo-seed";
+import { openHotStatements } from "../lib/db/hot-statements";
+import { applyMigrations } from "../lib/db/migrate";
+import { createPrismaSessionRepository } from "../lib/db/session-repository";
+import { parseDatabaseUrl } from "../lib/db/url";
+import { systemClock } from "../lib/sessions/clock";
+import { resolveSessionConfig } from "../lib/sessions/config";
+import { createSessionEngine, type SessionEngine } from "../lib/sessions/engine";
+import { cachingRepository, createSessionCache } from "../lib/sessions/session-cache";
+import { createScratchDatabase } from "../lib/testing/scratch-database";
+
+// pg reads timestamp(3) columns as local time; the raw floor compares them in UTC like Prisma.
+process.env.TZ = "UTC";
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string" },
+    sessions: { type: "string", default: "1000000" },
+    seconds: { type: "string", default: "3" },
+    live: { type: "string", default: "2000" },
+  },
+});
+const SESSIONS = Number(values.sessions);
+const SECONDS = Number(values.seconds);
+const LIVE = Number(values.live);
+const DAY = 86_400_000;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+/** Calls `op` for SECONDS with `inFlight` concurrent callers; returns operations per second. */
+async function throughput(op: (i: number) => unknown, inFlight = 1): Promise<number> {
+  let done = 0;
+  const end = performance.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: inFlight }, async (_, worker) => {
+      for (let i = worker; performance.now() < end; i += inFlight) {
+        await op(i);
+        done += 1;
+      }
+    }),
+  );
+  return done / SECONDS;
+}
+
+interface FloorRow {
+  secretHash: string;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  revokedAt: number | null;
+}
+
+/** The least any resolve must do once the row is in hand: split the token, hash, compare, check times. */
+function judgeFloor(token: string, row: FloorRow | undefined, now: number): boolean {
+  const dot = token.indexOf(".");
+  if (!row || dot < 0) return false;
+  const presented = createHash("sha256").update(token.slice(dot + 1)).digest();
+  const stored = Buffer.from(row.secretHash, "base64url");
+  return stored.length === presented.length && timingSafeEqual(presented, stored) && row.revokedAt === null && row.idleExpiresAt > now && row.absoluteExpiresAt > now;
+}
+const idOf = (token: string) => token.slice(4, token.indexOf("."));
+
+function expectAuthenticated(result: { authenticated: boolean }) {
+  if (!result.authenticated) throw new Error("a live token was refused: the benchmark measures the wrong thing");
+}
+
+async function benchProvider(provider: BenchProvider): Promise<string[]> {
+  const target = await createScratchDatabase(provider === "postgres" ? "postgresql" : "sqlite", "latchkey_bench_hot");
+  const database = openDatabase(target.url);
+  const hot = openHotStatements(target.url);
+  const lines: string[] = [];
+  try {
+    await applyMigrations(target.url);
+    let started = performance.now();
+    await seedDemoData(target.url, {
+      sessions: SESSIONS,
+      users: Math.max(1, Math.floor(SESSIONS / 10)),
+      now: new Date(Date.now() - 60 * DAY),
+      onProgress: (written) => written % 200_000 === 0 && console.info(`  seeded ${fmt(written)}`),
+    });
+    console.info(`  seeded ${fmt(SESSIONS)} dead sessions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const config = resolveSessionConfig({ idleTimeoutSeconds: 24 * 3600, touchIntervalSeconds: 3600 });
+    const prismaRepository = createPrismaSessionRepository(database);
+    const before = createSessionEngine({ repository: prismaRepository, config, clock: systemClock });
+    const cache = createSessionCache({ maxEntries: 100_000, clock: systemClock });
+    const cached = createSessionEngine({ repository: cachingRepository(prismaRepository, hot, cache), config, clock: systemClock });
+    const uncached = createSessionEngine({
+      repository: cachingRepository(prismaRepository, hot, createSessionCache({ maxEntries: 0, clock: systemClock })),
+      config,
+      clock: systemClock,
+    });
+    const tokens: string[] = [];
+    for (let i = 0; i < LIVE; i++) tokens.push((await before.createSession({ userId: `bench-live-${i % 100}` })).token);
+    const pick = (i: number) => tokens[i % tokens.length]!;
+    const resolveWith = (engine: SessionEngine) => async (i: number) => expectAuthenticated(await engine.resolveSession(pick(i)));
+
+    // 1. In-process resolve.
+    const floorRows = new Map<string, FloorRow>();
+    for (const token of tokens) {
+      const found = (await hot.findSessionWithUser(idOf(token)))!.session;
+      floorRows.set(idOf(token), {
+        secretHash: found.secretHash,
+        idleExpiresAt: found.idleExpiresAt.getTime(),
+        absoluteExpiresAt: found.absoluteExpiresAt.getTime(),
+        revokedAt: found.revokedAt?.getTime() ?? null,
+      });
+    }
+    const mapFloor = await throughput((i) => {
+      if (!judgeFloor(pick(i), floorRows.get(idOf(pick(i))), Date.now())) throw new Error("floor refused a live token");
+    });
+    for (const token of tokens) await cached.resolveSession(token);
+    const hit = await throughput(resolveWith(cached));
+
+    const inFlight = provider === "postgres" ? 16 : 1;
+    let rawDriver: number;
+    const FLOOR_SQL = `SELECT "secretHash", "idleExpiresAt", "absoluteExpiresAt", "revokedAt" FROM "Session" WHERE "id" = `;
+    if (provider === "sqlite") {
+      const raw = new BetterSqlite3(parseDatabaseUrl(target.url).location, { readonly: true });
+      const statement = raw.prepare(`${FLOOR_SQL}?`);
+      rawDriver = await throughput((i) => {
+        if (!judgeFloor(pick(i), statement.get(idOf(pick(i))) as FloorRow, Date.now())) throw new Error("raw floor refused a live token");
+      });
+      raw.close();
+    } else {
+      const pool = new pg.Pool({ connectionString: target.url, max: 16 });
+      rawDriver = await throughput(async (i) => {
+        const { rows } = await pool.query({ name: "floor", text: `${FLOOR_SQL}$1`, values: [idOf(pick(i))] });
+        const row = rows[0] as { secretHash: string; idleExpiresAt: Date; absoluteExpiresAt: Date; revokedAt: Date | null };
+        const times = { ...row, idleExpiresAt: row.idleExpiresAt.getTime(), absoluteExpiresAt: row.absoluteExpiresAt.getTime(), revokedAt: row.revokedAt?.getTime() ?? null };
+        if (!judgeFloor(pick(i), times, Date.now())) throw new Error("raw floor refused a live token");
+      }, inFlight);
+      await pool.end();
+    }
+    const miss = await throughput(resolveWith(uncached), inFlight);
+    const prismaPath = await throughput(resolveWith(before), inFlight);
+    const concurrency = inFlight === 1 ? "sequential" : `${inFlight} in flight`;
+    lines.push(
+      `### ${provider === "sqlite" ? "SQLite" : "PostgreSQL"}: ${fmt(SESSIONS)} dead + ${fmt(LIVE)} live sessions`,
+      "",
+      "| resolve, in process | ops/s | ratio |",
+      "| --- | ---: | ---: |",
+      `| Map + SHA-256 floor, sequential | ${fmt(mapFloor)} | 100 % |`,
+      `| Latchkey cache hit, sequential | ${fmt(hit)} | ${((hit / mapFloor) * 100).toFixed(0)} % of the Map floor |`,
+      `| raw ${provider === "sqlite" ? "better-sqlite3" : "pg"} lookup + SHA-256, ${concurrency} | ${fmt(rawDriver)} | 100 % |`,
+      `| Latchkey cache miss (prepared statements), ${concurrency} | ${fmt(miss)} | ${((miss / rawDriver) * 100).toFixed(0)} % of the raw driver |`,
+      `| Latchkey through Prisma (the path resolve no longer takes), ${concurrency} | ${fmt(prismaPath)} | ${((prismaPath / rawDriver) * 100).toFixed(0)} % of the raw driver |`,
+      "",
+    );
+
+    // 3. Sweep of every dead session, with a resolver beside it reading the database.
+    let worst = 0;
+    let resolves = 0;
+    let sweeping = true;
+    const resolver = (async () => {
+      for (let i = 0; sweeping; i++) {
+        const start = performance.now();
+        expectAuthenticated(await uncached.resolveSession(pick(i)));
+        worst = Math.max(worst, performance.now() - start);
+        resolves += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    started = performance.now();
+    const swept = await uncached.sweepSessions({ retentionSeconds: 0 });
+    const sweepSeconds = (performance.now() - started) / 1000;
+    sweeping = false;
+    await resolver;
+    lines.push(
+      "| sweep | figure |",
+      "| --- | ---: |",
+      `| sessions swept | ${fmt(swept.total)} |`,
+      `| wall time | ${sweepSeconds.toFixed(2)} s (${fmt(swept.total / sweepSeconds)} sessions/s) |`,
+      `| worst resolve latency while it ran (database path, ${fmt(resolves)} resolves) | ${worst.toFixed(1)} ms |`,
+      "",
+    );
+
+    // 4. Log out everywhere for a user with 10,000 sessions.
+    const many = "bench-many-devices";
+    const manyTokens: string[] = [];
+    for (let i = 0; i < 10_000; i++) manyTokens.push((await before.createSession({ userId: many })).token);
+    await cached.resolveSession(manyTokens[0]!);
+    started = performance.now();
+    const revoked = await cached.revokeUserSessions(many);
+    const logoutMs = performance.now() - started;
+    const after = await cached.resolveSession(manyTokens[0]!);
+    if (revoked !== 10_000 || after.authenticated) throw new Error(`log out everywhere revoked ${revoked}, and the cached token is ${after.authenticated ? "still accepted" : "refused"}`);
+    lines.push("| log out everywhere | figure |", "| --- | ---: |", `| 10,000 sessions of one user revoked, one audit event each | ${logoutMs.toFixed(0)} ms |`);
+    return lines;
+  } finally {
+    await hot.close();
+    await database.close();
+    await target.drop();
+  }
+}
+
+runBench({
+  only: values.only,
+  setup: `${fmt(SESSIONS)} dead sessions (demo seed, ended two months ago) and ${fmt(LIVE)} live ones; ${SECONDS} s per throughput figure`,
+  bench: benchProvider,
+});

@@ -1,0 +1,1 @@
+export declare const auth: { options: unknown };

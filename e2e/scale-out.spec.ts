@@ -1,0 +1,146 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { createLatchkeyClient, type LatchkeyClient } from "../lib/client";
+import { createScratchDatabase, type ScratchDatabase } from "../lib/testing/scratch-database";
+import { privateRedis, type PrivateRedis } from "../lib/testing/redis-server";
+import { startServer } from "./fixtures";
+
+// Two server processes behind one PostgreSQL and one Redis, as a deployment of several
+// instances runs: a revocation through one must reach the other at once, and an outage of
+// Redis must never let a revoked session through.
+
+const PORTS = [3104, 3105] as const;
+type Server = ReturnType<typeof startServer>;
+
+let database: ScratchDatabase;
+let redis: PrivateRedis;
+const servers: Server[] = [];
+const dataDirs: string[] = [];
+let clients: [LatchkeyClient, LatchkeyClient];
+let key = "";
+
+async function started(server: Server, port: number) {
+  await expect
+    .poll(
+      async () => {
+        if (server.child.exitCode !== null) throw new Error(`server on ${port} exited:\n${server.output()}`);
+        return fetch(`http://localhost:${port}/api/health`).then((response) => response.status, () => 0);
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(200);
+}
+
+async function resolve(port: number, token: string) {
+  const response = await fetch(`http://localhost:${port}/api/v1/sessions/resolve`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
+  const body = (await response.json()) as { authenticated: boolean; reason: string | null };
+  return { status: response.status, hot: response.headers.get("server-timing")?.startsWith("hot;") ?? false, outcome: body.authenticated ? "authenticated" : body.reason };
+}
+
+test.describe.configure({ mode: "serial", timeout: 120_000 });
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  database = await createScratchDatabase("postgresql", "latchkey_e2e_scale");
+  redis = await privateRedis();
+  for (const port of PORTS) {
+    const dataDir = mkdtempSync(path.join(tmpdir(), `latchkey-scale-${port}-`));
+    dataDirs.push(dataDir);
+    const server = startServer(port, {
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      LATCHKEY_DATA_DIR: dataDir,
+      NEXTAUTH_SECRET: "scale-out-test-secret-of-at-least-32-characters",
+      LATCHKEY_ADMIN_PASSWORD: "correct horse battery staple",
+    });
+    servers.push(server);
+    // One at a time: the first applies the migrations.
+    await started(server, port);
+  }
+  const output = execFileSync(
+    process.execPath,
+    ["--import", "tsx", "scripts/api-key.ts", "create", "--name", "scale-out", "--scopes", "sessions:read,sessions:write,sessions:admin", "--json"],
+    { env: { ...process.env, DATABASE_URL: database.url, LATCHKEY_DATA_DIR: dataDirs[0]! }, encoding: "utf8" },
+  );
+  key = (JSON.parse(output) as { key: string }).key;
+  clients = [
+    createLatchkeyClient({ baseUrl: `http://localhost:${PORTS[0]}`, apiKey: key }),
+    createLatchkeyClient({ baseUrl: `http://localhost:${PORTS[1]}`, apiKey: key }),
+  ];
+});
+
+test.afterAll(async () => {
+  for (const server of servers) {
+    server.child.kill("SIGTERM");
+    await server.exited;
+  }
+  await redis?.stop();
+  await database?.drop();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+test("revoked through one instance, the other refuses the token within a second", async () => {
+  const [a] = clients;
+  const { token, session } = await a.createSession({ userId: "scale-revoke" });
+  for (const port of [...PORTS, ...PORTS]) {
+    const answer = await resolve(port, token);
+    expect(answer).toEqual({ status: 200, hot: true, outcome: "authenticated" });
+  }
+  await a.revokeSession(session.id, { reason: "REVOKED" });
+  const revokedAt = performance.now();
+  let delay = -1;
+  while (performance.now() - revokedAt < 1_000) {
+    if ((await resolve(PORTS[1], token)).outcome === "REVOKED") {
+      delay = performance.now() - revokedAt;
+      break;
+    }
+  }
+  console.info(`revocation through :${PORTS[0]} refused by :${PORTS[1]} after ${delay.toFixed(1)} ms (one HTTP round trip included)`);
+  expect(delay).toBeGreaterThanOrEqual(0);
+  expect(delay).toBeLessThan(1_000);
+});
+
+test("with Redis stopped mid-run, a session revoked meanwhile is refused by both instances, and resolve keeps answering", async () => {
+  const [a, b] = clients;
+  const doomed = await a.createSession({ userId: "scale-outage" });
+  const live = await a.createSession({ userId: "scale-outage" });
+  for (const port of [...PORTS, ...PORTS]) {
+    expect((await resolve(port, doomed.token)).outcome).toBe("authenticated");
+    expect((await resolve(port, live.token)).outcome).toBe("authenticated");
+  }
+
+  // Load on both instances all through the outage.
+  const answers: { status: number; outcome: string | null }[] = [];
+  let running = true;
+  const load = Promise.all(
+    PORTS.map(async (port) => {
+      while (running) answers.push(await resolve(port, live.token));
+    }),
+  );
+
+  await redis.stop();
+  for (const server of servers) await expect.poll(() => server.output(), { timeout: 5_000 }).toContain("Redis unavailable");
+  const duringOutage = answers.length;
+  await b.revokeSession(doomed.session.id, { reason: "REVOKED" });
+  for (const port of PORTS) expect((await resolve(port, doomed.token)).outcome).toBe("REVOKED");
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(answers.length).toBeGreaterThan(duringOutage);
+
+  await redis.start();
+  for (const server of servers) await expect.poll(() => server.output(), { timeout: 10_000 }).toContain("Redis is back");
+  running = false;
+  await load;
+  for (const port of [...PORTS, ...PORTS]) {
+    expect((await resolve(port, doomed.token)).outcome).toBe("REVOKED");
+    expect((await resolve(port, live.token)).outcome).toBe("authenticated");
+  }
+  console.info(`${answers.length} resolves across the outage: ${answers.filter((answer) => answer.status === 200 && answer.outcome === "authenticated").length} answered 200 authenticated`);
+  expect(answers.every((answer) => answer.status === 200 && answer.outcome === "authenticated")).toBe(true);
+});

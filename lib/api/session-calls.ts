@@ -1,0 +1,58 @@
+import type { CallContext } from "./handler";
+import type { endpoints } from "./endpoints";
+import { reply, type ApiReply } from "./errors";
+import { isSessionError } from "../sessions/errors";
+
+/**
+ * The two calls every application makes on every request. They are answered both by the Next.js
+ * routes and by the hot path in front of Next.js (lib/server/hot-path.ts), from this one code.
+ */
+
+/** POST /api/v1/sessions/resolve: a token's session and user, or why it is refused (200 either way). */
+export async function resolveCall({ latchkey, body, recordFailure, origin }: CallContext<typeof endpoints.resolveSession>): Promise<ApiReply> {
+  const result = await latchkey.engine.resolveSession(body.token, origin);
+  if (result.authenticated) {
+    return reply({
+      authenticated: true,
+      session: result.session,
+      user: result.user,
+      roles: result.roles,
+      tenantId: result.tenantId,
+      kind: result.kind,
+      reason: null,
+      code: null,
+      revokedReason: null,
+      revokedAt: null,
+      revokedBy: null,
+    });
+  }
+  recordFailure();
+  return reply({
+    authenticated: false,
+    session: null,
+    user: null,
+    roles: [],
+    tenantId: null,
+    kind: null,
+    reason: result.reason,
+    code: result.code,
+    revokedReason: result.revokedReason,
+    revokedAt: result.revokedAt,
+    revokedBy: result.revokedBy,
+  });
+}
+
+/** POST /api/v1/sessions/refresh: slide the idle expiry; with rotate, replace the token. */
+export async function refreshCall({ latchkey, body, actor, recordFailure, origin }: CallContext<typeof endpoints.refreshSession>): Promise<ApiReply> {
+  try {
+    if (body.rotate) {
+      const { token, session } = await latchkey.engine.rotateSession(body.token, actor, origin);
+      return reply({ session, token });
+    }
+    const context = await latchkey.engine.refreshSession(body.token, origin);
+    return reply({ session: context.session });
+  } catch (error) {
+    if (isSessionError(error)) recordFailure();
+    throw error;
+  }
+}
