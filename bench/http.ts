@@ -33,7 +33,7 @@ const { values } = parseArgs({
 const SESSIONS = Number(values.sessions);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
-const root = path.resolve(import.meta.dirname, "..");
+const root = process.cwd(); // npm run starts it in the checkout
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const work = mkdtempSync(path.join(tmpdir(), "latchkey-bench-http-"));
 const children: ChildProcess[] = [];

@@ -69,6 +69,10 @@ const USER_COLUMNS = ["email", "name", "consoleRole", "mustChangePassword", "dis
 
 const SELECT_SESSION_WITH_USER = `SELECT ${SESSION_COLUMNS.map((c) => `s."${c}"`).join(", ")}, ${USER_COLUMNS.map((c) => `u."${c}" AS "u_${c}"`).join(", ")}
   FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = $1`;
+// SQLite: two primary-key lookups. The join can be planned as a scan of "User" when the table's
+// statistics were gathered while it was nearly empty (PRAGMA optimize at the first start).
+const SELECT_SESSION = `SELECT ${SESSION_COLUMNS.map((c) => `"${c}"`).join(", ")} FROM "Session" WHERE "id" = $1`;
+const SELECT_USER = `SELECT ${USER_COLUMNS.map((c) => `"${c}" AS "u_${c}"`).join(", ")} FROM "User" WHERE "id" = $1`;
 const TOUCH = `UPDATE "Session" SET "lastSeenAt" = $2, "idleExpiresAt" = $3
   WHERE "id" = $1 AND "revokedAt" IS NULL AND "idleExpiresAt" > $4 AND "absoluteExpiresAt" > $4 AND "lastSeenAt" <= $5`;
 const UNREVOKED_IDS = `SELECT "id" FROM "Session" WHERE "userId" = $1 AND "revokedAt" IS NULL`;
@@ -119,12 +123,12 @@ function sqliteStatements(file: string): HotStatements {
     return { statement, bind: (...values: unknown[]) => order.map((index) => values[index]) };
   }
   // Opened and prepared on first use: the file and its tables exist once the server has migrated it.
-  let prepared: { select: Prepared; unrevoked: Prepared; apiKey: Prepared } | null = null;
+  let prepared: { session: Prepared; user: Prepared; unrevoked: Prepared; apiKey: Prepared } | null = null;
   const statements = () => {
     if (!prepared) {
       // Reads only: in WAL mode they never wait for a writer.
       db = new BetterSqlite3(file, { timeout: 2_000, fileMustExist: true });
-      prepared = { select: positional(SELECT_SESSION_WITH_USER), unrevoked: positional(UNREVOKED_IDS), apiKey: positional(API_KEY) };
+      prepared = { session: positional(SELECT_SESSION), user: positional(SELECT_USER), unrevoked: positional(UNREVOKED_IDS), apiKey: positional(API_KEY) };
       prepared.unrevoked.statement.pluck();
     }
     return prepared;
@@ -132,8 +136,11 @@ function sqliteStatements(file: string): HotStatements {
   const date: DateOf = (value) => (value === null || value === undefined ? null : new Date(Number(value)));
   return {
     async findSessionWithUser(id) {
-      const row = statements().select.statement.get(id) as Row | undefined;
-      return row ? records(row, date) : null;
+      const { session, user } = statements();
+      const row = session.statement.get(id) as Row | undefined;
+      if (!row) return null;
+      const owner = user.statement.get(row.userId) as Row | undefined;
+      return owner ? records({ ...row, ...owner }, date) : null;
     },
     async unrevokedSessionIds(userId) {
       return statements().unrevoked.statement.all(userId) as string[];

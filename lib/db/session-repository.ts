@@ -29,9 +29,6 @@ const USER_FIELDS = {
 /** Advisory lock key held by a PostgreSQL sweep batch. */
 const SWEEP_LOCK = 7_301_246;
 
-/** Largest number of ids sent in one IN list. */
-const CHUNK = 500;
-
 /** Unrevoked and before both expiries at `now`. */
 function liveAt(now: Date): SessionWhereInput {
   return { revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } };
@@ -61,7 +58,7 @@ function deadBefore(cutoff: Date): SessionWhereInput {
   };
 }
 
-function endOf(session: SessionRecord): { status: keyof SweepCounts; endedAt: Date } {
+function endOf(session: Pick<SessionRecord, "revokedAt" | "idleExpiresAt" | "absoluteExpiresAt">): { status: keyof SweepCounts; endedAt: Date } {
   if (session.revokedAt) return { status: "revoked", endedAt: session.revokedAt };
   if (session.absoluteExpiresAt.getTime() <= session.idleExpiresAt.getTime()) {
     return { status: "absoluteExpired", endedAt: session.absoluteExpiresAt };
@@ -83,9 +80,15 @@ const DEVICE_MATCH_LIMIT = 500;
 const DEVICE_CANDIDATE_LIMIT = 10_000;
 
 const REFUSAL_COLUMNS = ["at", "reason", "operation", "source", "sessionId", "userId", "revokedReason", "ip", "userAgent"] as const;
+const AUDIT_COLUMNS = ["at", "type", "actorType", "actorId", "actorLabel", "sessionId", "userId", "details"] as const;
+const TOMBSTONE_COLUMNS = ["id", "userId", "kind", "status", "revokedReason", "endedAt", "createdAt", "sweptAt"] as const;
 
-class SweepConflict extends Error {
-  name = "SweepConflict";
+/** A time read back by a raw query: a Date, ISO text, or epoch milliseconds (number or bigint). */
+function timeOf(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === "bigint" || typeof value === "number") return new Date(Number(value));
+  return new Date(/^\d+$/.test(String(value)) ? Number(value) : String(value));
 }
 
 /** The engine's storage on Prisma, for SQLite and PostgreSQL alike. */
@@ -178,8 +181,30 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     }
   }
 
-  async function appendWith(tx: Tx, events: AuditEventInput[]) {
-    if (events.length > 0) await tx.auditEvent.createMany({ data: events.map(auditEventRow) });
+  /** A value as this provider's raw statements bind it: SQLite keeps times as epoch milliseconds. */
+  const bound = (value: unknown) => (value instanceof Date && provider !== "postgresql" ? value.getTime() : value);
+  const placeholder = (n: number) => (provider === "postgresql" ? `$${n}` : "?");
+
+  /**
+   * Inserts rows with one multi-row INSERT per thousand: a fraction of createMany's cost per row,
+   * which matters because on SQLite the write shares the thread with the requests being served.
+   */
+  async function insertRows<C extends string>(client: Db | Tx, table: string, columns: readonly C[], rows: Record<C, unknown>[]) {
+    for (let start = 0; start < rows.length; start += 1000) {
+      const params: unknown[] = [];
+      const values = rows.slice(start, start + 1000).map((row) => {
+        const placeholders = columns.map((column) => {
+          params.push(bound(row[column]));
+          return placeholder(params.length);
+        });
+        return `(${placeholders.join(", ")})`;
+      });
+      await client.$executeRawUnsafe(`INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES ${values.join(", ")}`, ...params);
+    }
+  }
+
+  async function appendWith(tx: Db | Tx, events: AuditEventInput[]) {
+    await insertRows(tx, "AuditEvent", AUDIT_COLUMNS, events.map(auditEventRow));
   }
 
   /**
@@ -275,24 +300,29 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     },
 
     async revokeSessions(scope, revocation, eventFor, summary) {
-      const where: SessionWhereInput =
-        "familyId" in scope
-          ? { familyId: scope.familyId, revokedAt: null }
-          : { userId: scope.userId, revokedAt: null, ...(scope.exceptSessionId ? { id: { not: scope.exceptSessionId } } : {}) };
+      // One UPDATE … RETURNING and one multi-row INSERT of events: a user with ten thousand
+      // sessions is logged out everywhere in one short transaction.
+      const params: unknown[] = [revocation.revokedAt, revocation.revokedReason, revocation.revokedBy, revocation.revokeNote];
+      const where: string[] = [];
+      const condition = (sql: string, value: unknown) => {
+        params.push(value);
+        where.push(`${sql} ${placeholder(params.length)}`);
+      };
+      if ("familyId" in scope) condition(`"familyId" =`, scope.familyId);
+      else {
+        condition(`"userId" =`, scope.userId);
+        if (scope.exceptSessionId) condition(`"id" <>`, scope.exceptSessionId);
+      }
       return prisma.$transaction(async (tx) => {
-        const targets = await tx.session.findMany({ where, select: { id: true, userId: true } });
-        let revoked = 0;
-        for (let i = 0; i < targets.length; i += CHUNK) {
-          const chunk = targets.slice(i, i + CHUNK);
-          const result = await tx.session.updateMany({
-            where: { id: { in: chunk.map((target) => target.id) }, revokedAt: null },
-            data: revocation,
-          });
-          revoked += result.count;
-          await appendWith(tx, chunk.map((target) => eventFor(target.id, target.userId)));
-        }
-        if (summary) await appendWith(tx, [{ ...summary, details: { ...summary.details, revoked } }]);
-        return revoked;
+        const targets = await tx.$queryRawUnsafe<{ id: string; userId: string }[]>(
+          `UPDATE "Session" SET "revokedAt" = ${placeholder(1)}, "revokedReason" = ${placeholder(2)}, "revokedBy" = ${placeholder(3)}, "revokeNote" = ${placeholder(4)}
+           WHERE ${where.join(" AND ")} AND "revokedAt" IS NULL RETURNING "id", "userId"`,
+          ...params.map(bound),
+        );
+        const events = targets.map((target) => eventFor(target.id, target.userId));
+        if (summary) events.push({ ...summary, details: { ...summary.details, revoked: targets.length } });
+        await appendWith(tx, events);
+        return targets.length;
       });
     },
 
@@ -350,74 +380,47 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     },
 
     async sweepBatch(cutoff, now, limit) {
-      // The bulk delete is the fast path. If another sweeper deleted some of the same rows first,
-      // the batch is redone row by row, keeping a tombstone only for the rows this sweeper deleted.
-      for (const rowByRow of [false, true]) {
-        try {
-          return await prisma.$transaction(async (tx) => {
-            // Sweepers on several instances take turns batch by batch: deletes of overlapping
-            // batches would otherwise deadlock. (SQLite transactions are serial already.)
-            if (provider === "postgresql") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
-            const rows = await tx.session.findMany({ where: deadBefore(cutoff), take: limit, orderBy: { id: "asc" } });
-            let gone = rows;
-            if (rowByRow) {
-              gone = [];
-              for (const row of rows) {
-                const deleted = await tx.session.deleteMany({ where: { AND: [{ id: row.id }, deadBefore(cutoff)] } });
-                if (deleted.count === 1) gone.push(row);
-              }
-            } else if (rows.length > 0) {
-              const deleted = await tx.session.deleteMany({
-                where: { AND: [{ id: { in: rows.map((row) => row.id) } }, deadBefore(cutoff)] },
-              });
-              if (deleted.count !== rows.length) throw new SweepConflict();
-            }
-            const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
-            if (gone.length === 0) return { ...counts, scanned: rows.length };
-            await tx.sweptSession.createMany({
-              data: gone.map((row) => {
-                const end = endOf(row);
-                counts[end.status] += 1;
-                return {
-                  id: row.id,
-                  userId: row.userId,
-                  kind: row.kind,
-                  status: TOMBSTONE_STATUS[end.status],
-                  revokedReason: row.revokedReason,
-                  endedAt: end.endedAt,
-                  createdAt: row.createdAt,
-                  sweptAt: now,
-                };
-              }),
-            });
-            return { ...counts, scanned: rows.length };
+      // DELETE … RETURNING: a tombstone for exactly the rows this sweeper deleted, whatever
+      // another sweeper took first. No ORDER BY, so the three end-time indexes find the rows.
+      const dead = (n: number) =>
+        `("revokedAt" <= ${placeholder(n)} OR ("revokedAt" IS NULL AND "idleExpiresAt" <= ${placeholder(n + 1)}) OR ("revokedAt" IS NULL AND "absoluteExpiresAt" <= ${placeholder(n + 2)}))`;
+      return prisma.$transaction(async (tx) => {
+        // Sweepers on several instances take turns batch by batch: deletes of overlapping
+        // batches would otherwise deadlock. (SQLite transactions are serial already.)
+        if (provider === "postgresql") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
+        const rows = await tx.$queryRawUnsafe<Record<string, unknown>[]>(
+          `DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM "Session" WHERE ${dead(1)} LIMIT ${placeholder(4)}) AND ${dead(5)}
+           RETURNING "id", "userId", "kind", "revokedAt", "revokedReason", "idleExpiresAt", "absoluteExpiresAt", "createdAt"`,
+          ...[cutoff, cutoff, cutoff, limit, cutoff, cutoff, cutoff].map(bound),
+        );
+        const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
+        const tombstones = rows.map((row) => {
+          const end = endOf({
+            revokedAt: timeOf(row.revokedAt),
+            idleExpiresAt: timeOf(row.idleExpiresAt)!,
+            absoluteExpiresAt: timeOf(row.absoluteExpiresAt)!,
           });
-        } catch (error) {
-          if (!(error instanceof SweepConflict)) throw error;
-        }
-      }
-      throw new Error("unreachable: the row-by-row sweep cannot conflict");
+          counts[end.status] += 1;
+          return {
+            id: row.id,
+            userId: row.userId,
+            kind: row.kind,
+            status: TOMBSTONE_STATUS[end.status],
+            revokedReason: row.revokedReason,
+            endedAt: end.endedAt,
+            createdAt: timeOf(row.createdAt),
+            sweptAt: now,
+          };
+        });
+        await insertRows(tx, "SweptSession", TOMBSTONE_COLUMNS, tombstones);
+        return { ...counts, scanned: rows.length };
+      });
     },
 
     findSweptSession: (id): Promise<SweptSessionRecord | null> => prisma.sweptSession.findUnique({ where: { id } }),
 
-    // One multi-row INSERT per thousand entries: a fraction of createMany's cost per row, which
-    // matters because on SQLite the write shares the thread with the requests being served.
     async insertRefusals(entries) {
-      for (let start = 0; start < entries.length; start += 1000) {
-        const params: unknown[] = [];
-        const rows = entries.slice(start, start + 1000).map((entry) => {
-          const placeholders = REFUSAL_COLUMNS.map((column) => {
-            params.push(column === "at" && provider !== "postgresql" ? entry.at.getTime() : entry[column]);
-            return provider === "postgresql" ? `$${params.length}` : "?";
-          });
-          return `(${placeholders.join(", ")})`;
-        });
-        await prisma.$executeRawUnsafe(
-          `INSERT INTO "Refusal" (${REFUSAL_COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES ${rows.join(", ")}`,
-          ...params,
-        );
-      }
+      await insertRows(prisma, "Refusal", REFUSAL_COLUMNS, entries);
     },
 
     async deleteRefusalsBefore(cutoff) {

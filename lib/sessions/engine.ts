@@ -755,6 +755,8 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
         totals.revoked += batch.revoked;
         options.onBatch?.({ ...totals });
         if (batch.scanned < batchSize) break;
+        // Let requests waiting on this process run between batches (SQLite's driver is synchronous).
+        await new Promise((resolve) => setTimeout(resolve, 0));
         if (valid.limit !== undefined && totals.idleExpired + totals.absoluteExpired + totals.revoked >= valid.limit) break;
       }
       const total = totals.idleExpired + totals.absoluteExpired + totals.revoked;
