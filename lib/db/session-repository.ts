@@ -58,14 +58,6 @@ function deadBefore(cutoff: Date): SessionWhereInput {
   };
 }
 
-function endOf(session: Pick<SessionRecord, "revokedAt" | "idleExpiresAt" | "absoluteExpiresAt">): { status: keyof SweepCounts; endedAt: Date } {
-  if (session.revokedAt) return { status: "revoked", endedAt: session.revokedAt };
-  if (session.absoluteExpiresAt.getTime() <= session.idleExpiresAt.getTime()) {
-    return { status: "absoluteExpired", endedAt: session.absoluteExpiresAt };
-  }
-  return { status: "idleExpired", endedAt: session.idleExpiresAt };
-}
-
 const TOMBSTONE_STATUS: Record<keyof SweepCounts, string> = {
   idleExpired: "idle-expired",
   absoluteExpired: "absolute-expired",
@@ -81,15 +73,6 @@ const DEVICE_CANDIDATE_LIMIT = 10_000;
 
 const REFUSAL_COLUMNS = ["at", "reason", "operation", "source", "sessionId", "userId", "revokedReason", "ip", "userAgent"] as const;
 const AUDIT_COLUMNS = ["at", "type", "actorType", "actorId", "actorLabel", "sessionId", "userId", "details"] as const;
-const TOMBSTONE_COLUMNS = ["id", "userId", "kind", "status", "revokedReason", "endedAt", "createdAt", "sweptAt"] as const;
-
-/** A time read back by a raw query: a Date, ISO text, or epoch milliseconds (number or bigint). */
-function timeOf(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  if (typeof value === "bigint" || typeof value === "number") return new Date(Number(value));
-  return new Date(/^\d+$/.test(String(value)) ? Number(value) : String(value));
-}
 
 /** The engine's storage on Prisma, for SQLite and PostgreSQL alike. */
 export function createPrismaSessionRepository(database: Database): SessionRepository {
@@ -203,6 +186,16 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     }
   }
 
+  /**
+   * SQLite: fills this connection's temporary "Picked" table with the ids `select` returns, so
+   * the statements after it in the transaction work on the same rows without sending them back.
+   */
+  async function pick(tx: Tx, select: string, params: unknown[]) {
+    await tx.$executeRawUnsafe(`CREATE TEMP TABLE IF NOT EXISTS "Picked" ("id" TEXT PRIMARY KEY) WITHOUT ROWID`);
+    await tx.$executeRawUnsafe(`DELETE FROM temp."Picked"`);
+    await tx.$executeRawUnsafe(`INSERT INTO temp."Picked" ${select}`, ...params.map(bound));
+  }
+
   async function appendWith(tx: Db | Tx, events: AuditEventInput[]) {
     await insertRows(tx, "AuditEvent", AUDIT_COLUMNS, events.map(auditEventRow));
   }
@@ -299,30 +292,43 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       });
     },
 
-    async revokeSessions(scope, revocation, eventFor, summary) {
-      // One UPDATE … RETURNING and one multi-row INSERT of events: a user with ten thousand
-      // sessions is logged out everywhere in one short transaction.
-      const params: unknown[] = [revocation.revokedAt, revocation.revokedReason, revocation.revokedBy, revocation.revokeNote];
-      const where: string[] = [];
-      const condition = (sql: string, value: unknown) => {
-        params.push(value);
-        where.push(`${sql} ${placeholder(params.length)}`);
-      };
-      if ("familyId" in scope) condition(`"familyId" =`, scope.familyId);
-      else {
-        condition(`"userId" =`, scope.userId);
-        if (scope.exceptSessionId) condition(`"id" <>`, scope.exceptSessionId);
-      }
+    async revokeSessions(scope, revocation, perSession, summary) {
+      // The revocation and its events are written inside the database, from the rows themselves:
+      // a user with ten thousand sessions is logged out everywhere in one short transaction.
+      const scopeParams: unknown[] = "familyId" in scope ? [scope.familyId] : [scope.userId, ...(scope.exceptSessionId ? [scope.exceptSessionId] : [])];
+      const inScope = (first: number) =>
+        ("familyId" in scope ? [`"familyId" = ${placeholder(first)}`] : [`"userId" = ${placeholder(first)}`, ...(scope.exceptSessionId ? [`"id" <> ${placeholder(first + 1)}`] : [])])
+          .concat(`"revokedAt" IS NULL`)
+          .join(" AND ");
+      const revoke = (first: number) =>
+        `UPDATE "Session" SET "revokedAt" = ${placeholder(first)}, "revokedReason" = ${placeholder(first + 1)}, "revokedBy" = ${placeholder(first + 2)}, "revokeNote" = ${placeholder(first + 3)}`;
+      const revocationParams = [revocation.revokedAt, revocation.revokedReason, revocation.revokedBy, revocation.revokeNote];
+      const row = auditEventRow(perSession);
+      const eventParams = [row.at, row.type, row.actorType, row.actorId, row.actorLabel, row.details];
+      const logEvents = (first: number, from: string) =>
+        `INSERT INTO "AuditEvent" ("at", "type", "actorType", "actorId", "actorLabel", "sessionId", "userId", "details")
+         SELECT ${[0, 1, 2, 3, 4].map((i) => placeholder(first + i)).join(", ")}, "id", "userId", ${placeholder(first + 5)} ${from}`;
       return prisma.$transaction(async (tx) => {
-        const targets = await tx.$queryRawUnsafe<{ id: string; userId: string }[]>(
-          `UPDATE "Session" SET "revokedAt" = ${placeholder(1)}, "revokedReason" = ${placeholder(2)}, "revokedBy" = ${placeholder(3)}, "revokeNote" = ${placeholder(4)}
-           WHERE ${where.join(" AND ")} AND "revokedAt" IS NULL RETURNING "id", "userId"`,
-          ...params.map(bound),
-        );
-        const events = targets.map((target) => eventFor(target.id, target.userId));
-        if (summary) events.push({ ...summary, details: { ...summary.details, revoked: targets.length } });
-        await appendWith(tx, events);
-        return targets.length;
+        let ids: string[];
+        if (provider === "postgresql") {
+          const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+            `WITH revoked AS (${revoke(1)} WHERE ${inScope(5)} RETURNING "id", "userId"),
+                  logged AS (${logEvents(5 + scopeParams.length, "FROM revoked")})
+             SELECT "id" FROM revoked`,
+            ...revocationParams,
+            ...scopeParams,
+            ...eventParams,
+          );
+          ids = rows.map((r) => r.id);
+        } else {
+          // One write transaction at a time: the sessions are picked once, then revoked and logged.
+          await pick(tx, `SELECT "id" FROM "Session" WHERE ${inScope(1)}`, scopeParams);
+          await tx.$executeRawUnsafe(`${revoke(1)} WHERE "id" IN (SELECT "id" FROM temp."Picked")`, ...revocationParams.map(bound));
+          await tx.$executeRawUnsafe(logEvents(1, `FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`), ...eventParams.map(bound));
+          ids = (await tx.$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM temp."Picked"`)).map((r) => r.id);
+        }
+        if (summary) await appendWith(tx, [{ ...summary, details: { ...summary.details, revoked: ids.length } }]);
+        return ids;
       });
     },
 
@@ -380,41 +386,44 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     },
 
     async sweepBatch(cutoff, now, limit) {
-      // DELETE … RETURNING: a tombstone for exactly the rows this sweeper deleted, whatever
-      // another sweeper took first. No ORDER BY, so the three end-time indexes find the rows.
-      const dead = (n: number) =>
-        `("revokedAt" <= ${placeholder(n)} OR ("revokedAt" IS NULL AND "idleExpiresAt" <= ${placeholder(n + 1)}) OR ("revokedAt" IS NULL AND "absoluteExpiresAt" <= ${placeholder(n + 2)}))`;
-      return prisma.$transaction(async (tx) => {
-        // Sweepers on several instances take turns batch by batch: deletes of overlapping
-        // batches would otherwise deadlock. (SQLite transactions are serial already.)
-        if (provider === "postgresql") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
-        const rows = await tx.$queryRawUnsafe<Record<string, unknown>[]>(
-          `DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM "Session" WHERE ${dead(1)} LIMIT ${placeholder(4)}) AND ${dead(5)}
-           RETURNING "id", "userId", "kind", "revokedAt", "revokedReason", "idleExpiresAt", "absoluteExpiresAt", "createdAt"`,
-          ...[cutoff, cutoff, cutoff, limit, cutoff, cutoff, cutoff].map(bound),
-        );
-        const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
-        const tombstones = rows.map((row) => {
-          const end = endOf({
-            revokedAt: timeOf(row.revokedAt),
-            idleExpiresAt: timeOf(row.idleExpiresAt)!,
-            absoluteExpiresAt: timeOf(row.absoluteExpiresAt)!,
-          });
-          counts[end.status] += 1;
-          return {
-            id: row.id,
-            userId: row.userId,
-            kind: row.kind,
-            status: TOMBSTONE_STATUS[end.status],
-            revokedReason: row.revokedReason,
-            endedAt: end.endedAt,
-            createdAt: timeOf(row.createdAt),
-            sweptAt: now,
-          };
-        });
-        await insertRows(tx, "SweptSession", TOMBSTONE_COLUMNS, tombstones);
-        return { ...counts, scanned: rows.length };
+      // Each tombstone is written from its row inside the database, so only the batch's bounds
+      // cross to this process: no rows read out and sent back as thousands of parameters.
+      const dead = (cut: () => string) =>
+        `("revokedAt" <= ${cut()} OR ("revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}) OR ("revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()}))`;
+      const end = (revoked: string, absolute: string, idle: string) =>
+        `CASE WHEN "revokedAt" IS NOT NULL THEN ${revoked} WHEN "absoluteExpiresAt" <= "idleExpiresAt" THEN ${absolute} ELSE ${idle} END`;
+      const tombstones = (sweptAt: string, from: string) =>
+        `INSERT INTO "SweptSession" ("id", "userId", "kind", "status", "revokedReason", "endedAt", "createdAt", "sweptAt")
+         SELECT "id", "userId", "kind", ${end(`'${TOMBSTONE_STATUS.revoked}'`, `'${TOMBSTONE_STATUS.absoluteExpired}'`, `'${TOMBSTONE_STATUS.idleExpired}'`)},
+                "revokedReason", ${end(`"revokedAt"`, `"absoluteExpiresAt"`, `"idleExpiresAt"`)}, "createdAt", ${sweptAt}
+         ${from} RETURNING "status"`;
+      const statuses = await prisma.$transaction(async (tx) => {
+        if (provider === "postgresql") {
+          // Sweepers on several instances take turns batch by batch: deletes of overlapping
+          // batches would otherwise deadlock. DELETE … RETURNING feeds the tombstones, so each
+          // sweeper keeps one for exactly the rows it deleted.
+          await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
+          return tx.$queryRawUnsafe<{ status: string }[]>(
+            `WITH gone AS (
+               DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM "Session" WHERE ${dead(() => "$2")} LIMIT $3) AND ${dead(() => "$2")}
+               RETURNING "id", "userId", "kind", "revokedAt", "revokedReason", "idleExpiresAt", "absoluteExpiresAt", "createdAt")
+             ${tombstones("$1", `FROM gone`)}`,
+            now,
+            cutoff,
+            limit,
+          );
+        }
+        // SQLite runs one write transaction at a time: the batch is picked once, then copied to
+        // tombstones and deleted. No ORDER BY, so the end-time indexes can find the rows.
+        await pick(tx, `SELECT "id" FROM "Session" WHERE ${dead(() => "?")} LIMIT ?`, [cutoff, cutoff, cutoff, limit]);
+        const written = await tx.$queryRawUnsafe<{ status: string }[]>(tombstones("?", `FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`), bound(now));
+        await tx.$executeRawUnsafe(`DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`);
+        return written;
       });
+      const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
+      const statusKey = Object.fromEntries(Object.entries(TOMBSTONE_STATUS).map(([key, status]) => [status, key as keyof SweepCounts]));
+      for (const { status } of statuses) counts[statusKey[status]!] += 1;
+      return { ...counts, scanned: statuses.length };
     },
 
     findSweptSession: (id): Promise<SweptSessionRecord | null> => prisma.sweptSession.findUnique({ where: { id } }),

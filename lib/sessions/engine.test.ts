@@ -264,14 +264,24 @@ describe("revocation", () => {
   });
 
   it("log out everywhere revokes every session of user A and none of user B", async () => {
-    const { engine } = createTestEngine(db);
+    const { engine, clock } = createTestEngine(db);
     const userA = uniqueUser("a");
     const userB = uniqueUser("b");
     const a = await Promise.all([1, 2, 3].map(() => engine.createSession({ userId: userA })));
     const b = await Promise.all([1, 2].map(() => engine.createSession({ userId: userB })));
-    expect(await engine.revokeUserSessions(userA, { note: "lost phone" })).toBe(3);
+    expect(await engine.revokeUserSessions(userA, { note: "lost phone" }, { type: "user", id: "op-1", label: "ops@example.com" })).toBe(3);
     for (const { token } of a) expect(await engine.resolveSession(token)).toMatchObject({ reason: "REVOKED", revokedReason: "LOGGED_OUT_EVERYWHERE" });
     for (const { token } of b) expect((await engine.resolveSession(token)).authenticated).toBe(true);
+    // One event per revoked session, written with its id and owner, and one summary.
+    const events = (await engine.listEvents({ userId: userA, type: "session.revoked" })).items;
+    expect(events.map((e) => e.sessionId).sort()).toEqual(a.map(({ session }) => session.id).sort());
+    for (const e of events) {
+      expect(e).toMatchObject({ userId: userA, actorType: "user", actorId: "op-1", actorLabel: "ops@example.com", details: { reason: "LOGGED_OUT_EVERYWHERE", note: "lost phone" } });
+      expect(e.at.getTime()).toBe(clock.now().getTime());
+    }
+    const summary = (await engine.listEvents({ userId: userA, type: "user.sessions_revoked" })).items;
+    expect(summary).toHaveLength(1);
+    expect(summary[0]!.details).toMatchObject({ revoked: 3, note: "lost phone" });
     expect(await engine.revokeUserSessions(userA)).toBe(0);
     expect(await engine.listUserSessions(userB)).toHaveLength(2);
   });

@@ -396,7 +396,7 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
     await repository.revokeSessions(
       { familyId: session.familyId },
       revocation("REUSE_DETECTED", actor, `rotated token of session ${session.id} presented again`, now),
-      (sessionId, userId) => event("session.revoked", actor, { sessionId, userId, details: { reason: "REUSE_DETECTED" } }),
+      event("session.revoked", actor, { details: { reason: "REUSE_DETECTED" } }),
       event("session.reuse_detected", actor, {
         sessionId: session.id,
         userId: session.userId,
@@ -611,12 +611,13 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
       const id = parseInput(identifierSchema, userId);
       const valid = parseInput(revokeSchema, { reason: "LOGGED_OUT_EVERYWHERE", ...input });
       const now = clock.now();
-      return repository.revokeSessions(
+      const revoked = await repository.revokeSessions(
         { userId: id, exceptSessionId: options.exceptSessionId },
         revocation(valid.reason, actor, valid.note, now),
-        (sessionId, owner) => event("session.revoked", actor, { sessionId, userId: owner, details: { reason: valid.reason, note: valid.note ?? null } }),
+        event("session.revoked", actor, { details: { reason: valid.reason, note: valid.note ?? null } }),
         event("user.sessions_revoked", actor, { userId: id, details: { reason: valid.reason, note: valid.note ?? null } }),
       );
+      return revoked.length;
     },
 
     /** Disables a user: every session ends and no new one starts until re-enabled. */
@@ -625,12 +626,13 @@ export function createSessionEngine({ repository, config, clock, refusals }: Ses
       const now = clock.now();
       const changed = await repository.setUserDisabled(id, now, reason, event("user.disabled", actor, { userId: id, details: { reason } }));
       if (!changed) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such user.", { userId: id });
-      return repository.revokeSessions(
+      const revoked = await repository.revokeSessions(
         { userId: id },
         revocation("USER_DISABLED", actor, reason, now),
-        (sessionId, owner) => event("session.revoked", actor, { sessionId, userId: owner, details: { reason: "USER_DISABLED" } }),
+        event("session.revoked", actor, { details: { reason: "USER_DISABLED" } }),
         null,
       );
+      return revoked.length;
     },
 
     async enableUser(userId: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {

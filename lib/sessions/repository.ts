@@ -91,14 +91,15 @@ export interface SessionRepository {
 
   /**
    * Revokes every unrevoked session of a user or of a rotation family (optionally sparing one),
-   * writing `eventFor(sessionId)` for each and `summary` once. Returns how many were revoked.
+   * writing `perSession` for each, with that session's id and owner, and `summary` once (its
+   * details gain `revoked`, the count). Returns the ids of the sessions it revoked.
    */
   revokeSessions(
     scope: { userId: string; exceptSessionId?: string } | { familyId: string },
     revocation: RevocationFields,
-    eventFor: (sessionId: string, userId: string) => AuditEventInput,
+    perSession: Omit<AuditEventInput, "sessionId" | "userId">,
     summary: AuditEventInput | null,
-  ): Promise<number>;
+  ): Promise<string[]>;
 
   /** Changes label or tenant of a session (of `ownerUserId`, when given); false if not found. */
   updateSession(

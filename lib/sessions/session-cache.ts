@@ -192,20 +192,10 @@ export function cachingRepository(base: SessionRepository, hot: HotSessionReads,
       return revoked;
     },
 
-    async revokeSessions(scope, revocation, eventFor, summary) {
-      // The repository writes one event per revoked session: that is where their ids are learnt.
-      const ids: string[] = [];
-      const count = await base.revokeSessions(
-        scope,
-        revocation,
-        (sessionId, userId) => {
-          ids.push(sessionId);
-          return eventFor(sessionId, userId);
-        },
-        summary,
-      );
+    async revokeSessions(scope, revocation, perSession, summary) {
+      const ids = await base.revokeSessions(scope, revocation, perSession, summary);
       await cache.invalidate(ids);
-      return count;
+      return ids;
     },
 
     async updateSession(id, data, event, options) {

@@ -40,9 +40,17 @@ describe("sweepSessions", () => {
     expect(await engine.getSession(recentlyDead.session.id)).toMatchObject({ status: "revoked" });
 
     const tombstone = await engine.getSweptSession(revoked[0]!.session.id);
-    expect(tombstone).toMatchObject({ userId: "revoked-0", status: "revoked", revokedReason: "REVOKED" });
-    expect(await engine.getSweptSession(capped.session.id)).toMatchObject({ status: "absolute-expired" });
-    expect(await engine.getSweptSession(idle[0]!.session.id)).toMatchObject({ status: "idle-expired" });
+    expect(tombstone).toMatchObject({ userId: "revoked-0", kind: "user", status: "revoked", revokedReason: "REVOKED" });
+    // Each tombstone keeps when and how its session ended, when it began, and when it was swept.
+    expect(tombstone!.endedAt.getTime()).toBe(start);
+    expect(tombstone!.createdAt.getTime()).toBe(start);
+    expect(tombstone!.sweptAt.getTime()).toBe(start + 30 * MINUTE + 7 * DAY + MINUTE);
+    const cappedTombstone = await engine.getSweptSession(capped.session.id);
+    expect(cappedTombstone).toMatchObject({ status: "absolute-expired" });
+    expect(cappedTombstone!.endedAt.getTime()).toBe(start + MINUTE);
+    const idleTombstone = await engine.getSweptSession(idle[0]!.session.id);
+    expect(idleTombstone).toMatchObject({ status: "idle-expired", revokedReason: null });
+    expect(idleTombstone!.endedAt.getTime()).toBe(start + 30 * MINUTE);
     expect(await engine.resolveSession(idle[0]!.token)).toMatchObject({ authenticated: false, reason: "UNKNOWN" });
 
     const [event] = (await engine.listEvents({ type: "sessions.swept" })).items;
