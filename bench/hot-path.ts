@@ -18,6 +18,7 @@ import { openHotStatements } from "../lib/db/hot-statements";
 import { applyMigrations } from "../lib/db/migrate";
 import { createPrismaSessionRepository } from "../lib/db/session-repository";
 import { parseDatabaseUrl } from "../lib/db/url";
+import { loadEnv } from "../lib/env";
 import { systemClock } from "../lib/sessions/clock";
 import { resolveSessionConfig } from "../lib/sessions/config";
 import { createSessionEngine, type SessionEngine } from "../lib/sessions/engine";
@@ -94,7 +95,9 @@ async function benchProvider(provider: BenchProvider): Promise<string[]> {
     });
     console.info(`  seeded ${fmt(SESSIONS + floorRows)} dead sessions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-    const config = resolveSessionConfig({ idleTimeoutSeconds: 24 * 3600, touchIntervalSeconds: 3600 });
+    // The sweep's batch size as the server would choose it for this database.
+    const { sweepBatchSize } = loadEnv({ NODE_ENV: "production", DATABASE_URL: target.url }).session;
+    const config = resolveSessionConfig({ idleTimeoutSeconds: 24 * 3600, touchIntervalSeconds: 3600, sweepBatchSize });
     const prismaRepository = createPrismaSessionRepository(database);
     const before = createSessionEngine({ repository: prismaRepository, config, clock: systemClock });
     const cache = createSessionCache({ maxEntries: 100_000, clock: systemClock });

@@ -9,6 +9,11 @@ describe("loadEnv", () => {
     expect(env.session.absoluteTimeoutSeconds).toBe(30 * 86_400);
   });
 
+  it("sweeps in batches of 500 on SQLite and 5,000 on PostgreSQL", () => {
+    expect(loadEnv({ NODE_ENV: "test" }).session.sweepBatchSize).toBe(500);
+    expect(loadEnv({ NODE_ENV: "test", DATABASE_URL: "postgresql://latchkey@db:5432/latchkey" }).session.sweepBatchSize).toBe(5_000);
+  });
+
   it("reads durations in s, m, h, d or plain seconds", () => {
     const env = loadEnv({ NODE_ENV: "test", LATCHKEY_IDLE_TIMEOUT: "15m", LATCHKEY_ABSOLUTE_TIMEOUT: "12h", LATCHKEY_RETENTION: "86400" });
     expect(env.session).toMatchObject({ idleTimeoutSeconds: 900, absoluteTimeoutSeconds: 43_200, retentionSeconds: 86_400 });
