@@ -390,6 +390,17 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       // cross to this process: no rows read out and sent back as thousands of parameters.
       const dead = (cut: () => string) =>
         `("revokedAt" <= ${cut()} OR ("revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}) OR ("revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()}))`;
+      // Up to `limit` dead ids, as three disjoint index ranges (revoked, idle-expired, past the
+      // absolute cap) read one after the other until the limit. Written as one OR, the planner may
+      // scan the table instead, which on a table of mostly live sessions reads it all again for
+      // every batch (20 ms a batch at 100,000 sessions, against under 1 ms). SQLite's statistics
+      // rate the revokedAt index poorly (most rows hold NULL), so it is named there.
+      const revokedIndex = provider === "postgresql" ? "" : ` INDEXED BY "Session_revokedAt_idx"`;
+      const pickDead = (cut: () => string, limit: string) =>
+        `SELECT "id" FROM "Session"${revokedIndex} WHERE "revokedAt" <= ${cut()}
+         UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}
+         UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}
+         LIMIT ${limit}`;
       const end = (revoked: string, absolute: string, idle: string) =>
         `CASE WHEN "revokedAt" IS NOT NULL THEN ${revoked} WHEN "absoluteExpiresAt" <= "idleExpiresAt" THEN ${absolute} ELSE ${idle} END`;
       const tombstones = (sweptAt: string, from: string) =>
@@ -405,7 +416,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
           await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
           return tx.$queryRawUnsafe<{ status: string }[]>(
             `WITH gone AS (
-               DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM "Session" WHERE ${dead(() => "$2")} LIMIT $3) AND ${dead(() => "$2")}
+               DELETE FROM "Session" WHERE "id" IN (${pickDead(() => "$2", "$3")}) AND ${dead(() => "$2")}
                RETURNING "id", "userId", "kind", "revokedAt", "revokedReason", "idleExpiresAt", "absoluteExpiresAt", "createdAt")
              ${tombstones("$1", `FROM gone`)}`,
             now,
@@ -414,8 +425,8 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
           );
         }
         // SQLite runs one write transaction at a time: the batch is picked once, then copied to
-        // tombstones and deleted. No ORDER BY, so the end-time indexes can find the rows.
-        await pick(tx, `SELECT "id" FROM "Session" WHERE ${dead(() => "?")} LIMIT ?`, [cutoff, cutoff, cutoff, limit]);
+        // tombstones and deleted.
+        await pick(tx, pickDead(() => "?", "?"), [cutoff, cutoff, cutoff, cutoff, limit]);
         const written = await tx.$queryRawUnsafe<{ status: string }[]>(tombstones("?", `FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`), bound(now));
         await tx.$executeRawUnsafe(`DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`);
         return written;
