@@ -64,10 +64,16 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     if (seconds === null) problems.push(`${name}=${JSON.stringify(raw)} is not a duration (examples: 90s, 30m, 12h, 30d)`);
     else overrides[key] = seconds;
   }
+  const databaseUrl = source.DATABASE_URL || DEFAULT_DATABASE_URL;
+  let onPostgres = false;
+  try {
+    onPostgres = parseDatabaseUrl(databaseUrl).provider === "postgresql";
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   // The sweep deletes in batches of one transaction each. PostgreSQL's driver is asynchronous, so
   // requests go on during a batch and larger ones sweep 1.6× faster; on SQLite a batch holds the
   // thread the requests share, and batches stay small.
-  const onPostgres = /^postgres(ql)?:\/\//i.test(source.DATABASE_URL ?? "");
   if (onPostgres) overrides.sweepBatchSize = 5_000;
   let session: SessionConfig | null = null;
   if (problems.length === 0) {
@@ -108,12 +114,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     durations[name] = seconds ?? fallback;
   }
   const issuer = source.LATCHKEY_ISSUER || source.NEXTAUTH_URL || "latchkey";
-  const databaseUrl = source.DATABASE_URL || DEFAULT_DATABASE_URL;
-  try {
-    parseDatabaseUrl(databaseUrl);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
   const adminEmail = source.LATCHKEY_ADMIN_EMAIL || null;
   const adminPassword = source.LATCHKEY_ADMIN_PASSWORD || null;
   if (adminEmail && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push("LATCHKEY_ADMIN_EMAIL is not an email address");

@@ -51,18 +51,12 @@ function statusWhere(status: SessionStatus, now: Date, provider: DatabaseProvide
   }
 }
 
-/** Dead since before `cutoff`: revoked, or past either expiry (an expired session cannot come back). */
-function deadBefore(cutoff: Date): SessionWhereInput {
-  return {
-    OR: [{ revokedAt: { lte: cutoff } }, { revokedAt: null, idleExpiresAt: { lte: cutoff } }, { revokedAt: null, absoluteExpiresAt: { lte: cutoff } }],
-  };
-}
-
 const TOMBSTONE_STATUS: Record<keyof SweepCounts, string> = {
   idleExpired: "idle-expired",
   absoluteExpired: "absolute-expired",
   revoked: "revoked",
 };
+const SWEEP_COUNT_OF_STATUS = Object.fromEntries(Object.entries(TOMBSTONE_STATUS).map(([key, status]) => [status, key as keyof SweepCounts]));
 
 /** The columns a device text filter searches, as named in SQLite's "SessionDeviceText". */
 const DEVICE_FIELDS = ["deviceLabel", "browser", "os", "userAgent"] as const;
@@ -432,8 +426,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         return written;
       });
       const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
-      const statusKey = Object.fromEntries(Object.entries(TOMBSTONE_STATUS).map(([key, status]) => [status, key as keyof SweepCounts]));
-      for (const { status } of statuses) counts[statusKey[status]!] += 1;
+      for (const { status } of statuses) counts[SWEEP_COUNT_OF_STATUS[status]!] += 1;
       return { ...counts, scanned: statuses.length };
     },
 
