@@ -45,7 +45,7 @@ async function benchProvider(provider: BenchProvider): Promise<string[]> {
     await seedDemoData(target.url, { sessions: SESSIONS, now: NOW });
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     const database = openDatabase(target.url);
-    const engine = createSessionEngine({ repository: createPrismaSessionRepository(database), config: resolveSessionConfig(), clock: createFakeClock(NOW) });
+    const engine = createSessionEngine({ repository: createPrismaSessionRepository(database), config: resolveSessionConfig(), clock: createFakeClock(NOW) }).app("default");
 
     // Real values from the data to filter on.
     const sample = (await engine.listSessions({ limit: 500, sort: "lastSeenAt" })).items;

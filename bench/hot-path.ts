@@ -1,6 +1,7 @@
 // `npm run bench:hot-path -- [--only sqlite|postgres] [--sessions 1000000] [--seconds 3]`
 // On a database of 1,100,000 dead sessions plus 2,000 live ones, in one process:
-//   1. resolve: a cache hit beside a Map + SHA-256 floor; a cache miss beside the raw driver
+//   1. resolve: a cache hit beside a Map + SHA-256 floor, and beside itself without the
+//      application check; a cache miss beside the raw driver
 //      (better-sqlite3 sequential, pg with 16 in flight), and the Prisma path it replaced;
 //   3. the floor for deleting dead sessions on this schema: the raw driver deletes 100,000 of them
 //      in batches like the sweep's, keeping no tombstones; then a sweep of the other 1,000,000:
@@ -21,7 +22,8 @@ import { parseDatabaseUrl } from "../lib/db/url";
 import { loadEnv } from "../lib/env";
 import { systemClock } from "../lib/sessions/clock";
 import { resolveSessionConfig } from "../lib/sessions/config";
-import { createSessionEngine, type SessionEngine } from "../lib/sessions/engine";
+import { createSessionEngine, type AppEngine } from "../lib/sessions/engine";
+import { ALL_APPS, DEFAULT_APP_ID } from "../lib/sessions/policy";
 import { cachingRepository, createSessionCache } from "../lib/sessions/session-cache";
 import { createScratchDatabase } from "../lib/testing/scratch-database";
 
@@ -99,18 +101,18 @@ async function benchProvider(provider: BenchProvider): Promise<string[]> {
     const { sweepBatchSize } = loadEnv({ NODE_ENV: "production", DATABASE_URL: target.url }).session;
     const config = resolveSessionConfig({ idleTimeoutSeconds: 24 * 3600, touchIntervalSeconds: 3600, sweepBatchSize });
     const prismaRepository = createPrismaSessionRepository(database);
-    const before = createSessionEngine({ repository: prismaRepository, config, clock: systemClock });
+    const before = createSessionEngine({ repository: prismaRepository, config, clock: systemClock }).app("default");
     const cache = createSessionCache({ maxEntries: 100_000, clock: systemClock });
-    const cached = createSessionEngine({ repository: cachingRepository(prismaRepository, hot, cache), config, clock: systemClock });
+    const cached = createSessionEngine({ repository: cachingRepository(prismaRepository, hot, cache), config, clock: systemClock }).app("default");
     const uncached = createSessionEngine({
       repository: cachingRepository(prismaRepository, hot, createSessionCache({ maxEntries: 0, clock: systemClock })),
       config,
       clock: systemClock,
-    });
+    }).app("default");
     const tokens: string[] = [];
     for (let i = 0; i < LIVE; i++) tokens.push((await before.createSession({ userId: `bench-live-${i % 100}` })).token);
     const pick = (i: number) => tokens[i % tokens.length]!;
-    const resolveWith = (engine: SessionEngine) => async (i: number) => expectAuthenticated(await engine.resolveSession(pick(i)));
+    const resolveWith = (engine: AppEngine) => async (i: number) => expectAuthenticated(await engine.resolveSession(pick(i)));
 
     // 1. In-process resolve.
     const floorMap = new Map<string, FloorRow>();
@@ -127,7 +129,22 @@ async function benchProvider(provider: BenchProvider): Promise<string[]> {
       if (!judgeFloor(pick(i), floorMap.get(idOf(pick(i))), Date.now())) throw new Error("floor refused a live token");
     });
     for (const token of tokens) await cached.resolveSession(token);
-    const hit = await throughput(resolveWith(cached));
+    // The application check on a cache hit (its policy looked up, its id compared) beside the same
+    // resolve without it: every application's sessions, one fixed policy handed over with no lookup.
+    const fixedApp = (await prismaRepository.findApplication(DEFAULT_APP_ID))!;
+    const withoutAppCheck = createSessionEngine({
+      repository: cachingRepository(prismaRepository, hot, cache),
+      config,
+      clock: systemClock,
+      applications: { get: async () => fixedApp, forget: () => undefined },
+    }).app(ALL_APPS);
+    const rounds: { hit: number; unchecked: number }[] = [];
+    for (let round = 0; round < 3; round++) {
+      rounds.push({ hit: await throughput(resolveWith(cached)), unchecked: await throughput(resolveWith(withoutAppCheck)) });
+    }
+    const median = (values: number[]) => values.sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+    const hit = median(rounds.map((round) => round.hit));
+    const unchecked = median(rounds.map((round) => round.unchecked));
 
     const inFlight = provider === "postgres" ? 16 : 1;
     let rawDriver: number;
@@ -159,6 +176,7 @@ async function benchProvider(provider: BenchProvider): Promise<string[]> {
       "| --- | ---: | ---: |",
       `| Map + SHA-256 floor, sequential | ${fmt(mapFloor)} | 100 % |`,
       `| Latchkey cache hit, sequential | ${fmt(hit)} | ${((hit / mapFloor) * 100).toFixed(0)} % of the Map floor |`,
+      `| the same hit without the application check (median of 3 alternating rounds) | ${fmt(unchecked)} | the check keeps ${((hit / unchecked) * 100).toFixed(0)} % of it |`,
       `| raw ${provider === "sqlite" ? "better-sqlite3" : "pg"} lookup + SHA-256, ${concurrency} | ${fmt(rawDriver)} | 100 % |`,
       `| Latchkey cache miss (prepared statements), ${concurrency} | ${fmt(miss)} | ${((miss / rawDriver) * 100).toFixed(0)} % of the raw driver |`,
       `| Latchkey through Prisma (the path resolve no longer takes), ${concurrency} | ${fmt(prismaPath)} | ${((prismaPath / rawDriver) * 100).toFixed(0)} % of the raw driver |`,

@@ -98,14 +98,14 @@ async function latchkeyDatabase() {
   console.info(`  Latchkey: seeded ${fmt(SESSIONS)} sessions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const database = openDatabase(url);
   const { key } = await createApiKeyRepository(database).createApiKey(
-    { name: "bench", scopes: ["sessions:read", "sessions:write"], createdBy: null, at: new Date() },
-    { at: new Date(), type: "api_key.created", actor: { type: "system", label: "bench" } },
+    { appId: "default", name: "bench", scopes: ["sessions:read", "sessions:write"], createdBy: null, at: new Date() },
+    { appId: "default", at: new Date(), type: "api_key.created", actor: { type: "system", label: "bench" } },
   );
   const engine = createSessionEngine({
     repository: createPrismaSessionRepository(database),
     config: resolveSessionConfig({ idleTimeoutSeconds: 24 * 3600 }),
     clock: systemClock,
-  });
+  }).app("default");
   const { token } = await engine.createSession({ userId: "bench-http" });
   await database.close();
   return { url, key, token };

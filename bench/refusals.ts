@@ -34,8 +34,8 @@ async function benchProvider(provider: BenchProvider): Promise<string[]> {
     const repository = createPrismaSessionRepository(database);
     const config = resolveSessionConfig({ idleTimeoutSeconds: 24 * 3600, touchIntervalSeconds: 3600 });
     const refusals = createRefusalLog({ store: repository, clock: systemClock, retentionSeconds: 86_400 });
-    const withoutLog = createSessionEngine({ repository, config, clock: systemClock });
-    const withLog = createSessionEngine({ repository, config, clock: systemClock, refusals });
+    const withoutLog = createSessionEngine({ repository, config, clock: systemClock }).app("default");
+    const withLog = createSessionEngine({ repository, config, clock: systemClock, refusals }).app("default");
 
     const live: string[] = [];
     const revoked: string[] = [];

@@ -3,12 +3,13 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /**
- * parseArgs, strict, with positionals and a --json flag, except that an argument starting with
+ * parseArgs, strict, with positionals, a --json flag and an --app option (every command takes
+ * both), except that an argument starting with
  * a dash that names none of the options is a value, not an option: session ids are base64url and
  * one in 64 starts with "-". Only --name, --name=value and "--" are read as options.
  */
 export function parseCommandArgs<O extends Options>(args: string[], options: O) {
-  const all = { ...options, json: { type: "boolean" as const } };
+  const all = { ...options, json: { type: "boolean" as const }, app: { type: "string" as const } };
   const names = new Set(Object.keys(all));
   const held = new Map<string, string>();
   const safe = args.map((arg, index) => {

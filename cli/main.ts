@@ -1,6 +1,14 @@
 import { createInterface, type Interface } from "node:readline";
 import type { ParseArgsConfig } from "node:util";
-import { LatchkeyApiError, createLatchkeyClient, type LatchkeyClient, type SessionJson } from "../lib/client";
+import {
+  LatchkeyApiError,
+  createLatchkeyClient,
+  type ApplicationJson,
+  type LatchkeyClient,
+  type PolicyChange,
+  type PolicyPreviewJson,
+  type SessionJson,
+} from "../lib/client";
 import { parseDurationSeconds } from "../lib/duration";
 import { parseCommandArgs } from "./args";
 import { CliError, loadSession, removeSession, saveSession, sessionFile } from "./config";
@@ -13,8 +21,11 @@ const USAGE = `Usage: latchkey <command> [options]
   logout                             forget the saved session (and end it, for an account)
   whoami                             the server, and the key or account in use
   sessions list [filters]            --status S[,S] --user U --ip IP --device TEXT --kind K --tenant T
+                                     --created-before T --created-after T
                                      --sort createdAt|lastSeenAt|idleExpiresAt|absoluteExpiresAt
                                      --order asc|desc --limit N --cursor C
+  sessions revoke-matching [filters] --reason TEXT [--code CODE] [--dry-run]
+                                     end every live session the filters match (counted first)
   sessions show ID                   one session, every field
   sessions revoke ID --reason TEXT   end a session (--code REVOKED|SIGNED_OUT|... , default REVOKED)
   sessions label ID LABEL            rename a session's device
@@ -24,9 +35,20 @@ const USAGE = `Usage: latchkey <command> [options]
                                      end every session of a user (id or email)
   sweep [--dry-run] [--retention 7d] delete sessions dead longer than the retention, with progress
   stats                              the overview's figures
-  debug TOKEN|SESSION_ID|USER        why a token, session or user is refused
+  debug TOKEN|SESSION_ID|USER        why a token, session or user is refused (- reads it from stdin)
+  apps list                          applications, their policies and live sessions (ADMIN)
+  apps create NAME [policy]          a new application, with the environment's policy unless changed
+  apps show APP                      one application and its policy
+  apps rename APP NAME | disable APP | enable APP
+  apps preview APP [policy]          how many live sessions a policy change would end (changes nothing)
+  apps set-policy APP [policy] --yes change the policy; without --yes, only the preview
+                                     policy: --idle 30m --absolute 30d --touch 60s --grace 10s
+                                     --guests yes|no --limit N|none
+                                     --at-limit end-least-recently-used|end-oldest|refuse
 
-Every command takes --json for machine-readable output. LATCHKEY_URL and LATCHKEY_API_KEY,
+Every command takes --json for machine-readable output, and --app APP (an application's name or
+id): an operator's command then works in that application only; without it, reads reach every
+application. An API key always works in its own application. LATCHKEY_URL and LATCHKEY_API_KEY,
 when both set, take the place of the saved session.`;
 
 interface Io {
@@ -37,7 +59,7 @@ interface Io {
   isTty: boolean;
 }
 
-function parse<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
+function parseArgs<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
   try {
     return parseCommandArgs(args, options);
   } catch (error) {
@@ -102,9 +124,16 @@ function progress(io: Io, done: number, total: number): void {
 async function run(argv: string[], io: Io): Promise<void> {
   const [command, ...rest] = argv;
   const print = (json: boolean | undefined, value: unknown, text: () => string) => io.out(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
+  // The --app of the command being run (every command's options include it).
+  let app: string | undefined;
+  const parse = <O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) => {
+    const parsed = parseArgs(args, options);
+    app = (parsed.values as { app?: string }).app;
+    return parsed;
+  };
   const connect = (): { client: LatchkeyClient; url: string } => {
     const session = loadSession(io.env);
-    return { client: createLatchkeyClient({ baseUrl: session.url, apiKey: session.credential }), url: session.url };
+    return { client: createLatchkeyClient({ baseUrl: session.url, apiKey: session.credential, app }), url: session.url };
   };
 
   switch (command) {
@@ -173,27 +202,22 @@ async function run(argv: string[], io: Io): Promise<void> {
       const [sub, ...args] = rest;
       if (sub === "list") {
         const { values } = parse(args, {
+          ...FILTER_OPTIONS,
           status: { type: "string" },
-          user: { type: "string" },
-          ip: { type: "string" },
-          device: { type: "string" },
-          kind: { type: "string" },
-          tenant: { type: "string" },
           sort: { type: "string" },
           order: { type: "string" },
           limit: { type: "string" },
           cursor: { type: "string" },
         });
-        const { tenant, limit, json, ...filters } = values;
         const { client, url } = connect();
-        const page = await guarded(url, () =>
-          client.listSessions({ ...(filters as Record<string, string>), tenantId: tenant, limit: limit === undefined ? undefined : Number(limit) }),
-        );
+        const query = { ...filterOf(values), status: values.status, sort: values.sort, order: values.order, cursor: values.cursor };
+        const page = await guarded(url, () => client.listSessions({ ...query, limit: values.limit === undefined ? undefined : Number(values.limit) }));
+        const { json } = values;
         print(json, page, () =>
           [
             table(
-              ["ID", "USER", "STATUS", "DEVICE", "IP", "CREATED", "LAST SEEN"],
-              page.items.map((s) => [s.id, s.userId, s.status, device(s), s.ip ?? "-", when(s.createdAt), when(s.lastSeenAt)]),
+              ["ID", "APP", "USER", "STATUS", "DEVICE", "IP", "CREATED", "LAST SEEN"],
+              page.items.map((s) => [s.id, s.appId, s.userId, s.status, device(s), s.ip ?? "-", when(s.createdAt), when(s.lastSeenAt)]),
             ),
             page.nextCursor ? `\nMore: --cursor ${page.nextCursor}` : "",
           ].join(""),
@@ -227,7 +251,24 @@ async function run(argv: string[], io: Io): Promise<void> {
         print(values.json, session, () => `Session ${session.id} is now labelled "${session.deviceLabel}".`);
         return;
       }
-      throw new CliError(`Unknown sessions command ${sub ?? "(none)"}: list, show, revoke or label.`, 2);
+      if (sub === "revoke-matching") {
+        const { values } = parse(args, { ...FILTER_OPTIONS, reason: { type: "string" }, code: { type: "string" }, "dry-run": { type: "boolean" } });
+        const filter = filterOf(values);
+        if (Object.keys(filter).length === 0) throw new CliError("Give at least one filter (--tenant, --ip, --created-before…): revoke-matching never means everything.", 2);
+        if (!values["dry-run"] && !values.reason) throw new CliError("Say why: --reason \"ticket 4711: leaked tokens\"", 2);
+        const { client, url } = connect();
+        const body = { filter, note: values.reason, ...(values.code ? { reason: values.code as "REVOKED" } : {}) };
+        const preview = await guarded(url, () => client.revokeMatchingSessions({ ...body, dryRun: true }));
+        if (values["dry-run"]) {
+          print(values.json, preview, () => `${preview.matched} live ${preview.matched === 1 ? "session matches" : "sessions match"}; nothing was revoked (--dry-run).`);
+          return;
+        }
+        io.err(`Revoking ${preview.matched} live ${preview.matched === 1 ? "session" : "sessions"}…\n`);
+        const result = await guarded(url, () => client.revokeMatchingSessions(body));
+        print(values.json, result, () => `Revoked ${result.revoked} of ${result.matched} matching ${result.matched === 1 ? "session" : "sessions"}.`);
+        return;
+      }
+      throw new CliError(`Unknown sessions command ${sub ?? "(none)"}: list, show, revoke, revoke-matching or label.`, 2);
     }
 
     case "service-session": {
@@ -312,8 +353,9 @@ async function run(argv: string[], io: Io): Promise<void> {
 
     case "debug": {
       const { values, positionals } = parse(rest, {});
-      const subject = positionals[0];
-      if (!subject) throw new CliError("Give a token, a session id or a user: latchkey debug lks_…|ID|EMAIL", 2);
+      // "-" reads the token from standard input: it then stays out of shell history and process lists.
+      const subject = positionals[0] === "-" ? await ask(io, "") : positionals[0];
+      if (!subject) throw new CliError("Give a token, a session id or a user: latchkey debug lks_…|ID|EMAIL, or - to read it from standard input", 2);
       const { client, url } = connect();
       const input = subject.startsWith("lks_") ? { token: subject } : /^[A-Za-z0-9_-]{22}$/.test(subject) ? { sessionId: subject } : { user: subject };
       const diagnosis = await guarded(url, () => client.diagnose(input));
@@ -329,8 +371,160 @@ async function run(argv: string[], io: Io): Promise<void> {
       return;
     }
 
+    case "apps":
+      return runApps(rest, { parse, connect, print, io });
+
     default:
       throw new CliError(`Unknown command ${command}.\n\n${USAGE}`, 2);
+  }
+}
+
+/** The session filters `sessions list` and `sessions revoke-matching` share. */
+const FILTER_OPTIONS = {
+  user: { type: "string" },
+  ip: { type: "string" },
+  device: { type: "string" },
+  kind: { type: "string" },
+  tenant: { type: "string" },
+  "created-before": { type: "string" },
+  "created-after": { type: "string" },
+} as const;
+
+/** Those filters as the API names them, the ones given only. */
+function filterOf(values: Partial<Record<keyof typeof FILTER_OPTIONS, unknown>>): Record<string, string> {
+  const named = {
+    user: values.user,
+    ip: values.ip,
+    device: values.device,
+    kind: values.kind,
+    tenantId: values.tenant,
+    createdTo: values["created-before"],
+    createdFrom: values["created-after"],
+  };
+  return Object.fromEntries(Object.entries(named).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+}
+
+type Parse = <O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) => ReturnType<typeof parseArgs<O>>;
+
+const POLICY_OPTIONS = {
+  idle: { type: "string" },
+  absolute: { type: "string" },
+  touch: { type: "string" },
+  grace: { type: "string" },
+  guests: { type: "string" },
+  limit: { type: "string" },
+  "at-limit": { type: "string" },
+} as const;
+
+/** The policy flags of `apps create|preview|set-policy`, as a policy change. */
+function policyFlags(values: Record<string, unknown>): PolicyChange {
+  const change: PolicyChange = {};
+  const seconds = (flag: string) => {
+    const text = values[flag];
+    if (text === undefined) return undefined;
+    const parsed = parseDurationSeconds(String(text));
+    if (parsed === null) throw new CliError(`--${flag} ${String(text)} is not a duration (examples: 30m, 12h, 30d).`, 2);
+    return parsed;
+  };
+  change.idleTimeoutSeconds = seconds("idle");
+  change.absoluteTimeoutSeconds = seconds("absolute");
+  change.touchIntervalSeconds = seconds("touch");
+  change.rotationGraceSeconds = seconds("grace");
+  if (values.guests !== undefined) {
+    if (!["yes", "no"].includes(String(values.guests))) throw new CliError("--guests takes yes or no.", 2);
+    change.allowGuests = values.guests === "yes";
+  }
+  if (values.limit !== undefined) {
+    const limit = values.limit === "none" ? null : Number(values.limit);
+    if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw new CliError("--limit takes a whole number of at least 1, or none.", 2);
+    change.sessionLimit = limit;
+  }
+  if (values["at-limit"] !== undefined) {
+    const action = ({ "end-least-recently-used": "END_LEAST_RECENTLY_USED", "end-oldest": "END_OLDEST", refuse: "REFUSE" } as const)[String(values["at-limit"]) as "refuse"];
+    if (!action) throw new CliError("--at-limit takes end-least-recently-used, end-oldest or refuse.", 2);
+    change.sessionLimitAction = action;
+  }
+  return Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as PolicyChange;
+}
+
+function describePolicy(policy: Omit<ApplicationJson, "id" | "name" | "createdAt" | "updatedAt" | "disabledAt">): string {
+  const limit = policy.sessionLimit === null ? "no limit" : `at most ${policy.sessionLimit} live per user (${policy.sessionLimitAction.toLowerCase().replaceAll("_", " ")})`;
+  return `idle ${policy.idleTimeoutSeconds} s, absolute ${policy.absoluteTimeoutSeconds} s, touch ${policy.touchIntervalSeconds} s, grace ${policy.rotationGraceSeconds} s, guests ${policy.allowGuests ? "yes" : "no"}, ${limit}`;
+}
+
+function describeImpact(impact: PolicyPreviewJson["impact"]): string {
+  const limit = impact.usersOverLimit > 0 ? `; ${impact.usersOverLimit} users are over the limit: ${impact.endedByLimit} more sessions end` : "";
+  return `ends ${impact.ended} live sessions now (${impact.endedByAbsolute} past the absolute cap, ${impact.endedByIdle} idle too long)${limit}`;
+}
+
+async function runApps(
+  argv: string[],
+  { parse, connect, print, io }: { parse: Parse; connect: () => { client: LatchkeyClient; url: string }; print: (json: boolean | undefined, value: unknown, text: () => string) => void; io: Io },
+): Promise<void> {
+  const [sub, ...args] = argv;
+  switch (sub) {
+    case "list": {
+      const { values } = parse(args, {});
+      const { client, url } = connect();
+      const { items } = await guarded(url, () => client.listApplications());
+      print(values.json, items, () =>
+        table(
+          ["ID", "NAME", "LIVE", "STATUS", "POLICY"],
+          items.map((app) => [app.id, app.name, String(app.liveSessions), app.disabledAt ? "disabled" : "enabled", describePolicy(app)]),
+        ),
+      );
+      return;
+    }
+    case "create": {
+      const { values, positionals } = parse(args, POLICY_OPTIONS);
+      if (!positionals[0]) throw new CliError("Name it: latchkey apps create NAME", 2);
+      const { client, url } = connect();
+      const { application } = await guarded(url, () => client.createApplication({ name: positionals[0]!, policy: policyFlags(values) }));
+      print(values.json, application, () => `Created ${application.name} (${application.id}): ${describePolicy(application)}.`);
+      return;
+    }
+    case "show": {
+      const { values, positionals } = parse(args, {});
+      if (!positionals[0]) throw new CliError("Name one: latchkey apps show APP", 2);
+      const { client, url } = connect();
+      const { application } = await guarded(url, () => client.getApplication(positionals[0]!));
+      print(values.json, application, () => `${application.name} (${application.id}), ${application.disabledAt ? "disabled" : "enabled"}: ${describePolicy(application)}.`);
+      return;
+    }
+    case "rename":
+    case "disable":
+    case "enable": {
+      const { values, positionals } = parse(args, {});
+      if (!positionals[0] || (sub === "rename" && !positionals[1])) throw new CliError(`Usage: latchkey apps ${sub} APP${sub === "rename" ? " NAME" : ""}`, 2);
+      const { client, url } = connect();
+      const body = sub === "rename" ? { name: positionals[1]! } : { disabled: sub === "disable" };
+      const { application } = await guarded(url, () => client.updateApplication(positionals[0]!, body));
+      print(values.json, application, () => `${application.name} (${application.id}) is ${application.disabledAt ? "disabled: its keys and sessions are refused" : "enabled"}.`);
+      return;
+    }
+    case "preview":
+    case "set-policy": {
+      const { values, positionals } = parse(args, { ...POLICY_OPTIONS, yes: { type: "boolean" } });
+      if (!positionals[0]) throw new CliError(`Name the application: latchkey apps ${sub} APP --absolute 7d`, 2);
+      const change = policyFlags(values);
+      if (Object.keys(change).length === 0) throw new CliError("Say what changes: --idle, --absolute, --touch, --grace, --guests, --limit or --at-limit.", 2);
+      const { client, url } = connect();
+      const preview = await guarded(url, () => client.previewApplicationPolicy(positionals[0]!, change));
+      if (sub === "preview" || !values.yes) {
+        print(values.json, preview, () =>
+          [`Now:      ${describePolicy(preview.current)}`, `Proposed: ${describePolicy(preview.proposed)}`, `It ${describeImpact(preview.impact)}.`, sub === "set-policy" ? "Not applied: run again with --yes." : ""]
+            .filter(Boolean)
+            .join("\n"),
+        );
+        if (sub === "set-policy") throw new CliError("Not applied (add --yes once the preview is what you want).", 1);
+        return;
+      }
+      const updated = await guarded(url, () => client.updateApplication(positionals[0]!, { policy: change }));
+      print(values.json, updated, () => `Policy of ${updated.application.name} changed: it ${describeImpact(updated.impact ?? preview.impact)}. Existing sessions are being rewritten to it in the background.`);
+      return;
+    }
+    default:
+      throw new CliError(`Unknown apps command ${sub ?? "(none)"}: list, create, show, rename, disable, enable, preview or set-policy.`, 2);
   }
 }
 

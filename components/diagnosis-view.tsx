@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { userHref } from "@/lib/console/apps";
 import type { Diagnosis } from "@/lib/sessions/diagnose";
 import { AuditTimeline } from "./audit-timeline";
 import { formatExact } from "./format";
@@ -13,18 +14,38 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
   return (
     <article className="space-y-4" aria-label="Diagnosis" data-verdict={diagnosis.verdict}>
       <div className={`rounded-lg border p-4 ${GOOD.has(diagnosis.verdict) ? "border-emerald-200 bg-emerald-50" : "border-amber-200 bg-amber-50"}`}>
-        <p className="font-mono text-xs text-slate-600" data-testid="verdict">
-          {diagnosis.verdict}
+        <p className="font-mono text-xs text-slate-600">
+          <span data-testid="verdict">{diagnosis.verdict}</span>
+          {diagnosis.application ? (
+            <span className="ml-2 font-sans" data-testid="diagnosis-app">
+              application {diagnosis.application.name}
+            </span>
+          ) : null}
         </p>
         <p className="mt-1 text-base font-medium" data-testid="diagnosis-summary">
           {diagnosis.summary}
         </p>
         <div className="mt-2 flex flex-wrap gap-x-4 text-sm">
           {session ? <Link href={`/sessions/${session.id}`} className="underline">Open session {session.id}</Link> : null}
-          {user ? <Link href={`/users/${encodeURIComponent(user.id)}`} className="underline">Open user {user.email ?? user.id}</Link> : null}
+          {user ? <Link href={userHref(user.appId, user.id)} className="underline">Open user {user.email ?? user.id}</Link> : null}
           {swept ? <span className="text-slate-600">Tombstone kept: swept {formatExact(swept.sweptAt.toISOString())}</span> : null}
         </div>
       </div>
+
+      {diagnosis.candidates.length > 0 ? (
+        <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Choose a user">
+          <h2 className="font-medium">Which one?</h2>
+          <ul className="mt-2 space-y-1 text-sm">
+            {diagnosis.candidates.map((candidate) => (
+              <li key={`${candidate.appId}/${candidate.id}`}>
+                <Link href={`/debug?app=${encodeURIComponent(candidate.appId)}&user=${encodeURIComponent(candidate.id)}`} className="underline">
+                  {candidate.email ?? candidate.id} in {candidate.appId}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
 
       {Object.keys(diagnosis.evidence).length > 0 ? (
         <section className="rounded-lg border border-slate-200 bg-white p-4">
@@ -76,7 +97,7 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
             {diagnosis.sessions.map((item) => (
               <tr key={item.id} data-session-id={item.id}>
                 <td className={CELL}>
-                  <Link href={`/debug?sessionId=${item.id}`} className="font-mono text-xs underline">
+                  <Link href={`/debug?sessionId=${encodeURIComponent(item.id)}`} className="font-mono text-xs underline">
                     {item.id}
                   </Link>
                 </td>

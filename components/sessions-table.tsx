@@ -12,6 +12,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useActionState, useEffect, useRef, useState } from "react";
 import type { ActionState } from "@/lib/auth/action";
+import { userHref } from "@/lib/console/apps";
 import { DeviceIcon } from "./device-icon";
 import { FieldError, FormStatus } from "./form-status";
 import { RelativeTime } from "./relative-time";
@@ -19,6 +20,9 @@ import { RelativeTime } from "./relative-time";
 /** One row of the sessions table, as the server hands it over (no secrets; times as ISO). */
 export interface SessionRow {
   id: string;
+  /** The application's id, and its name. */
+  appId: string;
+  app: string;
   user: string;
   userId: string;
   current: boolean;
@@ -69,10 +73,11 @@ const columns = [
       <input type="checkbox" aria-label={`Select session ${row.original.id}`} checked={row.getIsSelected()} onChange={row.getToggleSelectedHandler()} />
     ),
   }),
+  column.accessor("app", { header: "App", cell: (info) => <span data-testid="session-app">{info.getValue()}</span> }),
   column.accessor("user", {
     header: "User",
     cell: (info) => (
-      <Link href={`/users/${encodeURIComponent(info.row.original.userId)}`} className="hover:underline">
+      <Link href={userHref(info.row.original.appId, info.row.original.userId)} className="hover:underline">
         {info.getValue()}
       </Link>
     ),

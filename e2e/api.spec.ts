@@ -160,8 +160,11 @@ test.describe("signed access tokens", () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key).not.toHaveProperty("d");
 
-    const verify = createAccessTokenVerifier({ issuer: BASE_URL, jwksUrl: `${BASE_URL}/.well-known/jwks.json` });
-    expect(await verify(accessToken)).toMatchObject({ sessionId: session.id, userId: session.userId, roles: ["editor"], tenantId: "acme", kind: "user" });
+    const verify = createAccessTokenVerifier({ issuer: BASE_URL, audience: "default", jwksUrl: `${BASE_URL}/.well-known/jwks.json` });
+    expect(await verify(accessToken)).toMatchObject({ sessionId: session.id, appId: "default", userId: session.userId, roles: ["editor"], tenantId: "acme", kind: "user" });
+    // A verifier of another application refuses it: the token's audience is this one.
+    const elsewhere = createAccessTokenVerifier({ issuer: BASE_URL, audience: "app_other", jwksUrl: `${BASE_URL}/.well-known/jwks.json` });
+    await expect(elsewhere(accessToken)).rejects.toThrow(/aud/);
 
     await client("all").revokeSession(session.id);
     const refused = await api.exchangeSession(token).catch((error: unknown) => error);

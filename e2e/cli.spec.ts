@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { BASE_URL, apiKeys, client, createAccountThroughConsole, signIn } from "./fixtures";
+import { BASE_URL, apiKeys, client, createAccountThroughConsole, sessionRow, signIn } from "./fixtures";
 
 const BIN = path.join(process.cwd(), "bin", "latchkey.mjs");
 
@@ -53,7 +53,7 @@ test("login keeps a 0600 session file; list, show, label, revoke, log out everyw
 
   const listed = await latchkey(home, ["sessions", "list", "--user", userId]);
   expect(listed.code, listed.stderr).toBe(0);
-  expect(listed.stdout.split("\n")[0]).toMatch(/^ID\s+USER\s+STATUS\s+DEVICE\s+IP\s+CREATED\s+LAST SEEN$/);
+  expect(listed.stdout.split("\n")[0]).toMatch(/^ID\s+APP\s+USER\s+STATUS\s+DEVICE\s+IP\s+CREATED\s+LAST SEEN$/);
   for (const { session } of created) expect(listed.stdout).toContain(session.id);
   expect(listed.stdout).toContain("Firefox on Linux");
   const page = JSON.parse((await latchkey(home, ["sessions", "list", "--user", userId, "--ip", "192.0.2.1", "--json"])).stdout) as { items: { id: string }[] };
@@ -169,7 +169,11 @@ test("an operator signs in with a console account: the role decides what the CLI
 
   const userId = `cli-person-${Date.now()}`;
   await client("all").createSession({ userId });
-  const everywhere = await latchkey(home, ["users", "logout-everywhere", userId, "--reason", "ticket 21"]);
+  // User ids are per application: an operator names the application.
+  const unnamed = await latchkey(home, ["users", "logout-everywhere", userId, "--reason", "ticket 21"]);
+  expect(unnamed.code).toBe(1);
+  expect(unnamed.stderr).toContain("name the application");
+  const everywhere = await latchkey(home, ["users", "logout-everywhere", userId, "--reason", "ticket 21", "--app", "default"]);
   expect(everywhere.code, everywhere.stderr).toBe(0);
   const [ended] = (await client("all").listSessions({ user: userId })).items;
   expect(ended).toMatchObject({ status: "revoked", revokedBy: `user:${support.email}`, revokeNote: "ticket 21" });
@@ -178,9 +182,15 @@ test("an operator signs in with a console account: the role decides what the CLI
   expect(sweep.code).toBe(1);
   expect(sweep.stderr).toBe("latchkey: A SUPPORT account lacks the sessions:admin scope.\n");
 
-  const mine = (await client("all").listSessions({ user: whoami.principal.id, status: "active" })).items.filter((s) => s.metadata.via === "cli");
+  // The account's own console sessions: out of every API key's reach, listed for the operator.
+  expect((await client("all").listSessions({ user: whoami.principal.id })).items).toHaveLength(0);
+  const listed = JSON.parse((await latchkey(home, ["sessions", "list", "--user", whoami.principal.id, "--status", "active", "--json"])).stdout) as {
+    items: { id: string; appId: string; metadata: { via?: string } }[];
+  };
+  const mine = listed.items.filter((s) => s.metadata.via === "cli");
   expect(mine).toHaveLength(1);
+  expect(mine[0]!.appId).toBe("console");
   const logout = await latchkey(home, ["logout"]);
   expect(logout.stdout).toContain("session ended");
-  expect((await client("all").getSession(mine[0]!.id)).session).toMatchObject({ status: "revoked", revokedReason: "SIGNED_OUT" });
+  expect(sessionRow(mine[0]!.id)).toMatchObject({ revokedReason: "SIGNED_OUT" });
 });

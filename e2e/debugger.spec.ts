@@ -76,7 +76,7 @@ test("support opens a user whose app requests are refused and sees the refusals 
   expect((refused as LatchkeyApiError).details?.revokedBy).toMatch(/^api_key:/);
   expect((refused as LatchkeyApiError).details?.revokedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 
-  await page.goto(`/users/${userId}`);
+  await page.goto(`/users/default/${userId}`);
   await page.getByRole("link", { name: /Why can.t they sign in\?/ }).click();
   const diagnosis = page.getByRole("article", { name: "Diagnosis" });
   await expect(diagnosis.getByTestId("verdict")).toHaveText("ALL_SESSIONS_ENDED");

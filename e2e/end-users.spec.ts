@@ -183,6 +183,7 @@ test("role matrix: every ADMIN-only action, sent by SUPPORT and by USER, is refu
 });
 
 test("a password change signs out the other sessions; a role change applies from the next request", async ({ browser }) => {
+  test.setTimeout(60_000);
   const admin = await adminPage(browser);
   const person = await createAccountThroughConsole(admin, browser, "SUPPORT");
   const first = await (await browser.newContext()).newPage();

@@ -36,7 +36,7 @@ export function seedApiKeys(): Record<KeyName, string> {
   for (const [name, scopes] of Object.entries(KEY_SCOPES) as [KeyName, readonly string[]][]) {
     const output = execFileSync(
       process.execPath,
-      ["--import", "tsx", "scripts/api-key.ts", "create", "--name", `e2e-${name}`, "--scopes", scopes.join(","), "--json"],
+      ["--import", "tsx", "scripts/api-key.ts", "create", "--app", "default", "--name", `e2e-${name}`, "--scopes", scopes.join(","), "--json"],
       { env: { ...process.env, DATABASE_URL: `file:${DATABASE_FILE}`, LATCHKEY_DATA_DIR: DATA_DIR }, encoding: "utf8" },
     );
     keys[name] = (JSON.parse(output) as { key: string }).key;
@@ -58,10 +58,20 @@ export function rowCounts(): Record<string, number> {
   const db = new Database(DATABASE_FILE, { readonly: true, fileMustExist: true });
   try {
     const counts: Record<string, number> = {};
-    for (const table of ["User", "Session", "SweptSession", "OAuthState", "AuditEvent", "ApiKey"]) {
+    for (const table of ["Application", "User", "Session", "SweptSession", "OAuthState", "AuditEvent", "ApiKey"]) {
       counts[table] = (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
     }
     return counts;
+  } finally {
+    db.close();
+  }
+}
+
+/** One session's row, read directly from the database (any application, the console's too). */
+export function sessionRow(sessionId: string): Record<string, unknown> | undefined {
+  const db = new Database(DATABASE_FILE, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(`SELECT * FROM "Session" WHERE "id" = ?`).get(sessionId) as Record<string, unknown> | undefined;
   } finally {
     db.close();
   }

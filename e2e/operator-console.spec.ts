@@ -99,7 +99,7 @@ for (const role of ["ADMIN", "SUPPORT"] as const) {
     // The export streams the current filter as CSV.
     const csv = await (await page.request.get(`/sessions/export?tenantId=${tenantId}`)).text();
     const lines = csv.trim().split("\n");
-    expect(lines[0]).toMatch(/^id,userId,kind,status,/);
+    expect(lines[0]).toMatch(/^id,appId,userId,kind,status,/);
     expect(lines).toHaveLength(4);
     for (const { session } of created) expect(csv).toContain(session.id);
     expect(csv).not.toContain("lks_");
@@ -144,6 +144,7 @@ test("session detail: every field, the rotation chain, relabel, revoke with a re
 });
 
 test("sweep: SUPPORT is refused in the UI and when calling the action; ADMIN previews and runs it with progress", async ({ browser }) => {
+  test.setTimeout(60_000);
   const admin = await asAdmin(browser);
   const { page: support } = await asSupport(browser, admin);
   const userId = `sweepable-${Date.now()}`;
@@ -158,7 +159,7 @@ test("sweep: SUPPORT is refused in the UI and when calling the action; ADMIN pre
   const sweepable = Number(await admin.getByTestId("sweepable-total").textContent());
   expect(sweepable).toBeGreaterThanOrEqual(3);
   const run = await recordAction(admin, () => admin.getByRole("button", { name: "Run sweep now" }).click());
-  await expect(admin.getByTestId("sweep-progress")).toContainText("Sweep finished:");
+  await expect(admin.getByTestId("job-progress")).toContainText("Sweep finished:", { timeout: 10_000 });
   await expect(admin.locator('[data-event-type="sessions.swept"]').first()).toBeVisible();
   expect((await client("all").listSessions({ user: userId })).items).toHaveLength(0);
 

@@ -66,7 +66,7 @@ test.beforeAll(async () => {
   }
   const output = execFileSync(
     process.execPath,
-    ["--import", "tsx", "scripts/api-key.ts", "create", "--name", "scale-out", "--scopes", "sessions:read,sessions:write,sessions:admin", "--json"],
+    ["--import", "tsx", "scripts/api-key.ts", "create", "--app", "default", "--name", "scale-out", "--scopes", "sessions:read,sessions:write,sessions:admin", "--json"],
     { env: { ...process.env, DATABASE_URL: database.url, LATCHKEY_DATA_DIR: dataDirs[0]! }, encoding: "utf8" },
   );
   key = (JSON.parse(output) as { key: string }).key;

@@ -10,3 +10,11 @@ export function parseDurationSeconds(text: string): number | null {
   const value = Number(match[1]) * UNITS[(match[2] || "s").toLowerCase()]!;
   return Number.isSafeInteger(value) ? value : null;
 }
+
+/** A number of seconds as the largest unit that holds it exactly: 1800 → "30m", 2592000 → "30d". */
+export function formatDurationSeconds(seconds: number): string {
+  for (const unit of ["d", "h", "m"] as const) {
+    if (seconds > 0 && seconds % UNITS[unit]! === 0) return `${seconds / UNITS[unit]!}${unit}`;
+  }
+  return `${seconds}s`;
+}

@@ -11,6 +11,7 @@ const NAV: { href: string; label: string; roles: readonly ConsoleRole[] }[] = [
   { href: "/audit", label: "Audit log", roles: ["ADMIN", "SUPPORT"] },
   { href: "/debug", label: "Debugger", roles: ["ADMIN", "SUPPORT"] },
   { href: "/sweep", label: "Sweep", roles: ["ADMIN"] },
+  { href: "/applications", label: "Applications", roles: ["ADMIN"] },
   { href: "/accounts", label: "Accounts", roles: ["ADMIN"] },
   { href: "/api-keys", label: "API keys", roles: ["ADMIN"] },
   { href: "/api-docs", label: "API", roles: ["ADMIN", "SUPPORT"] },

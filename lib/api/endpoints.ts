@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { RefusalOperation } from "../sessions/refusal-log";
 import type { ApiErrorCode } from "./errors";
-import type { ApiScope } from "./scopes";
+import type { CallerScope } from "./scopes";
 import * as s from "./schemas";
 
 /** One operation of the HTTP API: the route handlers and the OpenAPI document both read these. */
@@ -10,7 +10,7 @@ export interface Endpoint {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
   /** The scope a key needs; "any" for any valid key; null for no key at all. */
-  scope: ApiScope | "any" | null;
+  scope: CallerScope | "any" | null;
   summary: string;
   body?: z.ZodType;
   /** When true, an empty body stands for `{}`. */
@@ -26,9 +26,9 @@ export interface Endpoint {
   limitFailures?: RefusalOperation;
 }
 
-const AUTH_ERRORS: ApiErrorCode[] = ["UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED", "SERVICE_UNAVAILABLE"];
+const AUTH_ERRORS: ApiErrorCode[] = ["UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED", "SERVICE_UNAVAILABLE", "APP_NOT_FOUND"];
 const BODY_ERRORS: ApiErrorCode[] = ["VALIDATION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"];
-const TOKEN_ERRORS: ApiErrorCode[] = ["TOKEN_MALFORMED", "SESSION_NOT_FOUND", "SESSION_EXPIRED", "SESSION_REVOKED", "TOKEN_REUSED", "USER_DISABLED"];
+const TOKEN_ERRORS: ApiErrorCode[] = ["TOKEN_MALFORMED", "SESSION_NOT_FOUND", "SESSION_EXPIRED", "SESSION_REVOKED", "TOKEN_REUSED", "USER_DISABLED", "APP_DISABLED"];
 
 export const endpoints = {
   createSession: {
@@ -39,14 +39,14 @@ export const endpoints = {
     summary: "Start a session for a user; returns its token once",
     body: s.createSessionBody,
     response: { status: 201, schema: s.issuedSessionOutput },
-    errors: [...AUTH_ERRORS, ...BODY_ERRORS, "USER_DISABLED"],
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS, "USER_DISABLED", "SESSION_LIMIT"],
   },
   createGuestSession: {
     operationId: "createGuestSession",
     method: "POST",
     path: "/api/v1/sessions/guest",
     scope: "sessions:write",
-    summary: "Start a guest session for a generated anonymous user id",
+    summary: "Start a guest session for a generated anonymous user id (403 when the application does not allow guests)",
     body: s.createGuestBody,
     bodyOptional: true,
     response: { status: 201, schema: s.issuedSessionOutput },
@@ -103,8 +103,18 @@ export const endpoints = {
     summary: "Turn a guest session into a user's, with a new token",
     body: s.upgradeBody,
     response: { status: 200, schema: s.issuedSessionOutput },
-    errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS, "ROTATION_CONFLICT", "NOT_A_GUEST_SESSION"],
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS, ...TOKEN_ERRORS, "ROTATION_CONFLICT", "NOT_A_GUEST_SESSION", "SESSION_LIMIT"],
     limitFailures: "upgrade",
+  },
+  revokeMatchingSessions: {
+    operationId: "revokeMatchingSessions",
+    method: "POST",
+    path: "/api/v1/sessions/revoke",
+    scope: "sessions:admin",
+    summary: "Revoke every live session matching a filter (the sessions list's filters), with a reason; dryRun only counts",
+    body: s.revokeByFilterBody,
+    response: { status: 200, schema: s.revokeByFilterOutput },
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS],
   },
   listSessions: {
     operationId: "listSessions",
@@ -212,6 +222,57 @@ export const endpoints = {
     body: s.consumeStateBody,
     response: { status: 200, schema: s.consumedStateOutput },
     errors: [...AUTH_ERRORS, ...BODY_ERRORS, "STATE_INVALID"],
+  },
+  listApplications: {
+    operationId: "listApplications",
+    method: "GET",
+    path: "/api/v1/apps",
+    scope: "applications",
+    summary: "Every application with its policy and live sessions (ADMIN console accounts only)",
+    response: { status: 200, schema: s.applicationListOutput },
+    errors: AUTH_ERRORS,
+  },
+  createApplication: {
+    operationId: "createApplication",
+    method: "POST",
+    path: "/api/v1/apps",
+    scope: "applications",
+    summary: "Create an application: a name, and its policy where it differs from the environment's (ADMIN console accounts only)",
+    body: s.createApplicationBody,
+    response: { status: 201, schema: s.oneApplicationOutput },
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS, "APP_NAME_TAKEN"],
+  },
+  getApplication: {
+    operationId: "getApplication",
+    method: "GET",
+    path: "/api/v1/apps/{id}",
+    scope: "applications",
+    summary: "One application by id or name",
+    params: s.applicationIdParams,
+    response: { status: 200, schema: s.oneApplicationOutput },
+    errors: [...AUTH_ERRORS, "APP_NOT_FOUND"],
+  },
+  updateApplication: {
+    operationId: "updateApplication",
+    method: "PATCH",
+    path: "/api/v1/apps/{id}",
+    scope: "applications",
+    summary: "Rename, disable or enable an application, or change its policy: the change applies at once, ends what it ends (counted in impact), and rewrites existing sessions in the background",
+    params: s.applicationIdParams,
+    body: s.updateApplicationBody,
+    response: { status: 200, schema: s.updatedApplicationOutput },
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS, "APP_NOT_FOUND", "APP_NAME_TAKEN"],
+  },
+  previewApplicationPolicy: {
+    operationId: "previewApplicationPolicy",
+    method: "POST",
+    path: "/api/v1/apps/{id}/policy-preview",
+    scope: "applications",
+    summary: "What a policy change would end at once (sessions past a shorter cap or idle timeout, users and sessions over a limit); changes nothing",
+    params: s.applicationIdParams,
+    body: s.policyPreviewBody,
+    response: { status: 200, schema: s.policyPreviewOutput },
+    errors: [...AUTH_ERRORS, ...BODY_ERRORS, "APP_NOT_FOUND"],
   },
   openApi: {
     operationId: "getOpenApiDocument",

@@ -6,8 +6,10 @@ import { isSessionError } from "../sessions/errors";
 import { TOKEN_PREFIX } from "../sessions/tokens";
 import type { RequestContext } from "../sessions/refusal-log";
 import type { Actor } from "../sessions/types";
+import type { AppEngine } from "../sessions/engine";
+import { ALL_APPS, CONSOLE_APP_ID, type AppScope } from "../sessions/policy";
 import type { Endpoint } from "./endpoints";
-import { API_SCOPES, type ApiScope } from "./scopes";
+import { API_SCOPES, type CallerScope } from "./scopes";
 import { ApiError, errorReply, isApiError, sessionErrorReply, webResponse, type ApiReply } from "./errors";
 import { createRateLimiter, type RateLimiter } from "./rate-limit";
 
@@ -44,6 +46,11 @@ export interface ApiInput {
 /** An endpoint's checked call: who calls, and its validated params, query and body. */
 export interface CallContext<E extends Endpoint> {
   latchkey: Latchkey;
+  /**
+   * The engine within the caller's reach: an API key's own application, or for a console account
+   * the application its Latchkey-App header names (every application when it names none).
+   */
+  app: AppEngine;
   key: ApiKeyView | null;
   actor: Actor;
   ip: string | null;
@@ -66,41 +73,64 @@ export interface ApiContext<E extends Endpoint> extends CallContext<E> {
 export interface Principal {
   type: "api_key" | "user";
   id: string;
+  /** What the caller reaches: its key's application, or (console accounts) every application. */
+  scope: AppScope;
   /** The key's name, or the account's email. */
   name: string;
-  scopes: ApiScope[];
+  scopes: CallerScope[];
   /** The account's console role (people only). */
   role: ConsoleRole | null;
   key: ApiKeyView | null;
   actor: Actor;
 }
 
-/** What a console role may do through the API: ADMIN everything, SUPPORT read and write sessions. */
-export const ROLE_SCOPES: Record<ConsoleRole, ApiScope[]> = {
-  ADMIN: [...API_SCOPES],
+/**
+ * What a console role may do through the API: ADMIN everything (applications too, which no API
+ * key may manage), SUPPORT read and write sessions.
+ */
+export const ROLE_SCOPES: Record<ConsoleRole, CallerScope[]> = {
+  ADMIN: [...API_SCOPES, "applications"],
   SUPPORT: ["sessions:read", "sessions:write"],
   USER: [],
 };
 
-async function keyOf(latchkey: Latchkey, credential: string, now: number): Promise<Principal | null> {
+/** A live key of an enabled application, or why not. */
+async function keyOf(latchkey: Latchkey, credential: string, now: number): Promise<Principal | string> {
   const key = await latchkey.apiKeys.authenticateApiKey(credential);
-  if (!key) return null;
+  if (!key) return "The API key is unknown or revoked.";
+  const app = key.appId === CONSOLE_APP_ID ? null : await latchkey.engine.context.applications.get(key.appId);
+  if (!app) return "The API key is unknown or revoked.";
+  if (app.disabledAt) return `The API key's application (${app.name}) is disabled.`;
   const { keyLastMarked } = rateLimiters(latchkey);
   if (now - (keyLastMarked.get(key.id) ?? 0) >= KEY_TOUCH_INTERVAL_MS) {
     keyLastMarked.set(key.id, now);
     await latchkey.apiKeys.markApiKeyUsed(key.id, new Date(now));
   }
-  return { type: "api_key", id: key.id, name: key.name, scopes: key.scopes, role: null, key, actor: { type: "api_key", id: key.id, label: key.name } };
+  return {
+    type: "api_key",
+    id: key.id,
+    scope: key.appId,
+    name: key.name,
+    scopes: key.scopes,
+    role: null,
+    key,
+    actor: { type: "api_key", id: key.id, label: key.name },
+  };
 }
 
-/** A console account's session token (from `latchkey login` with email and password). */
-async function personOf(latchkey: Latchkey, token: string, origin: RequestContext): Promise<Principal | null> {
-  const result = await latchkey.engine.resolveSession(token, origin, "validate");
-  if (!result.authenticated || !result.user.consoleRole || !result.user.email) return null;
+/**
+ * A console account's session token (from `latchkey login` with email and password): only a
+ * session of the console itself, never one an application made, whatever its user id.
+ */
+async function personOf(latchkey: Latchkey, token: string, origin: RequestContext): Promise<Principal | string> {
+  const refused = "The session has ended or is not a console account's; log in again.";
+  const result = await latchkey.console.resolveSession(token, origin, "validate");
+  if (!result.authenticated || !result.user.consoleRole || !result.user.email) return refused;
   const role = result.user.consoleRole as ConsoleRole;
   return {
     type: "user",
     id: result.user.id,
+    scope: ALL_APPS,
     name: result.user.email,
     scopes: ROLE_SCOPES[role] ?? [],
     role,
@@ -186,6 +216,28 @@ function queryObject(url: URL): Record<string, string> {
   return query;
 }
 
+/** The header in which a console account names the application a call works in (id or name). */
+export const APP_HEADER = "latchkey-app";
+
+/**
+ * What a call reaches: an API key's own application, always (no header changes it); for a
+ * console account, the application the Latchkey-App header names, or every application.
+ */
+async function scopeOf(latchkey: Latchkey, principal: Principal, input: ApiInput): Promise<AppScope> {
+  const named = input.header(APP_HEADER)?.trim();
+  const app = named ? (named === CONSOLE_APP_ID ? null : await latchkey.engine.findApplication(named)) : null;
+  if (principal.type === "api_key") {
+    // A key never reaches another application; naming one is a mistake worth saying so.
+    if (named && app?.id !== principal.scope) {
+      throw new ApiError("FORBIDDEN", `This API key belongs to its own application and works only there; drop the ${APP_HEADER} header.`);
+    }
+    return principal.scope;
+  }
+  if (!named) return ALL_APPS;
+  if (!app) throw new ApiError("APP_NOT_FOUND", `No application is called ${JSON.stringify(named.slice(0, 64))} (${APP_HEADER} header).`);
+  return app.id;
+}
+
 /** Errors from the database driver that mean "cannot reach the database", not "bad query". */
 function isDatabaseUnavailable(error: unknown): boolean {
   const text = `${(error as Error)?.name ?? ""} ${(error as Error)?.message ?? ""} ${String((error as { cause?: unknown })?.cause ?? "")}`;
@@ -242,16 +294,14 @@ async function call<E extends Endpoint, R>(
         throw new ApiError("UNAUTHORIZED", "Send an API key: Authorization: Bearer lka_…");
       }
       const credential = match[1]!;
-      principal = credential.startsWith(TOKEN_PREFIX.session)
+      const found = credential.startsWith(TOKEN_PREFIX.session)
         ? await personOf(latchkey, credential, { source: "cli", ip, userAgent: input.header("user-agent") })
         : await keyOf(latchkey, credential, now);
-      if (!principal) {
+      if (typeof found === "string") {
         authFailures.recordFailure(ipKey, now);
-        throw new ApiError(
-          "UNAUTHORIZED",
-          credential.startsWith(TOKEN_PREFIX.session) ? "The session has ended or is not a console account's; log in again." : "The API key is unknown or revoked.",
-        );
+        throw new ApiError("UNAUTHORIZED", found);
       }
+      principal = found;
       key = principal.key;
       if (endpoint.scope !== "any" && !principal.scopes.includes(endpoint.scope)) {
         const whose = principal.type === "api_key" ? "This API key lacks" : `A ${principal.role} account lacks`;
@@ -264,6 +314,7 @@ async function call<E extends Endpoint, R>(
       const wait = Math.max(...limitKeys.map((k) => tokenFailures.retryAfter(k, now)));
       if (wait > 0) {
         latchkey.refusals?.record({
+          appId: principal && typeof principal.scope === "string" ? principal.scope : CONSOLE_APP_ID,
           at: new Date(now),
           reason: "RATE_LIMITED",
           operation: endpoint.limitFailures,
@@ -303,6 +354,7 @@ async function call<E extends Endpoint, R>(
     }
     return await handle({
       latchkey,
+      app: latchkey.engine.app(principal ? await scopeOf(latchkey, principal, input) : ALL_APPS),
       key,
       actor,
       ip,

@@ -8,6 +8,9 @@ import {
   identifierSchema,
   ipAddressSchema,
   issueOAuthStateSchema,
+  applicationNameSchema,
+  policyChangeSchema,
+  revokeByFilterSchema,
   revokeSchema,
   sessionFilterSchema,
   sessionIdSchema,
@@ -15,6 +18,7 @@ import {
   userAgentSchema,
 } from "../sessions/schemas";
 import { Verdict } from "../sessions/diagnose";
+import { SESSION_LIMIT_ACTIONS } from "../sessions/policy";
 import { MANUAL_REVOKE_REASONS, REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "../sessions/types";
 
 /** Request and response shapes of the HTTP API, built on the engine's input schemas. */
@@ -67,6 +71,7 @@ const isoDate = z.string().describe("ISO 8601 date-time");
 
 export const sessionOutput = z.object({
   id: z.string(),
+  appId: z.string().describe("the application the session belongs to"),
   userId: z.string(),
   kind: z.enum(SESSION_KINDS),
   status: z.enum(SESSION_STATUSES),
@@ -80,6 +85,7 @@ export const sessionOutput = z.object({
   ip: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
   createdAt: isoDate,
+  startedAt: isoDate.describe("when the sign-in began: the absolute cap counts from here, across rotations"),
   lastSeenAt: isoDate,
   authenticatedAt: isoDate.nullable(),
   idleTimeoutSeconds: z.number().int(),
@@ -96,6 +102,7 @@ export const sessionOutput = z.object({
 });
 
 const userOutput = z.object({
+  appId: z.string(),
   id: z.string(),
   email: z.string().nullable(),
   name: z.string().nullable(),
@@ -115,11 +122,12 @@ export const resolveOutput = z.object({
   roles: z.array(z.string()),
   tenantId: z.string().nullable(),
   kind: z.enum(SESSION_KINDS).nullable(),
-  reason: z.string().nullable().describe("why the token was refused: MALFORMED, UNKNOWN, SECRET_MISMATCH, IDLE_EXPIRED, ABSOLUTE_EXPIRED, REVOKED, REUSE_DETECTED, USER_DISABLED"),
+  reason: z.string().nullable().describe("why the token was refused: MALFORMED, UNKNOWN, SECRET_MISMATCH, IDLE_EXPIRED, ABSOLUTE_EXPIRED, REVOKED, REUSE_DETECTED, USER_DISABLED, APP_DISABLED"),
   code: z.string().nullable(),
   revokedReason: z.enum(REVOKE_REASONS).or(z.string()).nullable(),
   revokedAt: isoDate.nullable(),
   revokedBy: z.string().nullable(),
+  revokeNote: z.string().nullable().describe("why, in words: a ticket, or \"ended when this user started a 6th session; the limit is 5\""),
 });
 export const refreshOutput = z.object({ session: sessionOutput, token: z.string().optional().describe("the new token, when rotate was true") });
 export const sessionPageOutput = z.object({ items: z.array(sessionOutput), nextCursor: z.string().nullable() });
@@ -129,6 +137,7 @@ export const revokedOneOutput = z.object({ revoked: z.boolean().describe("false 
 export const revokedCountOutput = z.object({ revoked: z.number().int() });
 export const sweepOutput = z.object({
   dryRun: z.boolean(),
+  oauthStates: z.number().int().describe("consumed or expired OAuth states deleted"),
   total: z.number().int(),
   idleExpired: z.number().int(),
   absoluteExpired: z.number().int(),
@@ -137,6 +146,7 @@ export const sweepOutput = z.object({
 });
 const refusalOutput = z.object({
   id: z.number().int(),
+  appId: z.string(),
   at: isoDate,
   reason: z.string().describe("MALFORMED, UNKNOWN, SECRET_MISMATCH, IDLE_EXPIRED, ABSOLUTE_EXPIRED, REVOKED, REUSE_DETECTED, USER_DISABLED or RATE_LIMITED"),
   operation: z.enum(["resolve", "validate", "refresh", "rotate", "upgrade", "exchange"]),
@@ -149,6 +159,7 @@ const refusalOutput = z.object({
 });
 const auditEventOutput = z.object({
   id: z.number().int(),
+  appId: z.string(),
   at: isoDate,
   type: z.string(),
   actorType: z.string(),
@@ -158,23 +169,71 @@ const auditEventOutput = z.object({
   userId: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
 });
+const policyOutput = z.object({
+  idleTimeoutSeconds: z.number().int(),
+  absoluteTimeoutSeconds: z.number().int(),
+  touchIntervalSeconds: z.number().int(),
+  rotationGraceSeconds: z.number().int(),
+  allowGuests: z.boolean(),
+  sessionLimit: z.number().int().nullable(),
+  sessionLimitAction: z.enum(SESSION_LIMIT_ACTIONS),
+});
+export const applicationOutput = policyOutput.extend({
+  id: z.string(),
+  name: z.string(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  disabledAt: isoDate.nullable(),
+});
+export const applicationWithCountOutput = applicationOutput.extend({ liveSessions: z.number().int() });
+export const applicationListOutput = z.object({ items: z.array(applicationWithCountOutput) });
+export const oneApplicationOutput = z.object({ application: applicationOutput });
+export const createApplicationBody = z.object({ name: applicationNameSchema, policy: policyChangeSchema.optional() }).strict();
+export const updateApplicationBody = z
+  .object({ name: applicationNameSchema.optional(), disabled: z.boolean().optional(), policy: policyChangeSchema.optional() })
+  .strict()
+  .refine((body) => body.name !== undefined || body.disabled !== undefined || body.policy !== undefined, "name what to change: name, disabled or policy");
+export const policyPreviewBody = z.object({ policy: policyChangeSchema }).strict();
+const impactOutput = z.object({
+  ended: z.number().int().describe("live sessions the change ends at once"),
+  endedByAbsolute: z.number().int(),
+  endedByIdle: z.number().int(),
+  usersOverLimit: z.number().int(),
+  endedByLimit: z.number().int(),
+});
+export const policyPreviewOutput = z.object({ current: policyOutput, proposed: policyOutput, impact: impactOutput });
+export const updatedApplicationOutput = z.object({
+  application: applicationOutput,
+  impact: impactOutput.nullable().describe("what the policy change ended, as counted when it was saved (null when the policy did not change)"),
+  jobId: z.string().nullable().describe("the background job that rewrites existing sessions to the new policy"),
+});
+export const applicationIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
+export const revokeByFilterBody = revokeByFilterSchema;
+export const revokeByFilterOutput = z.object({
+  dryRun: z.boolean(),
+  matched: z.number().int().describe("live sessions matching the filter"),
+  revoked: z.number().int(),
+});
+
 export const diagnosisOutput = z.object({
   subject: z.enum(["token", "session", "user"]),
   verdict: z.enum(Object.values(Verdict) as [Verdict, ...Verdict[]]),
   summary: z.string().describe("the verdict in plain words, with times in UTC"),
   evidence: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).describe("the facts the verdict rests on"),
+  application: z.object({ id: z.string(), name: z.string() }).nullable().describe("the application of the session or user"),
   session: sessionOutput.nullable(),
   swept: z
-    .object({ id: z.string(), userId: z.string(), kind: z.string(), status: z.string(), revokedReason: z.string().nullable(), endedAt: isoDate, createdAt: isoDate, sweptAt: isoDate })
+    .object({ id: z.string(), appId: z.string(), userId: z.string(), kind: z.string(), status: z.string(), revokedReason: z.string().nullable(), endedAt: isoDate, createdAt: isoDate, sweptAt: isoDate })
     .nullable()
     .describe("what is left of a swept session"),
   user: userOutput.nullable(),
   sessions: z.array(sessionOutput).describe("a user's sessions, or a session's rotation family, newest first"),
   events: z.array(auditEventOutput).describe("audit events of the session or user, newest first"),
   refusals: z.array(refusalOutput).describe("recent refusals of the session or user, newest first"),
+  candidates: z.array(userOutput).describe("users of that id or email in several applications (verdict SEVERAL_USERS)"),
 });
 export const accessTokenOutput = z.object({
-  accessToken: z.string().describe("a JWT signed with EdDSA (Ed25519): sub (user), sid (session), roles, tenant, kind, iss, iat, exp, jti"),
+  accessToken: z.string().describe("a JWT signed with EdDSA (Ed25519): sub (user), sid (session), aud (the application id), roles, tenant, kind, iss, iat, exp, jti"),
   tokenType: z.literal("Bearer"),
   expiresAt: isoDate,
 });
@@ -188,6 +247,10 @@ export const whoamiOutput = z.object({
     name: z.string().describe("the key's name, or the account's email"),
     scopes: z.array(z.string()),
     role: z.string().nullable().describe("a console account's role (ADMIN: every scope; SUPPORT: sessions:read and sessions:write)"),
+    application: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .describe("the application a key belongs to (and reaches); for a console account, the one its Latchkey-App header names, else null: every application"),
   }),
 });
 export const consoleSessionBody = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) }).strict();

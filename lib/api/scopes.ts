@@ -9,3 +9,9 @@ export const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
   "oauth-states": "issue and consume OAuth state tokens",
   "service-sessions": "start short-lived service sessions for automation clients",
 };
+
+/**
+ * What a caller may do: the scopes of API keys, and "applications" (create, rename, disable
+ * applications and change their policies), which only ADMIN console accounts hold.
+ */
+export type CallerScope = ApiScope | "applications";

@@ -9,8 +9,8 @@ import { isSessionError } from "../sessions/errors";
  */
 
 /** POST /api/v1/sessions/resolve: a token's session and user, or why it is refused (200 either way). */
-export async function resolveCall({ latchkey, body, recordFailure, origin }: CallContext<typeof endpoints.resolveSession>): Promise<ApiReply> {
-  const result = await latchkey.engine.resolveSession(body.token, origin);
+export async function resolveCall({ app, body, recordFailure, origin }: CallContext<typeof endpoints.resolveSession>): Promise<ApiReply> {
+  const result = await app.resolveSession(body.token, origin);
   if (result.authenticated) {
     return reply({
       authenticated: true,
@@ -24,6 +24,7 @@ export async function resolveCall({ latchkey, body, recordFailure, origin }: Cal
       revokedReason: null,
       revokedAt: null,
       revokedBy: null,
+      revokeNote: null,
     });
   }
   recordFailure();
@@ -39,17 +40,18 @@ export async function resolveCall({ latchkey, body, recordFailure, origin }: Cal
     revokedReason: result.revokedReason,
     revokedAt: result.revokedAt,
     revokedBy: result.revokedBy,
+    revokeNote: result.revokeNote,
   });
 }
 
 /** POST /api/v1/sessions/refresh: slide the idle expiry; with rotate, replace the token. */
-export async function refreshCall({ latchkey, body, actor, recordFailure, origin }: CallContext<typeof endpoints.refreshSession>): Promise<ApiReply> {
+export async function refreshCall({ app, body, actor, recordFailure, origin }: CallContext<typeof endpoints.refreshSession>): Promise<ApiReply> {
   try {
     if (body.rotate) {
-      const { token, session } = await latchkey.engine.rotateSession(body.token, actor, origin);
+      const { token, session } = await app.rotateSession(body.token, actor, origin);
       return reply({ session, token });
     }
-    const context = await latchkey.engine.refreshSession(body.token, origin);
+    const context = await app.refreshSession(body.token, origin);
     return reply({ session: context.session });
   } catch (error) {
     if (isSessionError(error)) recordFailure();

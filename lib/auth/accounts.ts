@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CONSOLE_ROLES, type ConsoleRole } from "../db/user-repository";
 import type { Latchkey } from "../server/latchkey";
 import { ErrorCode, SessionError } from "../sessions/errors";
+import { CONSOLE_APP_ID } from "../sessions/policy";
 import { deviceLabelSchema, sessionIdSchema } from "../sessions/schemas";
 import type { Actor } from "../sessions/types";
 import { generatePassword, hashPassword, verifyPassword } from "./passwords";
@@ -44,7 +45,7 @@ export async function createAccount(latchkey: Latchkey, input: z.output<typeof c
   const now = new Date();
   const account = await latchkey.users.createConsoleUser(
     { email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(password), mustChangePassword: true, at: now },
-    { at: now, type: "user.created", actor, details: { role: input.role, email: input.email } },
+    { appId: CONSOLE_APP_ID, at: now, type: "user.created", actor, details: { role: input.role, email: input.email } },
   );
   return { account, password };
 }
@@ -58,8 +59,8 @@ export async function changeAccountRole(latchkey: Latchkey, userId: string, role
   if (!account) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such account.");
   if (account.consoleRole === role) return 0;
   if (account.consoleRole === "ADMIN") await assertAnotherAdminRemains(latchkey, userId);
-  await latchkey.users.setConsoleRole(userId, role, { at: new Date(), type: "user.role_changed", actor, details: { from: account.consoleRole, to: role } });
-  return latchkey.engine.revokeUserSessions(userId, { reason: "ROLE_CHANGED", note: `role changed to ${role}` }, actor);
+  await latchkey.users.setConsoleRole(userId, role, { appId: CONSOLE_APP_ID, at: new Date(), type: "user.role_changed", actor, details: { from: account.consoleRole, to: role } });
+  return latchkey.console.revokeUserSessions(userId, { reason: "ROLE_CHANGED", note: `role changed to ${role}` }, actor);
 }
 
 /** Disables an account: all its sessions end and it cannot sign in until enabled again. */
@@ -68,11 +69,11 @@ export async function disableAccount(latchkey: Latchkey, userId: string, actor: 
   const account = await latchkey.users.findCredentialsById(userId);
   if (!account) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such account.");
   if (account.consoleRole === "ADMIN") await assertAnotherAdminRemains(latchkey, userId);
-  return latchkey.engine.disableUser(userId, "disabled in the console", actor);
+  return latchkey.console.disableUser(userId, "disabled in the console", actor);
 }
 
 export async function enableAccount(latchkey: Latchkey, userId: string, actor: Actor): Promise<void> {
-  await latchkey.engine.enableUser(userId, actor);
+  await latchkey.console.enableUser(userId, actor);
 }
 
 /**
@@ -93,12 +94,13 @@ export async function changePassword(
   }
   const now = new Date();
   await latchkey.users.setPassword(session.userId, await hashPassword(input.newPassword), false, {
+    appId: CONSOLE_APP_ID,
     at: now,
     type: "user.password_changed",
     actor: session.actor,
   });
-  const ended = await latchkey.engine.revokeUserSessions(session.userId, { reason: "PASSWORD_CHANGED" }, session.actor, { exceptSessionId: session.sessionId });
-  await latchkey.engine.confirmAuthentication(session.sessionId, session.actor);
+  const ended = await latchkey.console.revokeUserSessions(session.userId, { reason: "PASSWORD_CHANGED" }, session.actor, { exceptSessionId: session.sessionId });
+  await latchkey.console.confirmAuthentication(session.sessionId, session.actor);
   return ended;
 }
 
@@ -106,6 +108,6 @@ export async function changePassword(
 export async function reauthenticate(latchkey: Latchkey, session: { userId: string; sessionId: string; actor: Actor }, password: string): Promise<boolean> {
   const account = await latchkey.users.findCredentialsById(session.userId);
   if (!account || !(await verifyPassword(password, account.passwordHash))) return false;
-  await latchkey.engine.confirmAuthentication(session.sessionId, session.actor);
+  await latchkey.console.confirmAuthentication(session.sessionId, session.actor);
   return true;
 }

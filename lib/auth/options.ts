@@ -66,7 +66,7 @@ let cached: AuthOptions | null = null;
  */
 export function getAuthOptions(): AuthOptions {
   if (cached) return cached;
-  const { env, engine } = getLatchkey();
+  const { env, console: engine } = getLatchkey();
   cached = {
     secret: ensureAuthSecret(env.dataDir, env.authSecret),
     session: { strategy: "jwt", maxAge: env.session.absoluteTimeoutSeconds },

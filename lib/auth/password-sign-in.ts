@@ -39,7 +39,7 @@ export async function signInWithPassword(
   if (accountFailures.retryAfter(accountKey, now) > 0 || (addressKey && addressFailures.retryAfter(addressKey, now) > 0)) {
     return { ok: false, reason: "RATE_LIMITED" };
   }
-  const { users, engine } = getLatchkey();
+  const { users, console: engine } = getLatchkey();
   const account = await users.findCredentials(input.data.email);
   const valid = await verifyPassword(input.data.password, account?.passwordHash ?? DUMMY_HASH);
   if (!account || !valid || account.disabledAt) {

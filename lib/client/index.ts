@@ -20,6 +20,15 @@ export type DiagnosisJson = z.output<typeof schemas.diagnosisOutput>;
 export type AccessTokenJson = z.output<typeof schemas.accessTokenOutput>;
 export type WhoamiJson = z.output<typeof schemas.whoamiOutput>;
 export type StatisticsJson = z.output<typeof schemas.statisticsOutput>;
+export type ApplicationJson = z.output<typeof schemas.applicationOutput>;
+export type ApplicationListJson = z.output<typeof schemas.applicationListOutput>;
+export type CreateApplicationBody = z.input<typeof schemas.createApplicationBody>;
+export type UpdateApplicationBody = z.input<typeof schemas.updateApplicationBody>;
+export type UpdatedApplicationJson = z.output<typeof schemas.updatedApplicationOutput>;
+export type PolicyChange = z.input<typeof schemas.policyPreviewBody>["policy"];
+export type PolicyPreviewJson = z.output<typeof schemas.policyPreviewOutput>;
+export type RevokeByFilterBody = z.input<typeof schemas.revokeByFilterBody>;
+export type RevokeByFilterJson = z.output<typeof schemas.revokeByFilterOutput>;
 /** The end user's address and browser, recorded with the token if it is refused. */
 export interface ClientInfo {
   ip?: string;
@@ -44,10 +53,16 @@ export interface LatchkeyClientOptions {
   baseUrl: string;
   /** An API key, lka_… (or a console account's session token from createConsoleSession) */
   apiKey: string;
+  /**
+   * For a console account: the application (name or id) every call works in, sent as the
+   * Latchkey-App header; without it, reads reach every application. An API key always works in
+   * its own application.
+   */
+  app?: string;
   fetch?: typeof fetch;
 }
 
-export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch }: LatchkeyClientOptions) {
+export function createLatchkeyClient({ baseUrl, apiKey, app, fetch: fetchImpl = fetch }: LatchkeyClientOptions) {
   async function call<T>(method: string, path: string, options: { body?: unknown; query?: Record<string, string | number | undefined> } = {}): Promise<T> {
     const url = new URL(path, baseUrl);
     for (const [name, value] of Object.entries(options.query ?? {})) {
@@ -57,6 +72,7 @@ export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch
       method,
       headers: {
         authorization: `Bearer ${apiKey}`,
+        ...(app ? { "latchkey-app": app } : {}),
         ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
       },
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
@@ -94,6 +110,8 @@ export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch
     updateSession: (sessionId: string, body: { deviceLabel?: string | null; tenantId?: string | null }) =>
       call<{ session: SessionJson }>("PATCH", `/api/v1/sessions/${id(sessionId)}`, { body }),
     revokeSession: (sessionId: string, body: RevokeBody = {}) => call<{ revoked: boolean }>("DELETE", `/api/v1/sessions/${id(sessionId)}`, { body }),
+    /** Every live session matching a filter, revoked with a reason (dryRun: counted only). */
+    revokeMatchingSessions: (body: RevokeByFilterBody) => call<RevokeByFilterJson>("POST", "/api/v1/sessions/revoke", { body }),
     listUserSessions: (userId: string) => call<{ items: SessionJson[] }>("GET", `/api/v1/users/${id(userId)}/sessions`),
     revokeUserSessions: (userId: string, body: RevokeBody = {}) => call<{ revoked: number }>("DELETE", `/api/v1/users/${id(userId)}/sessions`, { body }),
     sweep: (body: { dryRun?: boolean; retentionSeconds?: number; batchSize?: number; limit?: number } = {}) => call<SweepJson>("POST", "/api/v1/sweep", { body }),
@@ -107,6 +125,12 @@ export function createLatchkeyClient({ baseUrl, apiKey, fetch: fetchImpl = fetch
     consumeOAuthState: (state: string) => call<{ data: Record<string, unknown> | null }>("POST", "/api/v1/oauth-states/consume", { body: { state } }),
     diagnose: (body: DiagnoseBody) => call<DiagnosisJson>("POST", "/api/v1/diagnose", { body }),
     health: () => call<{ status: string; database: string }>("GET", "/api/health"),
+    /** Applications (ADMIN console accounts only). */
+    listApplications: () => call<ApplicationListJson>("GET", "/api/v1/apps"),
+    createApplication: (body: CreateApplicationBody) => call<{ application: ApplicationJson }>("POST", "/api/v1/apps", { body }),
+    getApplication: (app: string) => call<{ application: ApplicationJson }>("GET", `/api/v1/apps/${id(app)}`),
+    updateApplication: (app: string, body: UpdateApplicationBody) => call<UpdatedApplicationJson>("PATCH", `/api/v1/apps/${id(app)}`, { body }),
+    previewApplicationPolicy: (app: string, policy: PolicyChange) => call<PolicyPreviewJson>("POST", `/api/v1/apps/${id(app)}/policy-preview`, { body: { policy } }),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ListSessionsInput } from "../sessions/schemas";
 
 /** The query-string keys of the sessions view (filters, sort, cursor): the view lives in the URL. */
 export const SESSION_QUERY_KEYS = [
+  "app",
   "status",
   "sessionId",
   "user",
@@ -37,7 +38,8 @@ export function parseSessionQuery(params: Params): { input: ListSessionsInput; v
     const value = get(params, key);
     if (value !== undefined) values[key] = value;
   }
-  const parsed = listSessionsQuery.safeParse(values);
+  const { app: _app, ...filters } = values;
+  const parsed = listSessionsQuery.safeParse(filters);
   if (!parsed.success) {
     const message = parsed.error.issues.map((issue) => `${issue.path.join(".") || "query"}: ${issue.message}`).join("; ");
     return { input: {}, values, error: `These filters are not valid: ${message}.` };

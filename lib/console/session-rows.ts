@@ -1,12 +1,18 @@
 import type { SessionRow } from "@/components/sessions-table";
+import { userKey } from "../db/user-repository";
 import type { SessionView } from "../sessions/types";
 import { describeDevice } from "../sessions/user-agent";
 
-/** Table rows for sessions: people named by email where known, times as ISO, nothing secret. */
-export function toSessionRows(items: SessionView[], emails: Map<string, string>, currentSessionId: string, now: Date): SessionRow[] {
+/**
+ * Table rows for sessions: people named by email where known (`emails` by userKey), applications
+ * by name, times as ISO, nothing secret.
+ */
+export function toSessionRows(items: SessionView[], emails: Map<string, string>, appNames: Map<string, string>, currentSessionId: string, now: Date): SessionRow[] {
   return items.map((item) => ({
     id: item.id,
-    user: emails.get(item.userId) ?? item.userId,
+    appId: item.appId,
+    app: appNames.get(item.appId) ?? item.appId,
+    user: emails.get(userKey(item.appId, item.userId)) ?? item.userId,
     userId: item.userId,
     current: item.id === currentSessionId,
     device: item.deviceLabel ?? describeDevice(item) ?? "Unknown device",

@@ -8,6 +8,8 @@ import type { ApiKeyRow } from "./hot-statements";
 /** An API key as shown to people: never its secret or hash. */
 export interface ApiKeyView {
   id: string;
+  /** The application the key belongs to: the only one it reaches. */
+  appId: string;
   name: string;
   scopes: ApiScope[];
   createdAt: Date;
@@ -16,9 +18,9 @@ export interface ApiKeyView {
   revokedAt: Date | null;
 }
 
-const VIEW_FIELDS = { id: true, name: true, scopes: true, createdAt: true, createdBy: true, lastUsedAt: true, revokedAt: true } as const;
+const VIEW_FIELDS = { id: true, appId: true, name: true, scopes: true, createdAt: true, createdBy: true, lastUsedAt: true, revokedAt: true } as const;
 
-function toView(row: { id: string; name: string; scopes: string; createdAt: Date; createdBy: string | null; lastUsedAt: Date | null; revokedAt: Date | null }): ApiKeyView {
+function toView(row: { id: string; appId: string; name: string; scopes: string; createdAt: Date; createdBy: string | null; lastUsedAt: Date | null; revokedAt: Date | null }): ApiKeyView {
   return { ...row, scopes: JSON.parse(row.scopes) as ApiScope[] };
 }
 
@@ -42,7 +44,7 @@ export function createApiKeyRepository({ prisma }: Database, { findRow }: { find
   return {
     /** Creates a key and returns its full text, once. */
     async createApiKey(
-      input: { name: string; scopes: ApiScope[]; createdBy: string | null; at: Date },
+      input: { appId: string; name: string; scopes: ApiScope[]; createdBy: string | null; at: Date },
       event: AuditEventInput,
     ): Promise<{ key: string; apiKey: ApiKeyView }> {
       const issued = issueToken("apiKey");
@@ -50,6 +52,7 @@ export function createApiKeyRepository({ prisma }: Database, { findRow }: { find
         const created = await tx.apiKey.create({
           data: {
             id: issued.id,
+            appId: input.appId,
             name: input.name,
             secretHash: issued.secretHash,
             scopes: JSON.stringify(input.scopes),
@@ -78,9 +81,16 @@ export function createApiKeyRepository({ prisma }: Database, { findRow }: { find
       await prisma.apiKey.updateMany({ where: { id }, data: { lastUsedAt: at } });
     },
 
-    async listApiKeys(): Promise<ApiKeyView[]> {
-      const rows = await prisma.apiKey.findMany({ select: VIEW_FIELDS, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+    /** Every key, or one application's, newest first. */
+    async listApiKeys(appId?: string): Promise<ApiKeyView[]> {
+      const rows = await prisma.apiKey.findMany({ where: appId ? { appId } : {}, select: VIEW_FIELDS, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
       return rows.map(toView);
+    },
+
+    /** One key, without its secret; null when there is none. */
+    async findApiKey(id: string): Promise<ApiKeyView | null> {
+      const row = await prisma.apiKey.findUnique({ where: { id }, select: VIEW_FIELDS });
+      return row ? toView(row) : null;
     },
 
     /** Revokes a key; false if it does not exist or was already revoked. */

@@ -3,6 +3,7 @@ import type { AuditEventInput } from "../sessions/types";
 /** The stored row of an audit event. */
 export function auditEventRow(event: AuditEventInput) {
   return {
+    appId: event.appId,
     at: event.at,
     type: event.type,
     actorType: event.actor.type,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { DEFAULT_APP_ID } from "../sessions/policy";
 import { parseUserAgent } from "../sessions/user-agent";
 import { parseDatabaseUrl } from "./url";
 
@@ -33,6 +34,8 @@ export interface SeedOptions {
   users?: number;
   tenants?: number;
   now?: Date;
+  /** The application the sessions and users belong to ("default" unless named; it must exist). */
+  appId?: string;
   /** Called after each batch with the number of sessions written so far. */
   onProgress?: (written: number) => void;
 }
@@ -57,8 +60,8 @@ function random(seed: number): () => number {
 }
 
 const COLUMNS = [
-  "id", "secretHash", "userId", "kind", "tenantId", "roles", "deviceLabel", "userAgent", "browser", "os", "deviceType", "ip", "metadata",
-  "createdAt", "lastSeenAt", "authenticatedAt", "idleTimeoutSeconds", "idleExpiresAt", "absoluteExpiresAt", "revokedAt", "revokedReason",
+  "id", "appId", "secretHash", "userId", "kind", "tenantId", "roles", "deviceLabel", "userAgent", "browser", "os", "deviceType", "ip", "metadata",
+  "createdAt", "startedAt", "lastSeenAt", "authenticatedAt", "idleTimeoutSeconds", "idleExpiresAt", "absoluteExpiresAt", "revokedAt", "revokedReason",
   "revokedBy", "revokeNote", "familyId",
 ] as const;
 
@@ -104,10 +107,10 @@ function* demoRows(options: Required<Omit<SeedOptions, "onProgress">>, batchSize
     const idleExpires = Math.min(lastSeen + idle * 1000, absolute);
     const userId = kind === "guest" ? `guest_demo${i}` : `user_${user}`;
     batch.push([
-      id, randomBytes(32).toString("base64url"), userId, kind, `tenant-${Math.floor(next() * options.tenants)}`, kind === "service" ? '["automation"]' : "[]",
+      id, options.appId, randomBytes(32).toString("base64url"), userId, kind, `tenant-${Math.floor(next() * options.tenants)}`, kind === "service" ? '["automation"]' : "[]",
       LABELS[Math.floor(next() * LABELS.length)] ?? null, USER_AGENTS[agentIndex]!, agent.browser, agent.os, agent.deviceType,
       `${10 + Math.floor(next() * 200)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`, "{}",
-      createdAt, lastSeen, createdAt, idle, idleExpires, absolute, revokedAt, revokedReason, revokedAt ? "system:demo" : null, null, id,
+      createdAt, createdAt, lastSeen, createdAt, idle, idleExpires, absolute, revokedAt, revokedReason, revokedAt ? "system:demo" : null, null, id,
     ]);
     if (batch.length === batchSize) {
       yield batch;
@@ -126,6 +129,7 @@ export async function seedDemoData(url: string | undefined, input: SeedOptions):
   const options = {
     ...input,
     users: input.users ?? Math.max(1, Math.round(input.sessions / 5)),
+    appId: input.appId ?? DEFAULT_APP_ID,
     tenants: input.tenants ?? 20,
     now: input.now ?? new Date(),
   };
@@ -141,15 +145,16 @@ export async function seedDemoData(url: string | undefined, input: SeedOptions):
       db.pragma("cache_size = -524288");
       db.pragma("wal_autocheckpoint = 100000");
       const now = config.now.getTime();
-      const insertUser = db.prepare(`INSERT OR IGNORE INTO "User" ("id", "email", "createdAt", "updatedAt") VALUES (?, ?, ?, ?)`);
+      const insertUser = db.prepare(`INSERT OR IGNORE INTO "User" ("appId", "id", "email", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)`);
       db.transaction(() => {
-        for (const [index, id] of userIds(config).entries()) insertUser.run(id, index % 10 === 0 ? `${id}@demo.example` : null, now, now);
+        for (const [index, id] of userIds(config).entries()) insertUser.run(config.appId, id, index % 10 === 0 ? `${id}@demo.example` : null, now, now);
       })();
       const insertSession = db.prepare(`INSERT INTO "Session" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
-      const guests = db.prepare(`INSERT OR IGNORE INTO "User" ("id", "createdAt", "updatedAt") VALUES (?, ?, ?)`);
+      const guests = db.prepare(`INSERT OR IGNORE INTO "User" ("appId", "id", "createdAt", "updatedAt") VALUES (?, ?, ?, ?)`);
+      const [kindAt, userAt, createdAt] = [COLUMNS.indexOf("kind"), COLUMNS.indexOf("userId"), COLUMNS.indexOf("createdAt")];
       const writeBatch = db.transaction((rows: unknown[][]) => {
         for (const row of rows) {
-          if (row[3] === "guest") guests.run(row[2], row[13], row[13]);
+          if (row[kindAt] === "guest") guests.run(config.appId, row[userAt], row[createdAt], row[createdAt]);
           insertSession.run(...row);
         }
       });
@@ -172,23 +177,23 @@ export async function seedDemoData(url: string | undefined, input: SeedOptions):
     for (let i = 0; i < ids.length; i += 10_000) {
       const chunk = ids.slice(i, i + 10_000);
       await client.query(
-        `INSERT INTO "User" ("id", "email", "createdAt", "updatedAt") SELECT id, CASE WHEN n % 10 = 0 THEN id || '@demo.example' END, now(), now()
+        `INSERT INTO "User" ("appId", "id", "email", "createdAt", "updatedAt") SELECT $2, id, CASE WHEN n % 10 = 0 THEN id || '@demo.example' END, now(), now()
          FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n) ON CONFLICT DO NOTHING`,
-        [chunk],
+        [chunk, config.appId],
       );
     }
-    const types = ["text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "bigint", "bigint", "bigint", "int", "bigint", "bigint", "bigint", "text", "text", "text", "text"];
-    const timeColumns = new Set(["createdAt", "lastSeenAt", "authenticatedAt", "idleExpiresAt", "absoluteExpiresAt", "revokedAt"]);
+    const types = ["text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "bigint", "bigint", "bigint", "bigint", "int", "bigint", "bigint", "bigint", "text", "text", "text", "text"];
+    const timeColumns = new Set(["createdAt", "startedAt", "lastSeenAt", "authenticatedAt", "idleExpiresAt", "absoluteExpiresAt", "revokedAt"]);
     const select = COLUMNS.map((column, index) =>
       timeColumns.has(column) ? `CASE WHEN c${index} IS NULL THEN NULL ELSE to_timestamp(c${index} / 1000.0) AT TIME ZONE 'UTC' END` : `c${index}`,
     ).join(", ");
     const sql = `INSERT INTO "Session" (${COLUMNS.map((c) => `"${c}"`).join(", ")})
       SELECT ${select} FROM unnest(${COLUMNS.map((_, index) => `$${index + 1}::${types[index]}[]`).join(", ")}) AS t(${COLUMNS.map((_, index) => `c${index}`).join(", ")})`;
     for (const rows of demoRows(config, 10_000)) {
-      const guestIds = rows.filter((row) => row[3] === "guest").map((row) => row[2] as string);
+      const guestIds = rows.filter((row) => row[COLUMNS.indexOf("kind")] === "guest").map((row) => row[COLUMNS.indexOf("userId")] as string);
       await client.query("BEGIN");
       if (guestIds.length > 0) {
-        await client.query(`INSERT INTO "User" ("id", "createdAt", "updatedAt") SELECT id, now(), now() FROM unnest($1::text[]) AS t(id) ON CONFLICT DO NOTHING`, [guestIds]);
+        await client.query(`INSERT INTO "User" ("appId", "id", "createdAt", "updatedAt") SELECT $2, id, now(), now() FROM unnest($1::text[]) AS t(id) ON CONFLICT DO NOTHING`, [guestIds, config.appId]);
       }
       await client.query(sql, COLUMNS.map((_, index) => rows.map((row) => row[index])));
       await client.query("COMMIT");

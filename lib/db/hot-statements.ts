@@ -6,6 +6,7 @@ import { parseDatabaseUrl } from "./url";
 /** An API key's row as the hot path checks it: the hash of its secret, never the secret. */
 export interface ApiKeyRow {
   id: string;
+  appId: string;
   name: string;
   scopes: string;
   secretHash: string;
@@ -30,13 +31,14 @@ export interface HotStatements {
    */
   touchSession?(id: string, now: Date, staleBefore: Date, idleExpiresAt: Date): Promise<boolean>;
   /** Ids of a user's unrevoked sessions (to drop them from shared caches). */
-  unrevokedSessionIds(userId: string): Promise<string[]>;
+  unrevokedSessionIds(appId: string, userId: string): Promise<string[]>;
   findApiKey(id: string): Promise<ApiKeyRow | null>;
   close(): Promise<void>;
 }
 
 const SESSION_COLUMNS = [
   "id",
+  "appId",
   "secretHash",
   "userId",
   "kind",
@@ -50,6 +52,7 @@ const SESSION_COLUMNS = [
   "ip",
   "metadata",
   "createdAt",
+  "startedAt",
   "lastSeenAt",
   "authenticatedAt",
   "idleTimeoutSeconds",
@@ -64,19 +67,19 @@ const SESSION_COLUMNS = [
   "rotatedToId",
   "guestUserId",
 ] as const;
-const SESSION_DATE_COLUMNS = ["createdAt", "lastSeenAt", "authenticatedAt", "idleExpiresAt", "absoluteExpiresAt", "revokedAt"] as const;
+const SESSION_DATE_COLUMNS = ["createdAt", "startedAt", "lastSeenAt", "authenticatedAt", "idleExpiresAt", "absoluteExpiresAt", "revokedAt"] as const;
 const USER_COLUMNS = ["email", "name", "consoleRole", "mustChangePassword", "disabledAt", "disabledReason", "createdAt"] as const;
 
 const SELECT_SESSION_WITH_USER = `SELECT ${SESSION_COLUMNS.map((c) => `s."${c}"`).join(", ")}, ${USER_COLUMNS.map((c) => `u."${c}" AS "u_${c}"`).join(", ")}
-  FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = $1`;
+  FROM "Session" s JOIN "User" u ON u."appId" = s."appId" AND u."id" = s."userId" WHERE s."id" = $1`;
 // SQLite: two primary-key lookups. The join can be planned as a scan of "User" when the table's
 // statistics were gathered while it was nearly empty (PRAGMA optimize at the first start).
 const SELECT_SESSION = `SELECT ${SESSION_COLUMNS.map((c) => `"${c}"`).join(", ")} FROM "Session" WHERE "id" = $1`;
-const SELECT_USER = `SELECT ${USER_COLUMNS.map((c) => `"${c}" AS "u_${c}"`).join(", ")} FROM "User" WHERE "id" = $1`;
+const SELECT_USER = `SELECT ${USER_COLUMNS.map((c) => `"${c}" AS "u_${c}"`).join(", ")} FROM "User" WHERE "appId" = $1 AND "id" = $2`;
 const TOUCH = `UPDATE "Session" SET "lastSeenAt" = $2, "idleExpiresAt" = $3
   WHERE "id" = $1 AND "revokedAt" IS NULL AND "idleExpiresAt" > $4 AND "absoluteExpiresAt" > $4 AND "lastSeenAt" <= $5`;
-const UNREVOKED_IDS = `SELECT "id" FROM "Session" WHERE "userId" = $1 AND "revokedAt" IS NULL`;
-const API_KEY = `SELECT "id", "name", "scopes", "secretHash", "createdAt", "createdBy", "lastUsedAt", "revokedAt" FROM "ApiKey" WHERE "id" = $1`;
+const UNREVOKED_IDS = `SELECT "id" FROM "Session" WHERE "appId" = $1 AND "userId" = $2 AND "revokedAt" IS NULL`;
+const API_KEY = `SELECT "id", "appId", "name", "scopes", "secretHash", "createdAt", "createdBy", "lastUsedAt", "revokedAt" FROM "ApiKey" WHERE "id" = $1`;
 
 type Row = Record<string, unknown>;
 type DateOf = (value: unknown) => Date | null;
@@ -92,6 +95,7 @@ function records(row: Row, owner: Row, date: DateOf, inPlace: boolean): { sessio
   for (const column of SESSION_DATE_COLUMNS) session[column] = date(row[column]);
   session.idleTimeoutSeconds = Number(row.idleTimeoutSeconds);
   const user: UserRecord = {
+    appId: row.appId as string,
     id: row.userId as string,
     email: owner.u_email as string | null,
     name: owner.u_name as string | null,
@@ -108,6 +112,7 @@ function apiKeyRow(row: Row | undefined, date: DateOf): ApiKeyRow | null {
   if (!row) return null;
   return {
     id: row.id as string,
+    appId: row.appId as string,
     name: row.name as string,
     scopes: row.scopes as string,
     secretHash: row.secretHash as string,
@@ -145,11 +150,12 @@ function sqliteStatements(file: string): HotStatements {
       const { session, user } = statements();
       const row = session.statement.get(id) as Row | undefined;
       if (!row) return null;
-      const owner = user.statement.get(row.userId) as Row | undefined;
+      const owner = user.statement.get(...user.bind(row.appId, row.userId)) as Row | undefined;
       return owner ? records(row, owner, date, true) : null;
     },
-    async unrevokedSessionIds(userId) {
-      return statements().unrevoked.statement.all(userId) as string[];
+    async unrevokedSessionIds(appId, userId) {
+      const { unrevoked } = statements();
+      return unrevoked.statement.all(...unrevoked.bind(appId, userId)) as string[];
     },
     async findApiKey(id) {
       return apiKeyRow(statements().apiKey.statement.get(id) as Row | undefined, date);
@@ -189,8 +195,8 @@ function postgresStatements(connectionString: string): HotStatements {
       });
       return result.rowCount === 1;
     },
-    async unrevokedSessionIds(userId) {
-      const result = await pool.query({ name: "latchkey_unrevoked_ids", text: UNREVOKED_IDS, values: [userId] });
+    async unrevokedSessionIds(appId, userId) {
+      const result = await pool.query({ name: "latchkey_unrevoked_ids", text: UNREVOKED_IDS, values: [appId, userId] });
       return result.rows.map((row: Row) => row.id as string);
     },
     async findApiKey(id) {

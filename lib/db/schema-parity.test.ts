@@ -38,10 +38,12 @@ describe("schema parity", () => {
       for (const [model, lines] of Object.entries(models)) {
         expect(sql, `${migrations}: table ${model}`).toContain(`CREATE TABLE "${model}"`);
         for (const line of lines) {
-          const index = /^@@(index|unique)\(\[([^\]]+)\]/.exec(line);
+          const index = /^@@(index|unique|id)\(\[([^\]]+)\]/.exec(line);
+          if (index?.[1] === "id") continue;
           if (!index) continue;
           const columns = index[2]!.split(",").map((column) => column.trim());
-          const name = `${model}_${columns.join("_")}_${index[1] === "unique" ? "key" : "idx"}`;
+          const mapped = /map:\s*"([^"]+)"/.exec(line)?.[1];
+          const name = mapped ?? `${model}_${columns.join("_")}_${index[1] === "unique" ? "key" : "idx"}`;
           expect(sql, `${migrations}: index ${name}`).toContain(`"${name}"`);
         }
         for (const field of lines.filter((line) => !line.startsWith("@@"))) {

@@ -1,12 +1,15 @@
 import type { AuditEventWhereInput, SessionWhereInput } from "../../generated/sqlite/models.ts";
+import { ALL_APPS, type AppScope, type ApplicationRecord, type SessionLimitAction, type SessionPolicy } from "../sessions/policy";
 import type {
   AuditEventFilter,
   OAuthStateRecord,
   RevocationFields,
+  RevocationTarget,
+  SessionLimitCheck,
   SessionRepository,
   SweptSessionRecord,
 } from "../sessions/repository";
-import type { AuditEventInput, AuditEventView, SessionPageRequest, SessionRecord, SessionStatus, SweepCounts } from "../sessions/types";
+import type { AuditEventInput, AuditEventView, SessionFilter, SessionPageRequest, SessionRecord, SessionStatus, SweepCounts, UserRecord } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import type { Database, Db } from "./client";
 import { escapeLike, textMatchers } from "./text-match";
@@ -16,6 +19,7 @@ import type { DatabaseProvider } from "./url";
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 const USER_FIELDS = {
+  appId: true,
   id: true,
   email: true,
   name: true,
@@ -32,6 +36,15 @@ const SWEEP_LOCK = 7_301_246;
 /** Unrevoked and before both expiries at `now`. */
 function liveAt(now: Date): SessionWhereInput {
   return { revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } };
+}
+
+/** The rows of one application, or of every one. */
+function inApp(app: AppScope): { appId?: string } {
+  return app === ALL_APPS ? {} : { appId: app };
+}
+
+function toApplication(row: ApplicationRecord | (Omit<ApplicationRecord, "sessionLimitAction"> & { sessionLimitAction: string }) | null): ApplicationRecord | null {
+  return row ? { ...row, sessionLimitAction: row.sessionLimitAction as SessionLimitAction } : null;
 }
 
 function statusWhere(status: SessionStatus, now: Date, provider: DatabaseProvider): SessionWhereInput {
@@ -65,8 +78,8 @@ type DeviceField = (typeof DEVICE_FIELDS)[number];
 const DEVICE_MATCH_LIMIT = 500;
 const DEVICE_CANDIDATE_LIMIT = 10_000;
 
-const REFUSAL_COLUMNS = ["at", "reason", "operation", "source", "sessionId", "userId", "revokedReason", "ip", "userAgent"] as const;
-const AUDIT_COLUMNS = ["at", "type", "actorType", "actorId", "actorLabel", "sessionId", "userId", "details"] as const;
+const REFUSAL_COLUMNS = ["appId", "at", "reason", "operation", "source", "sessionId", "userId", "revokedReason", "ip", "userAgent"] as const;
+const AUDIT_COLUMNS = ["appId", "at", "type", "actorType", "actorId", "actorLabel", "sessionId", "userId", "details"] as const;
 
 /** The engine's storage on Prisma, for SQLite and PostgreSQL alike. */
 export function createPrismaSessionRepository(database: Database): SessionRepository {
@@ -108,19 +121,49 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     return /[%_]/.test(text) ? { OR: arms.map((arm) => ({ [arm.field]: { in: arm.values } })) } : like;
   }
 
+  /** A value as this provider's raw statements bind it: SQLite keeps times as epoch milliseconds. */
+  const bound = (value: unknown) => (value instanceof Date && provider !== "postgresql" ? value.getTime() : value);
+  const placeholder = (n: number) => `$${n}`;
+  /**
+   * A raw statement written with PostgreSQL's numbered parameters ($1, $2…), for this provider:
+   * SQLite's driver binds only `?` in order, so each $n becomes `?` with its value repeated.
+   */
+  function raw(text: string, params: unknown[]): [string, ...unknown[]] {
+    if (provider === "postgresql") {
+      // PostgreSQL refuses parameters the statement does not use (a condition left out, say).
+      const used = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((match) => Number(match[1])));
+      return [text, ...params.slice(0, used)];
+    }
+    const args: unknown[] = [];
+    const converted = text.replace(/\$(\d+)/g, (_, n: string) => {
+      args.push(bound(params[Number(n) - 1]));
+      return "?";
+    });
+    return [converted, ...args];
+  }
+  const rawQuery = <T>(client: Db | Tx, text: string, params: unknown[]) => client.$queryRawUnsafe<T>(...raw(text, params));
+  const rawExecute = (client: Db | Tx, text: string, params: unknown[]) => client.$executeRawUnsafe(...raw(text, params));
+  /** A time column plus a number of milliseconds bound at `n`, in this provider's SQL. */
+  const plusMs = (column: string, n: number) => (provider === "postgresql" ? `(${column} + ${placeholder(n)} * interval '1 millisecond')` : `(${column} + ${placeholder(n)})`);
+  const least = provider === "postgresql" ? "LEAST" : "MIN";
+  /** A raw-SQL condition on "appId" for `app`, bound at `n` (or none, for every application). */
+  const appClause = (app: AppScope, n: number, alias = "") => (app === ALL_APPS ? "TRUE" : `${alias}"appId" = ${placeholder(n)}`);
+  const appParams = (app: AppScope) => (app === ALL_APPS ? [] : [app]);
+
   /** Sessions created per bucket since `from`, counted in the database. */
-  async function histogram(from: Date, bucketMs: number): Promise<Map<number, number>> {
+  async function histogram(app: AppScope, from: Date, bucketMs: number): Promise<Map<number, number>> {
     const rows =
       provider === "postgresql"
         ? await prisma.$queryRawUnsafe<{ bucket: number | bigint | string; count: number | bigint | string }[]>(
-            `SELECT floor(extract(epoch from "createdAt") * 1000 / $2)::bigint AS bucket, count(*)::bigint AS count FROM "Session" WHERE "createdAt" >= $1 GROUP BY 1`,
+            `SELECT floor(extract(epoch from "createdAt") * 1000 / $2)::bigint AS bucket, count(*)::bigint AS count FROM "Session" WHERE "createdAt" >= $1 AND ${appClause(app, 3)} GROUP BY 1`,
             from,
             bucketMs,
+            ...appParams(app),
           )
-        : await prisma.$queryRawUnsafe<{ bucket: number | bigint | string; count: number | bigint | string }[]>(
-            `SELECT CAST("createdAt" / ? AS INTEGER) AS bucket, count(*) AS count FROM "Session" WHERE "createdAt" >= ? GROUP BY 1`,
-            bucketMs,
-            from,
+        : await rawQuery<{ bucket: number | bigint | string; count: number | bigint | string }[]>(
+            prisma,
+            `SELECT CAST("createdAt" / $2 AS INTEGER) AS bucket, count(*) AS count FROM "Session" WHERE "createdAt" >= $1 AND ${appClause(app, 3)} GROUP BY 1`,
+            [from, bucketMs, ...appParams(app)],
           );
     return new Map(rows.map((row) => [Number(row.bucket) * bucketMs, Number(row.count)]));
   }
@@ -133,10 +176,10 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
   }
 
   /** The most common values of a parsed user-agent field among live sessions. */
-  async function top(field: "browser" | "os" | "deviceType", now: Date) {
+  async function top(app: AppScope, field: "browser" | "os" | "deviceType", now: Date) {
     const rows = await prisma.session.groupBy({
       by: [field],
-      where: { ...liveAt(now), [field]: { not: null } },
+      where: { ...inApp(app), ...liveAt(now), [field]: { not: null } },
       _count: { _all: true },
       orderBy: { _count: { [field]: "desc" } },
       take: 5,
@@ -145,22 +188,18 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
   }
 
   /**
-   * Creates the user row for an id seen for the first time. Outside the session's transaction:
-   * two first sessions of one user may race here, and on PostgreSQL a failed insert would abort
-   * the transaction around it.
+   * Creates the user row for an id seen for the first time in its application. Outside the
+   * session's transaction: two first sessions of one user may race here, and on PostgreSQL a
+   * failed insert would abort the transaction around it.
    */
-  async function ensureUser(id: string, at: Date) {
-    if (await prisma.user.findUnique({ where: { id }, select: { id: true } })) return;
+  async function ensureUser(appId: string, id: string, at: Date) {
+    if (await prisma.user.findUnique({ where: { appId_id: { appId, id } }, select: { id: true } })) return;
     try {
-      await prisma.user.create({ data: { id, createdAt: at, updatedAt: at } });
+      await prisma.user.create({ data: { appId, id, createdAt: at, updatedAt: at } });
     } catch (error) {
       if ((error as { code?: string }).code !== "P2002") throw error;
     }
   }
-
-  /** A value as this provider's raw statements bind it: SQLite keeps times as epoch milliseconds. */
-  const bound = (value: unknown) => (value instanceof Date && provider !== "postgresql" ? value.getTime() : value);
-  const placeholder = (n: number) => (provider === "postgresql" ? `$${n}` : "?");
 
   /**
    * Inserts rows with one multi-row INSERT per thousand: a fraction of createMany's cost per row,
@@ -176,7 +215,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         });
         return `(${placeholders.join(", ")})`;
       });
-      await client.$executeRawUnsafe(`INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES ${values.join(", ")}`, ...params);
+      await rawExecute(client, `INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES ${values.join(", ")}`, params);
     }
   }
 
@@ -187,11 +226,105 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
   async function pick(tx: Tx, select: string, params: unknown[]) {
     await tx.$executeRawUnsafe(`CREATE TEMP TABLE IF NOT EXISTS "Picked" ("id" TEXT PRIMARY KEY) WITHOUT ROWID`);
     await tx.$executeRawUnsafe(`DELETE FROM temp."Picked"`);
-    await tx.$executeRawUnsafe(`INSERT INTO temp."Picked" ${select}`, ...params.map(bound));
+    await rawExecute(tx, `INSERT INTO temp."Picked" ${select}`, params);
   }
 
   async function appendWith(tx: Db | Tx, events: AuditEventInput[]) {
     await insertRows(tx, "AuditEvent", AUDIT_COLUMNS, events.map(auditEventRow));
+  }
+
+  /**
+   * Revokes the live sessions `where` selects (a raw condition on "Session" with its parameters,
+   * numbered from 5) and writes `perSession` for each, inside the database: a user with ten
+   * thousand sessions is logged out everywhere in one short transaction. Returns their ids.
+   */
+  async function revokeWhere(tx: Tx, where: (first: number) => string, whereParams: unknown[], revocation: RevocationFields, perSession: Omit<AuditEventInput, "sessionId" | "userId" | "appId">): Promise<string[]> {
+    const revoke = (first: number) =>
+      `UPDATE "Session" SET "revokedAt" = ${placeholder(first)}, "revokedReason" = ${placeholder(first + 1)}, "revokedBy" = ${placeholder(first + 2)}, "revokeNote" = ${placeholder(first + 3)}`;
+    const revocationParams = [revocation.revokedAt, revocation.revokedReason, revocation.revokedBy, revocation.revokeNote];
+    const row = auditEventRow({ ...perSession, appId: "" });
+    const eventParams = [row.at, row.type, row.actorType, row.actorId, row.actorLabel, row.details];
+    const logEvents = (first: number, from: string) =>
+      `INSERT INTO "AuditEvent" ("at", "type", "actorType", "actorId", "actorLabel", "appId", "sessionId", "userId", "details")
+       SELECT ${[0, 1, 2, 3, 4].map((i) => placeholder(first + i)).join(", ")}, "appId", "id", "userId", ${placeholder(first + 5)} ${from}`;
+    if (provider === "postgresql") {
+      const rows = await rawQuery<{ id: string }[]>(
+        tx,
+        `WITH revoked AS (${revoke(1)} WHERE ${where(5)} AND "revokedAt" IS NULL RETURNING "id", "userId", "appId"),
+              logged AS (${logEvents(5 + whereParams.length, "FROM revoked")})
+         SELECT "id" FROM revoked`,
+        [...revocationParams, ...whereParams, ...eventParams],
+      );
+      return rows.map((r) => r.id);
+    }
+    // One write transaction at a time: the sessions are picked once, then revoked and logged.
+    await pick(tx, `SELECT "id" FROM "Session" WHERE ${where(1)} AND "revokedAt" IS NULL`, whereParams);
+    await rawExecute(tx, `${revoke(1)} WHERE "id" IN (SELECT "id" FROM temp."Picked")`, revocationParams);
+    await rawExecute(tx, logEvents(1, `FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`), eventParams);
+    return (await tx.$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM temp."Picked"`)).map((r) => r.id);
+  }
+
+  /** Raw SQL: a session live at the time bound at `n`. */
+  const liveSql = (n: number, alias = "") => `${alias}"revokedAt" IS NULL AND ${alias}"idleExpiresAt" > ${placeholder(n)} AND ${alias}"absoluteExpiresAt" > ${placeholder(n)}`;
+
+  /**
+   * Ends the live sessions of `userIds` (in `appId`) above `max` each: the least recently used or
+   * the oldest first. `reserve` seats are kept free (1 when a new session is about to start).
+   * Returns the ids it ended.
+   */
+  async function endOverLimit(
+    tx: Tx,
+    appId: string,
+    userIds: string[],
+    max: number,
+    reserve: number,
+    action: SessionLimitAction,
+    now: Date,
+    revocation: RevocationFields,
+    perSession: Omit<AuditEventInput, "sessionId" | "userId">,
+    note: (liveBefore: number) => string | null,
+  ): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const order = action === "END_OLDEST" ? `"startedAt", "createdAt", "id"` : `"lastSeenAt", "createdAt", "id"`;
+    const rows = await rawQuery<{ id: string; userId: string; live: number | bigint }[]>(
+      tx,
+      `SELECT "id", "userId", "live" FROM (
+         SELECT "id", "userId", count(*) OVER (PARTITION BY "userId") AS "live",
+                row_number() OVER (PARTITION BY "userId" ORDER BY ${order}) AS "position"
+         FROM "Session" WHERE "appId" = $1 AND "userId" IN (${userIds.map((_, i) => placeholder(i + 3)).join(", ")}) AND "kind" = 'user' AND ${liveSql(2)}
+       ) ranked WHERE "position" <= "live" - ${placeholder(userIds.length + 3)}`,
+      [appId, now, ...userIds, max - reserve],
+    );
+    const ended: string[] = [];
+    // One note per user: how many live sessions they held.
+    const byUser = new Map<string, { ids: string[]; live: number }>();
+    for (const row of rows) {
+      const entry = byUser.get(row.userId) ?? { ids: [], live: Number(row.live) };
+      entry.ids.push(row.id);
+      byUser.set(row.userId, entry);
+    }
+    for (const { ids, live } of byUser.values()) {
+      const fields = { ...revocation, revokeNote: note(live) ?? revocation.revokeNote };
+      const details = { ...perSession.details, note: fields.revokeNote };
+      ended.push(...(await revokeWhere(tx, (first) => `"id" IN (${ids.map((_, i) => placeholder(first + i)).join(", ")})`, ids, fields, { ...perSession, details })));
+    }
+    return ended;
+  }
+
+  /** PostgreSQL: holds the user's row until the transaction ends, so one session of theirs starts at a time. */
+  async function lockUser(tx: Tx, appId: string, userId: string) {
+    if (provider === "postgresql") await rawQuery(tx, `SELECT 1 FROM "User" WHERE "appId" = $1 AND "id" = $2 FOR UPDATE`, [appId, userId]);
+  }
+
+  /** Inside an insert's transaction: makes room for one more session of the user, or says there is none. */
+  async function checkLimit(tx: Tx, appId: string, userId: string, limit: SessionLimitCheck): Promise<{ ok: boolean; ended: string[] }> {
+    await lockUser(tx, appId, userId);
+    if (limit.action === "REFUSE") {
+      const live = await tx.session.count({ where: { appId, userId, kind: "user", ...liveAt(limit.now) } });
+      return { ok: live < limit.max, ended: [] };
+    }
+    const ended = await endOverLimit(tx, appId, [userId], limit.max, 1, limit.action, limit.now, limit.revocation, limit.perSession, limit.note);
+    return { ok: true, ended };
   }
 
   /**
@@ -204,80 +337,244 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     return { ip: { gte: prefix, lt: upper } };
   }
 
-  function filterWhere(
-    request: SessionPageRequest,
-    now: Date,
-    userIds: string[] | null,
-    device: SessionWhereInput | null,
-  ): SessionWhereInput[] {
-    const { filter } = request;
-    const and: SessionWhereInput[] = [];
+  /** The conditions of a session filter (the console's filters) within `app`, for Prisma. */
+  async function filterWhere(app: AppScope, filter: SessionFilter, now: Date): Promise<SessionWhereInput[]> {
+    const and: SessionWhereInput[] = [inApp(app)];
+    if (filter.user) {
+      const byEmail = await prisma.user.findMany({ where: { ...inApp(app), email: filter.user.toLowerCase() }, select: { id: true } });
+      and.push({ userId: { in: [filter.user, ...byEmail.map((user) => user.id)] } });
+    }
     if (filter.status && filter.status.length > 0) and.push({ OR: filter.status.map((status) => statusWhere(status, now, provider)) });
     if (filter.sessionId) and.push({ id: filter.sessionId });
     if (filter.userId) and.push({ userId: filter.userId });
     if (filter.familyId) and.push({ familyId: filter.familyId });
-    if (userIds) and.push({ userId: { in: userIds } });
     if (filter.kind) and.push({ kind: filter.kind });
     if (filter.tenantId) and.push({ tenantId: filter.tenantId });
     if (filter.ip) and.push(/[.:]$/.test(filter.ip) ? ipPrefix(filter.ip) : { ip: filter.ip });
-    if (device) and.push(device);
+    if (filter.device) and.push(await deviceWhere(filter.device));
     if (filter.createdFrom || filter.createdTo) and.push({ createdAt: { gte: filter.createdFrom, lte: filter.createdTo } });
     if (filter.lastSeenFrom || filter.lastSeenTo) and.push({ lastSeenAt: { gte: filter.lastSeenFrom, lte: filter.lastSeenTo } });
-    if (request.after) {
-      const { value, id } = request.after;
-      const beyond = request.order === "desc" ? { lt: value } : { gt: value };
-      const idBeyond = request.order === "desc" ? { lt: id } : { gt: id };
-      and.push({ OR: [{ [request.sort]: beyond }, { [request.sort]: value, id: idBeyond }] });
-    }
     return and;
   }
 
-  return {
-    findSession: (id) => prisma.session.findUnique({ where: { id } }),
+  function afterWhere(request: SessionPageRequest): SessionWhereInput[] {
+    if (!request.after) return [];
+    const { value, id } = request.after;
+    const beyond = request.order === "desc" ? { lt: value } : { gt: value };
+    const idBeyond = request.order === "desc" ? { lt: id } : { gt: id };
+    return [{ OR: [{ [request.sort]: beyond }, { [request.sort]: value, id: idBeyond }] }];
+  }
 
-    async findSessionWithUser(id) {
-      const row = await prisma.session.findUnique({ where: { id }, include: { user: { select: USER_FIELDS } } });
+  /**
+   * Raw SQL: the live sessions of an application, and those of them a policy ends at once, by its
+   * absolute cap (counted from the sign-in) or by its idle timeout (service sessions have no idle
+   * timeout of the policy's). Parameters: $1 the application, $2 now, $3 now minus the absolute
+   * cap, $4 now minus the idle timeout.
+   */
+  const POLICY_ENDS = {
+    live: `"appId" = $1 AND "revokedAt" IS NULL AND "idleExpiresAt" > $2 AND "absoluteExpiresAt" > $2`,
+    byAbsolute: `"startedAt" <= $3`,
+    byIdle: `"startedAt" > $3 AND "lastSeenAt" <= $4 AND "kind" <> 'service'`,
+  };
+  const policyParams = (appId: string, policy: SessionPolicy, now: Date) => [
+    appId,
+    now,
+    new Date(now.getTime() - policy.absoluteTimeoutSeconds * 1000),
+    new Date(now.getTime() - policy.idleTimeoutSeconds * 1000),
+  ];
+
+  const num = (value: number | bigint | string | null | undefined) => Number(value ?? 0);
+
+  return {
+    async findApplication(id) {
+      return toApplication(await prisma.application.findUnique({ where: { id } }));
+    },
+
+    async listApplications() {
+      const rows = await prisma.application.findMany({ orderBy: [{ name: "asc" }] });
+      return rows.map((row) => toApplication(row) as ApplicationRecord);
+    },
+
+    async insertApplication(app, event) {
+      await prisma.$transaction(async (tx) => {
+        await tx.application.create({ data: app });
+        await appendWith(tx, [event]);
+      });
+    },
+
+    async updateApplication(id, changes, event) {
+      return prisma.$transaction(async (tx) => {
+        const result = await tx.application.updateMany({ where: { id }, data: { ...changes, updatedAt: event.at } });
+        if (result.count !== 1) return false;
+        await appendWith(tx, [event]);
+        return true;
+      });
+    },
+
+    async countLiveSessionsByApplication(now) {
+      const rows = await prisma.session.groupBy({ by: ["appId"], where: liveAt(now), _count: { _all: true } });
+      return new Map(rows.map((row) => [row.appId, row._count._all]));
+    },
+
+    async previewPolicy(appId, policy, now) {
+      const ends = POLICY_ENDS;
+      const params = policyParams(appId, policy, now);
+      const [counts] = await rawQuery<{ absolute: number | bigint | null; idle: number | bigint | null }[]>(
+        prisma,
+        `SELECT sum(CASE WHEN ${ends.byAbsolute} THEN 1 ELSE 0 END) AS "absolute", sum(CASE WHEN ${ends.byIdle} THEN 1 ELSE 0 END) AS "idle"
+         FROM "Session" WHERE ${ends.live}`,
+        params,
+      );
+      let usersOverLimit = 0;
+      let endedByLimit = 0;
+      if (policy.sessionLimit !== null) {
+        const [over] = await rawQuery<{ users: number | bigint | null; excess: number | bigint | null }[]>(
+          prisma,
+          `SELECT count(*) AS "users", sum("live" - $5) AS "excess" FROM (
+             SELECT count(*) AS "live" FROM "Session"
+             WHERE ${ends.live} AND "kind" = 'user' AND NOT (${ends.byAbsolute}) AND NOT (${ends.byIdle})
+             GROUP BY "userId" HAVING count(*) > $5
+           ) over_limit`,
+          [...params, policy.sessionLimit],
+        );
+        usersOverLimit = num(over?.users);
+        endedByLimit = num(over?.excess);
+      }
+      const endedByAbsolute = num(counts?.absolute);
+      const endedByIdle = num(counts?.idle);
+      return { ended: endedByAbsolute + endedByIdle, endedByAbsolute, endedByIdle, usersOverLimit, endedByLimit };
+    },
+
+    async shortenToPolicy(appId, policy, now, afterId, limit, perSession) {
+      const absMs = policy.absoluteTimeoutSeconds * 1000;
+      const idleMs = policy.idleTimeoutSeconds * 1000;
+      return prisma.$transaction(async (tx) => {
+        const picked = await tx.session.findMany({
+          where: { appId, ...liveAt(now), ...(afterId ? { id: { gt: afterId } } : {}) },
+          select: { id: true },
+          orderBy: { id: "asc" },
+          take: limit,
+        });
+        if (picked.length === 0) return { lastId: null, scanned: 0, ended: 0 };
+        const ids = picked.map((row) => row.id);
+        const inBatch = (first: number) => `"id" IN (${ids.map((_, i) => placeholder(first + i)).join(", ")})`;
+        // Parameters: 1 absolute cap (ms), 2 idle timeout (s), 3 idle timeout (ms), then the ids.
+        const newAbsolute = `${least}("absoluteExpiresAt", ${plusMs(`"startedAt"`, 1)})`;
+        const newIdleSeconds = `CASE WHEN "kind" = 'service' THEN "idleTimeoutSeconds" ELSE ${least}("idleTimeoutSeconds", ${placeholder(2)}) END`;
+        const newIdleAt = `CASE WHEN "kind" = 'service' THEN ${least}("idleExpiresAt", ${newAbsolute}) ELSE ${least}("idleExpiresAt", ${plusMs(`"lastSeenAt"`, 3)}, ${newAbsolute}) END`;
+        await rawExecute(
+          tx,
+          `UPDATE "Session" SET "idleExpiresAt" = ${newIdleAt}, "absoluteExpiresAt" = ${newAbsolute}, "idleTimeoutSeconds" = ${newIdleSeconds}
+           WHERE ${inBatch(4)} AND ("absoluteExpiresAt" > ${newAbsolute} OR "idleExpiresAt" > ${newIdleAt} OR "idleTimeoutSeconds" > ${newIdleSeconds})`,
+          [absMs, policy.idleTimeoutSeconds, idleMs, ...ids],
+        );
+        // The sessions of the batch that have ended now get the change in their timelines.
+        const endedRows = await tx.session.findMany({
+          where: { id: { in: ids }, OR: [{ absoluteExpiresAt: { lte: now } }, { idleExpiresAt: { lte: now } }] },
+          select: { id: true, userId: true, absoluteExpiresAt: true },
+        });
+        await appendWith(
+          tx,
+          endedRows.map((row) => ({
+            ...perSession,
+            sessionId: row.id,
+            userId: row.userId,
+            details: { ...perSession.details, ended: row.absoluteExpiresAt <= now ? "absolute" : "idle" },
+          })),
+        );
+        return { lastId: ids.at(-1) ?? null, scanned: ids.length, ended: endedRows.length };
+      });
+    },
+
+    async endSessionsOverLimit(appId, max, action, now, afterUserId, limit, revocation, perSession) {
+      const users = await rawQuery<{ userId: string }[]>(
+        prisma,
+        `SELECT "userId" FROM "Session" WHERE "appId" = $1 AND "kind" = 'user' AND ${liveSql(2)} ${afterUserId === null ? "" : `AND "userId" > $5`}
+         GROUP BY "userId" HAVING count(*) > $3 ORDER BY "userId" LIMIT $4`,
+        [appId, now, max, limit, afterUserId],
+      );
+      if (users.length === 0) return { lastUserId: null, ended: [] };
+      const ids = users.map((row) => row.userId);
+      const ended = await prisma.$transaction((tx) => endOverLimit(tx, appId, ids, max, 0, action, now, revocation, perSession, () => null));
+      return { lastUserId: users.length < limit ? null : (ids.at(-1) ?? null), ended };
+    },
+
+    findSession: (app, id) => prisma.session.findUnique({ where: { id, ...inApp(app) } }),
+
+    async findSessionWithUser(app, id) {
+      const row = await prisma.session.findUnique({ where: { id, ...inApp(app) }, include: { user: { select: USER_FIELDS } } });
       if (!row) return null;
       const { user, ...session } = row;
       return { session, user };
     },
 
-    findUser: (id) => prisma.user.findUnique({ where: { id }, select: USER_FIELDS }),
-    findUserByEmail: (email) => prisma.user.findUnique({ where: { email }, select: USER_FIELDS }),
+    findUser: (appId, id) => prisma.user.findUnique({ where: { appId_id: { appId, id } }, select: USER_FIELDS }),
+    findUserByEmail: (appId, email) => prisma.user.findUnique({ where: { appId_email: { appId, email } }, select: USER_FIELDS }),
 
-    async insertSession(session, events) {
-      await ensureUser(session.userId, session.createdAt);
-      await prisma.$transaction(async (tx) => {
+    async findUsersByIdOrEmail(app, query) {
+      const rows = await prisma.user.findMany({
+        where: { ...inApp(app), OR: [{ id: query }, ...(query.includes("@") ? [{ email: query.toLowerCase() }] : [])] },
+        select: USER_FIELDS,
+        orderBy: [{ appId: "asc" }, { id: "asc" }],
+        take: 20,
+      });
+      // One per application: the one whose id is the query, else the one whose email is.
+      const byApp = new Map<string, UserRecord>();
+      for (const row of rows) if (!byApp.has(row.appId) || row.id === query) byApp.set(row.appId, row);
+      return [...byApp.values()];
+    },
+
+    async insertSession(session, events, limit) {
+      await ensureUser(session.appId, session.userId, session.createdAt);
+      return prisma.$transaction(async (tx) => {
+        let ended: string[] = [];
+        if (limit) {
+          const room = await checkLimit(tx, session.appId, session.userId, limit);
+          if (!room.ok) return { inserted: false, ended: [] };
+          ended = room.ended;
+        }
         await tx.session.create({ data: session });
         await appendWith(tx, events);
+        return { inserted: true, ended };
       });
     },
 
-    async touchSession(id, now, staleBefore, idleExpiresAt) {
+    async touchSession(app, id, now, staleBefore, idleExpiresAt) {
       const result = await prisma.session.updateMany({
-        where: { id, ...liveAt(now), lastSeenAt: { lte: staleBefore } },
+        where: { id, ...inApp(app), ...liveAt(now), lastSeenAt: { lte: staleBefore } },
         data: { lastSeenAt: now, idleExpiresAt },
       });
       return result.count === 1;
     },
 
-    async rotateSession(oldId, revocation, successor, events) {
-      await ensureUser(successor.userId, successor.createdAt);
-      return prisma.$transaction(async (tx) => {
-        const swapped = await tx.session.updateMany({
-          where: { id: oldId, ...liveAt(revocation.revokedAt) },
-          data: { ...revocation, rotatedToId: successor.id },
+    async rotateSession(app, oldId, revocation, successor, events, limit) {
+      await ensureUser(successor.appId, successor.userId, successor.createdAt);
+      try {
+        return await prisma.$transaction(async (tx) => {
+          const swapped = await tx.session.updateMany({
+            where: { id: oldId, ...inApp(app), ...liveAt(revocation.revokedAt) },
+            data: { ...revocation, rotatedToId: successor.id },
+          });
+          if (swapped.count !== 1) return { outcome: "conflict" as const, ended: [] };
+          let ended: string[] = [];
+          if (limit) {
+            const room = await checkLimit(tx, successor.appId, successor.userId, limit);
+            if (!room.ok) throw new LimitReached();
+            ended = room.ended;
+          }
+          await tx.session.create({ data: successor });
+          await appendWith(tx, events);
+          return { outcome: "rotated" as const, ended };
         });
-        if (swapped.count !== 1) return false;
-        await tx.session.create({ data: successor });
-        await appendWith(tx, events);
-        return true;
-      });
+      } catch (error) {
+        if (error instanceof LimitReached) return { outcome: "limit" as const, ended: [] };
+        throw error;
+      }
     },
 
-    async revokeSession(id, revocation, event, options = {}) {
+    async revokeSession(app, id, revocation, event, options = {}) {
       return prisma.$transaction(async (tx) => {
-        const where: SessionWhereInput = { id, revokedAt: null };
+        const where: SessionWhereInput = { id, ...inApp(app), revokedAt: null };
         if (options.ownerUserId !== undefined) where.userId = options.ownerUserId;
         const result = await tx.session.updateMany({ where, data: revocation });
         if (result.count !== 1) return false;
@@ -286,49 +583,36 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       });
     },
 
-    async revokeSessions(scope, revocation, perSession, summary) {
-      // The revocation and its events are written inside the database, from the rows themselves:
-      // a user with ten thousand sessions is logged out everywhere in one short transaction.
-      const scopeParams: unknown[] = "familyId" in scope ? [scope.familyId] : [scope.userId, ...(scope.exceptSessionId ? [scope.exceptSessionId] : [])];
-      const inScope = (first: number) =>
-        ("familyId" in scope ? [`"familyId" = ${placeholder(first)}`] : [`"userId" = ${placeholder(first)}`, ...(scope.exceptSessionId ? [`"id" <> ${placeholder(first + 1)}`] : [])])
-          .concat(`"revokedAt" IS NULL`)
-          .join(" AND ");
-      const revoke = (first: number) =>
-        `UPDATE "Session" SET "revokedAt" = ${placeholder(first)}, "revokedReason" = ${placeholder(first + 1)}, "revokedBy" = ${placeholder(first + 2)}, "revokeNote" = ${placeholder(first + 3)}`;
-      const revocationParams = [revocation.revokedAt, revocation.revokedReason, revocation.revokedBy, revocation.revokeNote];
-      const row = auditEventRow(perSession);
-      const eventParams = [row.at, row.type, row.actorType, row.actorId, row.actorLabel, row.details];
-      const logEvents = (first: number, from: string) =>
-        `INSERT INTO "AuditEvent" ("at", "type", "actorType", "actorId", "actorLabel", "sessionId", "userId", "details")
-         SELECT ${[0, 1, 2, 3, 4].map((i) => placeholder(first + i)).join(", ")}, "id", "userId", ${placeholder(first + 5)} ${from}`;
-      return prisma.$transaction(async (tx) => {
-        let ids: string[];
-        if (provider === "postgresql") {
-          const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
-            `WITH revoked AS (${revoke(1)} WHERE ${inScope(5)} RETURNING "id", "userId"),
-                  logged AS (${logEvents(5 + scopeParams.length, "FROM revoked")})
-             SELECT "id" FROM revoked`,
-            ...revocationParams,
-            ...scopeParams,
-            ...eventParams,
-          );
-          ids = rows.map((r) => r.id);
-        } else {
-          // One write transaction at a time: the sessions are picked once, then revoked and logged.
-          await pick(tx, `SELECT "id" FROM "Session" WHERE ${inScope(1)}`, scopeParams);
-          await tx.$executeRawUnsafe(`${revoke(1)} WHERE "id" IN (SELECT "id" FROM temp."Picked")`, ...revocationParams.map(bound));
-          await tx.$executeRawUnsafe(logEvents(1, `FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`), ...eventParams.map(bound));
-          ids = (await tx.$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM temp."Picked"`)).map((r) => r.id);
+    async revokeSessions(app, target: RevocationTarget, revocation, perSession, summary) {
+      const params: unknown[] = [];
+      const conditions = (first: number) => {
+        const parts: string[] = [];
+        let n = first;
+        const next = () => placeholder(n++);
+        if (app !== ALL_APPS) parts.push(`"appId" = ${next()}`);
+        if ("familyId" in target) parts.push(`"familyId" = ${next()}`);
+        else if ("ids" in target) parts.push(`"id" IN (${target.ids.map(() => next()).join(", ")})`);
+        else {
+          parts.push(`"userId" = ${next()}`);
+          if (target.exceptSessionId) parts.push(`"id" <> ${next()}`);
         }
+        return parts.join(" AND ");
+      };
+      if (app !== ALL_APPS) params.push(app);
+      if ("familyId" in target) params.push(target.familyId);
+      else if ("ids" in target) params.push(...target.ids);
+      else params.push(target.userId, ...(target.exceptSessionId ? [target.exceptSessionId] : []));
+      if ("ids" in target && target.ids.length === 0) return [];
+      return prisma.$transaction(async (tx) => {
+        const ids = await revokeWhere(tx, conditions, params, revocation, perSession);
         if (summary) await appendWith(tx, [{ ...summary, details: { ...summary.details, revoked: ids.length } }]);
         return ids;
       });
     },
 
-    async updateSession(id, data, event, options = {}) {
+    async updateSession(app, id, data, event, options = {}) {
       return prisma.$transaction(async (tx) => {
-        const where: SessionWhereInput = { id };
+        const where: SessionWhereInput = { id, ...inApp(app) };
         if (options.ownerUserId !== undefined) where.userId = options.ownerUserId;
         const result = await tx.session.updateMany({ where, data });
         if (result.count !== 1) return false;
@@ -338,9 +622,9 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       });
     },
 
-    async confirmAuthentication(id, now, event) {
+    async confirmAuthentication(app, id, now, event) {
       return prisma.$transaction(async (tx) => {
-        const result = await tx.session.updateMany({ where: { id, ...liveAt(now) }, data: { authenticatedAt: now } });
+        const result = await tx.session.updateMany({ where: { id, ...inApp(app), ...liveAt(now) }, data: { authenticatedAt: now } });
         if (result.count !== 1) return false;
         const owner = await tx.session.findUnique({ where: { id }, select: { userId: true } });
         await appendWith(tx, [{ ...event, userId: owner?.userId ?? null }]);
@@ -348,38 +632,45 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       });
     },
 
-    async listSessions(request, now) {
-      let userIds: string[] | null = null;
-      if (request.filter.user) {
-        const byEmail = await prisma.user.findMany({
-          where: { email: request.filter.user.toLowerCase() },
-          select: { id: true },
-        });
-        userIds = [request.filter.user, ...byEmail.map((user) => user.id)];
-      }
-      const device = request.filter.device ? await deviceWhere(request.filter.device) : null;
+    async listSessions(app, request, now) {
+      const and = [...(await filterWhere(app, request.filter, now)), ...afterWhere(request)];
       return prisma.session.findMany({
-        where: { AND: filterWhere(request, now, userIds, device) },
+        where: { AND: and },
         orderBy: [{ [request.sort]: request.order }, { id: request.order }],
         take: request.limit,
       });
     },
 
-    listLiveUserSessions: (userId, now) =>
-      prisma.session.findMany({ where: { userId, ...liveAt(now) }, orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }] }),
+    listLiveUserSessions: (appId, userId, now) =>
+      prisma.session.findMany({ where: { appId, userId, ...liveAt(now) }, orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }] }),
 
-    async countSweepable(cutoff) {
+    async countLiveMatching(app, filter, now) {
+      return prisma.session.count({ where: { AND: [liveAt(now), ...(await filterWhere(app, filter, now))] } });
+    },
+
+    async pickLiveMatching(app, filter, now, afterId, limit) {
+      const rows = await prisma.session.findMany({
+        where: { AND: [liveAt(now), ...(await filterWhere(app, filter, now)), ...(afterId ? [{ id: { gt: afterId } }] : [])] },
+        select: { id: true },
+        orderBy: { id: "asc" },
+        take: limit,
+      });
+      return rows.map((row) => row.id);
+    },
+
+    async countSweepable(app, cutoff) {
+      const scope = inApp(app);
       const [revoked, absoluteExpired, idleExpired] = await Promise.all([
-        prisma.session.count({ where: { revokedAt: { lte: cutoff } } }),
-        prisma.session.count({ where: { revokedAt: null, absoluteExpiresAt: { lte: cutoff } } }),
+        prisma.session.count({ where: { ...scope, revokedAt: { lte: cutoff } } }),
+        prisma.session.count({ where: { ...scope, revokedAt: null, absoluteExpiresAt: { lte: cutoff } } }),
         prisma.session.count({
-          where: { revokedAt: null, idleExpiresAt: { lte: cutoff }, absoluteExpiresAt: { gt: cutoff } },
+          where: { ...scope, revokedAt: null, idleExpiresAt: { lte: cutoff }, absoluteExpiresAt: { gt: cutoff } },
         }),
       ]);
       return { revoked, absoluteExpired, idleExpired };
     },
 
-    async sweepBatch(cutoff, now, limit) {
+    async sweepBatch(app, cutoff, now, limit) {
       // Each tombstone is written from its row inside the database, so only the batch's bounds
       // cross to this process: no rows read out and sent back as thousands of parameters.
       const dead = (cut: () => string) =>
@@ -390,16 +681,17 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       // every batch (20 ms a batch at 100,000 sessions, against under 1 ms). SQLite's statistics
       // rate the revokedAt index poorly (most rows hold NULL), so it is named there.
       const revokedIndex = provider === "postgresql" ? "" : ` INDEXED BY "Session_revokedAt_idx"`;
-      const pickDead = (cut: () => string, limit: string) =>
-        `SELECT "id" FROM "Session"${revokedIndex} WHERE "revokedAt" <= ${cut()}
-         UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}
-         UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}
+      const scoped = (appParam: () => string) => (app === ALL_APPS ? "" : ` AND "appId" = ${appParam()}`);
+      const pickDead = (cut: () => string, appParam: () => string, limit: string) =>
+        `SELECT "id" FROM "Session"${revokedIndex} WHERE "revokedAt" <= ${cut()}${scoped(appParam)}
+         UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}${scoped(appParam)}
+         UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}${scoped(appParam)}
          LIMIT ${limit}`;
       const end = (revoked: string, absolute: string, idle: string) =>
         `CASE WHEN "revokedAt" IS NOT NULL THEN ${revoked} WHEN "absoluteExpiresAt" <= "idleExpiresAt" THEN ${absolute} ELSE ${idle} END`;
       const tombstones = (sweptAt: string, from: string) =>
-        `INSERT INTO "SweptSession" ("id", "userId", "kind", "status", "revokedReason", "endedAt", "createdAt", "sweptAt")
-         SELECT "id", "userId", "kind", ${end(`'${TOMBSTONE_STATUS.revoked}'`, `'${TOMBSTONE_STATUS.absoluteExpired}'`, `'${TOMBSTONE_STATUS.idleExpired}'`)},
+        `INSERT INTO "SweptSession" ("id", "appId", "userId", "kind", "status", "revokedReason", "endedAt", "createdAt", "sweptAt")
+         SELECT "id", "appId", "userId", "kind", ${end(`'${TOMBSTONE_STATUS.revoked}'`, `'${TOMBSTONE_STATUS.absoluteExpired}'`, `'${TOMBSTONE_STATUS.idleExpired}'`)},
                 "revokedReason", ${end(`"revokedAt"`, `"absoluteExpiresAt"`, `"idleExpiresAt"`)}, "createdAt", ${sweptAt}
          ${from} RETURNING "status"`;
       const statuses = await prisma.$transaction(async (tx) => {
@@ -408,20 +700,19 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
           // batches would otherwise deadlock. DELETE … RETURNING feeds the tombstones, so each
           // sweeper keeps one for exactly the rows it deleted.
           await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
-          return tx.$queryRawUnsafe<{ status: string }[]>(
+          return rawQuery<{ status: string }[]>(
+            tx,
             `WITH gone AS (
-               DELETE FROM "Session" WHERE "id" IN (${pickDead(() => "$2", "$3")}) AND ${dead(() => "$2")}
-               RETURNING "id", "userId", "kind", "revokedAt", "revokedReason", "idleExpiresAt", "absoluteExpiresAt", "createdAt")
+               DELETE FROM "Session" WHERE "id" IN (${pickDead(() => "$2", () => "$4", "$3")}) AND ${dead(() => "$2")}
+               RETURNING "id", "appId", "userId", "kind", "revokedAt", "revokedReason", "idleExpiresAt", "absoluteExpiresAt", "createdAt")
              ${tombstones("$1", `FROM gone`)}`,
-            now,
-            cutoff,
-            limit,
+            [now, cutoff, limit, ...appParams(app)],
           );
         }
         // SQLite runs one write transaction at a time: the batch is picked once, then copied to
         // tombstones and deleted.
-        await pick(tx, pickDead(() => "?", "?"), [cutoff, cutoff, cutoff, cutoff, limit]);
-        const written = await tx.$queryRawUnsafe<{ status: string }[]>(tombstones("?", `FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`), bound(now));
+        await pick(tx, pickDead(() => "$1", () => "$3", "$2"), [cutoff, limit, ...appParams(app)]);
+        const written = await rawQuery<{ status: string }[]>(tx, tombstones("$1", `FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`), [now]);
         await tx.$executeRawUnsafe(`DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`);
         return written;
       });
@@ -430,7 +721,12 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       return { ...counts, scanned: statuses.length };
     },
 
-    findSweptSession: (id): Promise<SweptSessionRecord | null> => prisma.sweptSession.findUnique({ where: { id } }),
+    findSweptSession: (app, id): Promise<SweptSessionRecord | null> => prisma.sweptSession.findUnique({ where: { id, ...inApp(app) } }),
+
+    async deleteOAuthStatesBefore(app, cutoff) {
+      const result = await prisma.oAuthState.deleteMany({ where: { ...inApp(app), OR: [{ expiresAt: { lt: cutoff } }, { consumedAt: { lt: cutoff } }] } });
+      return result.count;
+    },
 
     async insertRefusals(entries) {
       await insertRows(prisma, "Refusal", REFUSAL_COLUMNS, entries);
@@ -440,19 +736,19 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       return (await prisma.refusal.deleteMany({ where: { at: { lt: cutoff } } })).count;
     },
 
-    async listRefusals({ sessionId, userId, since, limit }) {
+    async listRefusals(app, { sessionId, userId, since, limit }) {
       const rows = await prisma.refusal.findMany({
-        where: { sessionId, userId, at: since ? { gte: since } : undefined },
+        where: { ...inApp(app), sessionId, userId, at: since ? { gte: since } : undefined },
         orderBy: [{ at: "desc" }, { id: "desc" }],
         take: limit,
       });
       return rows.map((row) => ({ ...row, reason: row.reason as RefusalView["reason"], operation: row.operation as RefusalView["operation"] }));
     },
 
-    async setUserDisabled(userId, disabledAt, reason, event) {
+    async setUserDisabled(appId, userId, disabledAt, reason, event) {
       return prisma.$transaction(async (tx) => {
         const result = await tx.user.updateMany({
-          where: { id: userId },
+          where: { appId, id: userId },
           data: { disabledAt, disabledReason: reason, updatedAt: event.at },
         });
         if (result.count !== 1) return false;
@@ -468,12 +764,12 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       });
     },
 
-    findOAuthState: (id): Promise<OAuthStateRecord | null> => prisma.oAuthState.findUnique({ where: { id } }),
+    findOAuthState: (appId, id): Promise<OAuthStateRecord | null> => prisma.oAuthState.findUnique({ where: { id, appId } }),
 
-    async consumeOAuthState(id, now, event) {
+    async consumeOAuthState(appId, id, now, event) {
       return prisma.$transaction(async (tx) => {
         const result = await tx.oAuthState.updateMany({
-          where: { id, consumedAt: null, expiresAt: { gt: now } },
+          where: { id, appId, consumedAt: null, expiresAt: { gt: now } },
           data: { consumedAt: now },
         });
         if (result.count !== 1) return false;
@@ -486,8 +782,8 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       if (events.length > 0) await prisma.auditEvent.createMany({ data: events.map(auditEventRow) });
     },
 
-    async listEvents(filter: AuditEventFilter): Promise<AuditEventView[]> {
-      const and: AuditEventWhereInput[] = [];
+    async listEvents(app, filter: AuditEventFilter): Promise<AuditEventView[]> {
+      const and: AuditEventWhereInput[] = [inApp(app)];
       if (filter.sessionId) and.push({ sessionId: filter.sessionId });
       if (filter.userId) and.push({ userId: filter.userId });
       if (filter.type) and.push({ type: filter.type });
@@ -517,20 +813,21 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       await prisma.lease.deleteMany({ where: { name, holder } });
     },
 
-    async statistics(now) {
+    async statistics(app, now) {
       const hour = 3_600_000;
       const day = 24 * hour;
       const hoursFrom = new Date(Math.floor(now.getTime() / hour) * hour - 47 * hour);
       const daysFrom = new Date(Math.floor(now.getTime() / day) * day - 29 * day);
+      const scope = inApp(app);
       const [active, expiredNotSwept, revokedLast24h, perHour, perDay, browsers, systems, devices] = await Promise.all([
-        prisma.session.count({ where: liveAt(now) }),
-        prisma.session.count({ where: { revokedAt: null, OR: [{ idleExpiresAt: { lte: now } }, { absoluteExpiresAt: { lte: now } }] } }),
-        prisma.session.count({ where: { revokedAt: { gt: new Date(now.getTime() - day) } } }),
-        histogram(hoursFrom, hour),
-        histogram(daysFrom, day),
-        top("browser", now),
-        top("os", now),
-        top("deviceType", now),
+        prisma.session.count({ where: { ...scope, ...liveAt(now) } }),
+        prisma.session.count({ where: { ...scope, revokedAt: null, OR: [{ idleExpiresAt: { lte: now } }, { absoluteExpiresAt: { lte: now } }] } }),
+        prisma.session.count({ where: { ...scope, revokedAt: { gt: new Date(now.getTime() - day) } } }),
+        histogram(app, hoursFrom, hour),
+        histogram(app, daysFrom, day),
+        top(app, "browser", now),
+        top(app, "os", now),
+        top(app, "deviceType", now),
       ]);
       return {
         active,
@@ -546,3 +843,5 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
   };
 }
 
+/** Thrown inside a rotation's transaction to roll it back when the session limit refuses it. */
+class LimitReached extends Error {}

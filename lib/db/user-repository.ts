@@ -1,3 +1,4 @@
+import { ALL_APPS, CONSOLE_APP_ID, type AppScope } from "../sessions/policy";
 import { generateId } from "../sessions/tokens";
 import type { AuditEventInput } from "../sessions/types";
 import { auditEventRow } from "./audit";
@@ -37,6 +38,7 @@ function toCredentials(user: { id: string; email: string | null; name: string | 
 
 /** A user as operators look them up: an application's user or a console account. */
 export interface UserSummary {
+  appId: string;
   id: string;
   email: string | null;
   name: string | null;
@@ -47,29 +49,40 @@ export interface UserSummary {
   liveSessions: number;
 }
 
-const SUMMARY_FIELDS = { id: true, email: true, name: true, consoleRole: true, disabledAt: true, disabledReason: true, createdAt: true } as const;
+const SUMMARY_FIELDS = { appId: true, id: true, email: true, name: true, consoleRole: true, disabledAt: true, disabledReason: true, createdAt: true } as const;
 
-/** Users, and console accounts: people who sign in to Latchkey itself. */
+/** The key of a user in maps: ids are per application. */
+export function userKey(appId: string, userId: string): string {
+  return `${appId}\u0000${userId}`;
+}
+
+/** Users of applications, and console accounts: people who sign in to Latchkey itself (application "console"). */
 export function createUserRepository({ prisma, provider }: Database, { onUserChanged = async () => {} }: { onUserChanged?: (userId: string) => Promise<void> } = {}) {
   const { contains, startsWith } = textMatchers(provider);
 
   async function withLiveCounts(rows: Omit<UserSummary, "liveSessions">[], now: Date): Promise<UserSummary[]> {
     if (rows.length === 0) return [];
     const counts = await prisma.session.groupBy({
-      by: ["userId"],
-      where: { userId: { in: rows.map((row) => row.id) }, revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } },
+      by: ["appId", "userId"],
+      where: {
+        OR: rows.map((row) => ({ appId: row.appId, userId: row.id })),
+        revokedAt: null,
+        idleExpiresAt: { gt: now },
+        absoluteExpiresAt: { gt: now },
+      },
       _count: { _all: true },
     });
-    const byUser = new Map(counts.map((count) => [count.userId, count._count._all]));
-    return rows.map((row) => ({ ...row, liveSessions: byUser.get(row.id) ?? 0 }));
+    const byUser = new Map(counts.map((count) => [userKey(count.appId, count.userId), count._count._all]));
+    return rows.map((row) => ({ ...row, liveSessions: byUser.get(userKey(row.appId, row.id)) ?? 0 }));
   }
 
   return {
-    /** Users whose id is or starts with `query`, or whose email contains it; console accounts first. */
-    async searchUsers(query: string, now: Date, limit = 50): Promise<UserSummary[]> {
+    /** Users in `app` whose id is or starts with `query`, or whose email contains it; newest first. */
+    async searchUsers(query: string, now: Date, limit = 50, app: AppScope = ALL_APPS): Promise<UserSummary[]> {
       const text = query.trim();
+      const scope = app === ALL_APPS ? {} : { appId: app };
       const rows = await prisma.user.findMany({
-        where: text ? { OR: [{ id: text }, { id: startsWith(text) }, { email: contains(text.toLowerCase()) }] } : {},
+        where: text ? { ...scope, OR: [{ id: text }, { id: startsWith(text) }, { email: contains(text.toLowerCase()) }] } : scope,
         select: SUMMARY_FIELDS,
         orderBy: [{ createdAt: "desc" }, { id: "asc" }],
         take: limit,
@@ -77,22 +90,22 @@ export function createUserRepository({ prisma, provider }: Database, { onUserCha
       return withLiveCounts(rows, now);
     },
 
-    async findUserSummary(id: string, now: Date): Promise<UserSummary | null> {
-      const row = await prisma.user.findUnique({ where: { id }, select: SUMMARY_FIELDS });
+    async findUserSummary(appId: string, id: string, now: Date): Promise<UserSummary | null> {
+      const row = await prisma.user.findUnique({ where: { appId_id: { appId, id } }, select: SUMMARY_FIELDS });
       return row ? ((await withLiveCounts([row], now))[0] ?? null) : null;
     },
 
     async findCredentials(email: string): Promise<ConsoleCredentials | null> {
-      return toCredentials(await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() }, select: CREDENTIAL_FIELDS }));
+      return toCredentials(await prisma.user.findUnique({ where: { appId_email: { appId: CONSOLE_APP_ID, email: email.trim().toLowerCase() } }, select: CREDENTIAL_FIELDS }));
     },
 
     async findCredentialsById(id: string): Promise<ConsoleCredentials | null> {
-      return toCredentials(await prisma.user.findUnique({ where: { id }, select: CREDENTIAL_FIELDS }));
+      return toCredentials(await prisma.user.findUnique({ where: { appId_id: { appId: CONSOLE_APP_ID, id } }, select: CREDENTIAL_FIELDS }));
     },
 
     async listConsoleAccounts(): Promise<ConsoleAccount[]> {
       const rows = await prisma.user.findMany({
-        where: { consoleRole: { not: null } },
+        where: { appId: CONSOLE_APP_ID, consoleRole: { not: null } },
         select: { id: true, email: true, name: true, consoleRole: true, mustChangePassword: true, disabledAt: true, createdAt: true },
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       });
@@ -102,7 +115,7 @@ export function createUserRepository({ prisma, provider }: Database, { onUserCha
     /** Changes a console account's role; false when there is no such account. */
     async setConsoleRole(id: string, role: ConsoleRole, event: AuditEventInput): Promise<boolean> {
       const changed = await prisma.$transaction(async (tx) => {
-        const result = await tx.user.updateMany({ where: { id, consoleRole: { not: null } }, data: { consoleRole: role, updatedAt: event.at } });
+        const result = await tx.user.updateMany({ where: { appId: CONSOLE_APP_ID, id, consoleRole: { not: null } }, data: { consoleRole: role, updatedAt: event.at } });
         if (result.count !== 1) return false;
         await tx.auditEvent.create({ data: auditEventRow({ ...event, userId: id }) });
         return true;
@@ -115,7 +128,7 @@ export function createUserRepository({ prisma, provider }: Database, { onUserCha
     /** Replaces a console account's password hash (and whether it must be changed at next sign-in). */
     async setPassword(id: string, passwordHash: string, mustChangePassword: boolean, event: AuditEventInput): Promise<boolean> {
       const changed = await prisma.$transaction(async (tx) => {
-        const result = await tx.user.updateMany({ where: { id, consoleRole: { not: null } }, data: { passwordHash, mustChangePassword, updatedAt: event.at } });
+        const result = await tx.user.updateMany({ where: { appId: CONSOLE_APP_ID, id, consoleRole: { not: null } }, data: { passwordHash, mustChangePassword, updatedAt: event.at } });
         if (result.count !== 1) return false;
         await tx.auditEvent.create({ data: auditEventRow({ ...event, userId: id }) });
         return true;
@@ -125,15 +138,18 @@ export function createUserRepository({ prisma, provider }: Database, { onUserCha
       return changed;
     },
 
-    /** Emails of the given user ids, for naming people in lists. */
-    async findEmails(ids: string[]): Promise<Map<string, string>> {
-      if (ids.length === 0) return new Map();
-      const rows = await prisma.user.findMany({ where: { id: { in: ids }, email: { not: null } }, select: { id: true, email: true } });
-      return new Map(rows.map((row) => [row.id, row.email ?? ""]));
+    /** Emails of the given users, for naming people in lists, by userKey(appId, userId). */
+    async findEmails(users: { appId: string; userId: string }[]): Promise<Map<string, string>> {
+      if (users.length === 0) return new Map();
+      const rows = await prisma.user.findMany({
+        where: { OR: users.map((user) => ({ appId: user.appId, id: user.userId })), email: { not: null } },
+        select: { appId: true, id: true, email: true },
+      });
+      return new Map(rows.map((row) => [userKey(row.appId, row.id), row.email ?? ""]));
     },
 
     countConsoleUsers(): Promise<number> {
-      return prisma.user.count({ where: { consoleRole: { not: null } } });
+      return prisma.user.count({ where: { appId: CONSOLE_APP_ID, consoleRole: { not: null } } });
     },
 
     async createConsoleUser(
@@ -145,6 +161,7 @@ export function createUserRepository({ prisma, provider }: Database, { onUserCha
       await prisma.$transaction(async (tx) => {
         await tx.user.create({
           data: {
+            appId: CONSOLE_APP_ID,
             id,
             email,
             name: input.name,

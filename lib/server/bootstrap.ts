@@ -1,7 +1,9 @@
 import { generatePassword, hashPassword } from "../auth/passwords";
+import { settleBuiltInPolicies } from "../db/built-in-applications";
 import { applyMigrations } from "../db/migrate";
 import { redactDatabaseUrl } from "../db/url";
 import { systemClock } from "../sessions/clock";
+import { CONSOLE_APP_ID, policyFromConfig } from "../sessions/policy";
 import { ensureAuthSecret } from "./auth-secret";
 import { getLatchkey } from "./latchkey";
 import { scheduleSweeps } from "./sweeper";
@@ -11,10 +13,11 @@ import { scheduleSweeps } from "./sweeper";
  * secret exists, and creates the first admin when there is no console account yet.
  */
 export async function bootstrap(): Promise<void> {
-  const { env, users } = getLatchkey();
+  const { env, users, database } = getLatchkey();
   const applied = await applyMigrations(env.databaseUrl);
   if (applied.length > 0) console.info(`latchkey: applied migrations ${applied.join(", ")} to ${redactDatabaseUrl(env.databaseUrl)}`);
   ensureAuthSecret(env.dataDir, env.authSecret);
+  await settleBuiltInPolicies(database, policyFromConfig(env.session), systemClock.now());
   if (env.sweepIntervalSeconds) {
     scheduleSweeps(env.sweepIntervalSeconds);
     console.info(`latchkey: sweeping every ${env.sweepIntervalSeconds} s`);
@@ -25,7 +28,7 @@ export async function bootstrap(): Promise<void> {
   const password = env.adminPassword ?? generatePassword();
   await users.createConsoleUser(
     { email, name: "Administrator", role: "ADMIN", passwordHash: await hashPassword(password), at: systemClock.now() },
-    { at: systemClock.now(), type: "user.created", actor: { type: "system", label: "first start" }, details: { role: "ADMIN" } },
+    { appId: CONSOLE_APP_ID, at: systemClock.now(), type: "user.created", actor: { type: "system", label: "first start" }, details: { role: "ADMIN" } },
   );
   const lines = [
     "",

@@ -8,7 +8,8 @@ import { loadEnv, type LatchkeyEnv } from "../env";
 import { ensureAuthSecret } from "./auth-secret";
 import { createAccessTokens, type AccessTokens } from "../sessions/access-tokens";
 import { systemClock } from "../sessions/clock";
-import { createSessionEngine, type SessionEngine } from "../sessions/engine";
+import { createSessionEngine, type AppEngine, type SessionEngine } from "../sessions/engine";
+import { ALL_APPS, CONSOLE_APP_ID } from "../sessions/policy";
 import { createRefusalLog, type RefusalLog } from "../sessions/refusal-log";
 import { cachingRepository, createSessionCache, invalidateUser, type SessionCache } from "../sessions/session-cache";
 import { createRedisSessionCache } from "./redis-cache";
@@ -17,7 +18,12 @@ import { createRedisSessionCache } from "./redis-cache";
 export interface Latchkey {
   env: LatchkeyEnv;
   database: Database;
+  /** The engine: `engine.app(id)` within one application, the applications themselves, leases. */
   engine: SessionEngine;
+  /** The engine within the console's own accounts and sign-ins. */
+  console: AppEngine;
+  /** The engine across every application, for operators in the console. */
+  operator: AppEngine;
   users: UserRepository;
   apiKeys: ApiKeyRepository;
   /** Where refused tokens are logged; null when LATCHKEY_REFUSAL_LOG=off. */
@@ -55,7 +61,9 @@ export function getLatchkey(): Latchkey {
       env,
       database,
       engine,
-      users: createUserRepository(database, { onUserChanged: (userId) => invalidateUser(hot, cache, userId) }),
+      console: engine.app(CONSOLE_APP_ID),
+      operator: engine.app(ALL_APPS),
+      users: createUserRepository(database, { onUserChanged: (userId) => invalidateUser(hot, cache, CONSOLE_APP_ID, userId) }),
       apiKeys: createApiKeyRepository(database, { findRow: hot.findApiKey }),
       refusals,
       accessTokens: createAccessTokens({

@@ -30,7 +30,7 @@ async function instance() {
   await shared.ready;
   const cache = createSessionCache({ maxEntries: 1_000, clock: systemClock, shared });
   instances.push(shared);
-  const engine = createSessionEngine({ repository: cachingRepository(db.repository, hot, cache), config: resolveSessionConfig({}), clock: systemClock });
+  const engine = createSessionEngine({ repository: cachingRepository(db.repository, hot, cache), config: resolveSessionConfig({}), clock: systemClock }).app("default");
   const outcome = async (token: string) => {
     const result = await engine.resolveSession(token);
     return result.authenticated ? "authenticated" : result.reason;
@@ -100,11 +100,13 @@ describe(`shared cache on Redis, database ${TEST_PROVIDER}`, () => {
 
     await redis.start();
     await waitFor(() => a.shared.healthy() && b.shared.healthy(), 5_000);
-    const hitsBefore = b.cache.stats().hits;
+    const servedBefore = b.cache.stats().hits + b.cache.stats().sharedHits;
     for (const each of [a, b, a, b]) {
       expect(await each.outcome(doomed.token)).toBe("REVOKED");
       expect(await each.outcome(live.token)).toBe("authenticated");
     }
-    expect(b.cache.stats().hits).toBe(hitsBefore + 1);
+    // Caching is back: b serves the live session from memory or from Redis again (which of the
+    // two depends on when the other instance's new epoch reached b).
+    expect(b.cache.stats().hits + b.cache.stats().sharedHits).toBeGreaterThan(servedBefore);
   });
 });

@@ -1,70 +1,45 @@
 import { randomBytes } from "node:crypto";
-import type { SweepCounts } from "../sessions/types";
 import type { SweepResult } from "../sessions/engine";
-import type { Actor } from "../sessions/types";
+import type { Actor, SweepCounts } from "../sessions/types";
+import { latestJob, startJob, type Job } from "./jobs";
 import { getLatchkey } from "./latchkey";
 
-/** The sweep running (or last run) in this process, for the console's progress display. */
-export interface SweepJob {
-  id: string;
-  startedAt: Date;
-  by: string;
-  swept: SweepCounts;
-  finishedAt: Date | null;
-  result: SweepResult | null;
-  error: string | null;
-}
+/** A sweep running (or last run) in this process, for the console's progress display. */
+export type SweepJob = Job<SweepCounts, SweepResult>;
 
 const LEASE = "sweep";
 const INSTANCE = `${process.pid}-${randomBytes(4).toString("hex")}`;
-const state = globalThis as typeof globalThis & { latchkeySweep?: SweepJob; latchkeySweepTimer?: NodeJS.Timeout };
+const state = globalThis as typeof globalThis & { latchkeySweepTimer?: NodeJS.Timeout };
 
 export function currentSweep(): SweepJob | null {
-  return state.latchkeySweep ?? null;
+  return latestJob("sweep") as SweepJob | null;
 }
 
 /**
- * Starts a sweep in the background unless one is running here or, under the shared lease, on
- * another instance. Returns the job, or null when another instance holds the lease.
+ * Starts a sweep of every application in the background unless one is running here or, under
+ * the shared lease, on another instance. Returns the job, or null when another instance holds
+ * the lease.
  */
 export async function startSweep(actor: Actor, leaseSeconds = 15 * 60): Promise<SweepJob | null> {
-  const running = state.latchkeySweep;
+  const running = currentSweep();
   if (running && !running.finishedAt) return running;
-  const { engine } = getLatchkey();
+  const { engine, operator } = getLatchkey();
   if (!(await engine.acquireLease(LEASE, INSTANCE, leaseSeconds))) return null;
-  const job: SweepJob = {
-    id: randomBytes(6).toString("hex"),
-    startedAt: new Date(),
-    by: actor.label ?? actor.id ?? actor.type,
-    swept: { idleExpired: 0, absoluteExpired: 0, revoked: 0 },
-    finishedAt: null,
-    result: null,
-    error: null,
-  };
-  state.latchkeySweep = job;
-  void engine
-    .sweepSessions({}, actor, {
-      onBatch: (swept) => {
-        job.swept = swept;
-        // Long sweeps keep their lease.
-        void engine.acquireLease(LEASE, INSTANCE, leaseSeconds);
-      },
-    })
-    .then(
-      (result) => {
-        job.result = result;
-        job.swept = { idleExpired: result.idleExpired, absoluteExpired: result.absoluteExpired, revoked: result.revoked };
-      },
-      (error: unknown) => {
-        console.error("latchkey: sweep failed", error);
-        job.error = "The sweep failed; the error was logged.";
-      },
-    )
-    .finally(() => {
-      job.finishedAt = new Date();
-      void engine.releaseLease(LEASE, INSTANCE);
-    });
-  return job;
+  return startJob(
+    "sweep",
+    "Sweep dead sessions",
+    actor,
+    { idleExpired: 0, absoluteExpired: 0, revoked: 0 },
+    (report) =>
+      operator.sweepSessions({}, actor, {
+        onBatch: (swept) => {
+          report(swept);
+          // Long sweeps keep their lease.
+          void engine.acquireLease(LEASE, INSTANCE, leaseSeconds);
+        },
+      }),
+    () => void engine.releaseLease(LEASE, INSTANCE),
+  );
 }
 
 /** Sweeps every `intervalSeconds` in this process; with several instances, the lease lets one sweep at a time. */

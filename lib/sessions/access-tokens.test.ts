@@ -27,7 +27,7 @@ async function setup() {
     secret: "a console secret of at least thirty-two characters",
   });
   /** A verifier over the key set published now, checking expiry at the test clock's time. */
-  const verifier = async () => createAccessTokenVerifier({ issuer: ISSUER, keys: createLocalJWKSet(await accessTokens.jwks()), currentDate: () => clock.now() });
+  const verifier = async () => createAccessTokenVerifier({ issuer: ISSUER, audience: "default", keys: createLocalJWKSet(await accessTokens.jwks()), currentDate: () => clock.now() });
   /** What POST /api/v1/sessions/token does: check the session, then sign. */
   const exchange = async (token: string) => accessTokens.issue(await engine.validateSession(token));
   const issued = await engine.createSession({ userId: `at-${Date.now()}-${Math.random()}`, roles: ["editor"], tenantId: "acme" });

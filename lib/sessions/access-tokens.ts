@@ -110,7 +110,7 @@ export function createAccessTokens(options: AccessTokenOptions) {
     ttlSeconds,
     issuer,
 
-    /** Signs an access token for a live session's auth context. */
+    /** Signs an access token for a live session's auth context; its audience is the session's application. */
     async issue(context: AuthContext): Promise<{ accessToken: string; expiresAt: Date; tokenType: "Bearer" }> {
       const now = clock.now();
       const { id, key } = await signingKey(now);
@@ -120,6 +120,7 @@ export function createAccessTokens(options: AccessTokenOptions) {
       const accessToken = await new SignJWT({ ...claims })
         .setProtectedHeader({ alg: ALGORITHM, kid: id, typ: ACCESS_TOKEN_TYPE })
         .setIssuer(issuer)
+        .setAudience(context.session.appId)
         .setSubject(context.user.id)
         .setIssuedAt(issuedAt)
         .setExpirationTime(issuedAt + ttlSeconds)

@@ -45,7 +45,7 @@ describe(`concurrency on ${TEST_PROVIDER}`, () => {
 
 describe(`leases on ${TEST_PROVIDER}`, () => {
   it("of 10 contenders exactly one holds a lease; it can renew; after expiry another takes it", async () => {
-    const { engine, clock } = createTestEngine(db);
+    const { root: engine, clock } = createTestEngine(db);
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => engine.acquireLease("sweep-test", `instance-${i}`, 60)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const holder = `instance-${results.indexOf(true)}`;

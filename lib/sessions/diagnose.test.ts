@@ -24,9 +24,9 @@ async function setup() {
   const clock = createFakeClock(new Date("2026-12-01T14:00:00Z"));
   const config = resolveSessionConfig({ idleTimeoutSeconds: 30 * 60, absoluteTimeoutSeconds: 30 * 24 * 60 * 60, rotationGraceSeconds: 30 });
   const refusals = createRefusalLog({ store: db.repository, clock, retentionSeconds: 7 * 24 * 3600 });
-  const engine = createSessionEngine({ repository: db.repository, config, clock, refusals });
+  const engine = createSessionEngine({ repository: db.repository, config, clock, refusals }).app("default");
   const userId = `jane-${randomBytes(4).toString("hex")}`;
-  await db.database.prisma.user.create({ data: { id: userId, email: `${userId}@example.com`, createdAt: clock.now(), updatedAt: clock.now() } });
+  await db.database.prisma.user.create({ data: { appId: "default", id: userId, email: `${userId}@example.com`, createdAt: clock.now(), updatedAt: clock.now() } });
   return { engine, clock, refusals, userId, email: `${userId}@example.com` };
 }
 
@@ -70,17 +70,17 @@ const CASES: Case[] = [
   {
     name: "absolute cap reached, however active",
     async arrange({ engine, clock, userId }) {
-      const { token } = await engine.createSession({ userId, idleTimeoutSeconds: 2 * 24 * 3600 });
-      for (let day = 0; day < 30; day++) {
-        clock.advance(DAY - MINUTE);
+      const { token } = await engine.createSession({ userId, absoluteTimeoutSeconds: 2 * 3600 });
+      for (let step = 0; step < 4; step++) {
+        clock.advance(29 * MINUTE);
         await engine.refreshSession(token);
       }
-      clock.advance(DAY);
+      clock.advance(29 * MINUTE);
       return { token };
     },
     verdict: Verdict.ABSOLUTE_EXPIRED,
-    summary: /^Absolute cap reached on 31 Dec 2026 14:00 UTC \(sessions last at most 30 days, however active\)\.$/,
-    evidence: () => ({ absoluteExpiresAt: "2026-12-31T14:00:00.000Z" }),
+    summary: /^Absolute cap reached on 1 Dec 2026 16:00 UTC \(sessions last at most 2 hours, however active\)\.$/,
+    evidence: () => ({ absoluteExpiresAt: "2026-12-01T16:00:00.000Z" }),
   },
   {
     name: "a replaced token presented again: reuse detected",

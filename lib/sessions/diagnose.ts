@@ -1,7 +1,8 @@
-import type { Clock } from "./clock";
-import type { SessionConfig } from "./config";
+import { toSessionView, toUserView, type EngineContext } from "./context";
+import { policyOf, withPolicy, type AppScope, type ApplicationRecord } from "./policy";
 import type { RefusalView } from "./refusal-log";
-import type { SessionRepository, SweptSessionRecord } from "./repository";
+import type { SweptSessionRecord } from "./repository";
+import { diagnoseSchema, parseInput, type DiagnoseInput } from "./schemas";
 import { sessionStatus } from "./status";
 import { TOKEN_PREFIX, parseToken, secretMatches } from "./tokens";
 import type { AuditEventView, SessionRecord, SessionView, UserRecord, UserView } from "./types";
@@ -18,8 +19,10 @@ export const Verdict = {
   IDLE_EXPIRED: "IDLE_EXPIRED",
   ABSOLUTE_EXPIRED: "ABSOLUTE_EXPIRED",
   USER_DISABLED: "USER_DISABLED",
+  APP_DISABLED: "APP_DISABLED",
   ACTIVE: "ACTIVE",
   UNKNOWN_USER: "UNKNOWN_USER",
+  SEVERAL_USERS: "SEVERAL_USERS",
   NO_SESSIONS: "NO_SESSIONS",
   ALL_SESSIONS_ENDED: "ALL_SESSIONS_ENDED",
 } as const;
@@ -33,6 +36,8 @@ export interface Diagnosis {
   verdict: Verdict;
   summary: string;
   evidence: Evidence;
+  /** The application the session or user belongs to. */
+  application: { id: string; name: string } | null;
   session: SessionView | null;
   swept: SweptSessionRecord | null;
   user: UserView | null;
@@ -42,14 +47,8 @@ export interface Diagnosis {
   events: AuditEventView[];
   /** Recent refusals of the session or user, newest first. */
   refusals: RefusalView[];
-}
-
-export interface DiagnoseDeps {
-  repository: SessionRepository;
-  config: SessionConfig;
-  clock: Clock;
-  view: (record: SessionRecord, now: Date) => SessionView;
-  userView: (user: UserRecord) => UserView;
+  /** Users the query named in several applications (verdict SEVERAL_USERS): choose one. */
+  candidates: UserView[];
 }
 
 const MINUTE = 60_000;
@@ -97,6 +96,7 @@ const REASON_WORDS: Record<string, string> = {
   REUSE_DETECTED: "reuse detected",
   ROTATED: "replaced by a rotation",
   REVOKED: "revoked",
+  SESSION_LIMIT: "session limit",
 };
 
 function reasonWords(reason: string | null, note: string | null): string {
@@ -125,32 +125,39 @@ function malformation(token: string): string {
   return `Not a Latchkey token: it has characters a token never has (${expected}).`;
 }
 
-/** Answers "why is this token, session or user refused?" from the engine's own records. Reads only. */
-export function createDiagnostics({ repository, config, clock, view, userView }: DiagnoseDeps) {
-  async function timeline(filter: { sessionId?: string; userId?: string }): Promise<{ events: AuditEventView[]; refusals: RefusalView[] }> {
+/**
+ * Answers "why is this token, session or user refused?" from the engine's own records, within
+ * `scope` (what lies in another application is unknown here). Reads only.
+ */
+function diagnostics(ctx: EngineContext, scope: AppScope) {
+  const { repository, clock } = ctx;
+  const view = toSessionView;
+  const userView = toUserView;
+
+  async function timeline(app: AppScope, filter: { sessionId?: string; userId?: string }): Promise<{ events: AuditEventView[]; refusals: RefusalView[] }> {
     const [events, refusals] = await Promise.all([
-      repository.listEvents({ ...filter, limit: TIMELINE }),
-      repository.listRefusals({ ...filter, limit: TIMELINE }),
+      repository.listEvents(app, { ...filter, limit: TIMELINE }),
+      repository.listRefusals(app, { ...filter, limit: TIMELINE }),
     ]);
     return { events, refusals };
   }
 
   async function family(session: SessionRecord, now: Date): Promise<SessionView[]> {
     const rows = await repository.listSessions(
+      session.appId,
       { filter: { familyId: session.familyId }, sort: "createdAt", order: "desc", limit: TIMELINE },
       now,
     );
     return rows.map((row) => view(row, now));
   }
 
-  function base(subject: Diagnosis["subject"]): Omit<Diagnosis, "verdict" | "summary" | "evidence"> {
-    return { subject, session: null, swept: null, user: null, sessions: [], events: [], refusals: [] };
+  function base(subject: Diagnosis["subject"], app: ApplicationRecord | null = null): Omit<Diagnosis, "verdict" | "summary" | "evidence"> {
+    return { subject, application: app ? { id: app.id, name: app.name } : null, session: null, swept: null, user: null, sessions: [], events: [], refusals: [], candidates: [] };
   }
-
   /** A session that is gone: swept (its tombstone says when and how it ended) or never here. */
   async function missing(subject: Diagnosis["subject"], sessionId: string): Promise<Diagnosis> {
-    const swept = await repository.findSweptSession(sessionId);
-    const { events, refusals } = await timeline({ sessionId });
+    const swept = await repository.findSweptSession(scope, sessionId);
+    const { events, refusals } = await timeline(swept?.appId ?? scope, { sessionId });
     if (!swept) {
       return {
         ...base(subject),
@@ -163,7 +170,7 @@ export function createDiagnostics({ repository, config, clock, view, userView }:
     }
     const ended = swept.status === "revoked" ? `revoked (${reasonWords(swept.revokedReason, null)})` : swept.status;
     return {
-      ...base(subject),
+      ...base(subject, await ctx.applications.get(swept.appId)),
       swept,
       events,
       refusals,
@@ -180,12 +187,25 @@ export function createDiagnostics({ repository, config, clock, view, userView }:
   }
 
   /** The state of a session that exists, and why it is (or is not) accepted. */
-  async function explain(subject: Diagnosis["subject"], session: SessionRecord, user: UserRecord): Promise<Diagnosis> {
+  async function explain(subject: Diagnosis["subject"], stored: SessionRecord, user: UserRecord): Promise<Diagnosis> {
     const now = clock.now();
-    const [{ events, refusals }, sessions] = await Promise.all([timeline({ sessionId: session.id }), family(session, now)]);
-    const found = { ...base(subject), session: view(session, now), user: userView(user), sessions, events, refusals };
+    const app = await ctx.applications.get(stored.appId);
+    const policy = app ? policyOf(app, ctx.defaultPolicy) : ctx.defaultPolicy;
+    // As resolve sees it: under the application's current policy.
+    const session = withPolicy(stored, policy);
+    const [{ events, refusals }, sessions] = await Promise.all([timeline(session.appId, { sessionId: session.id }), family(session, now)]);
+    const found = { ...base(subject, app), session: view(session, now), user: userView(user), sessions, events, refusals };
     const owner = who(user, session.userId);
-    const evidence: Evidence = { sessionId: session.id, userId: session.userId };
+    const evidence: Evidence = { sessionId: session.id, userId: session.userId, appId: session.appId };
+
+    if (app?.disabledAt) {
+      return {
+        ...found,
+        verdict: Verdict.APP_DISABLED,
+        summary: `The application ${app.name} was disabled on ${formatTime(app.disabledAt)}: every session of it is refused and its API keys are refused too, until an admin enables it again.`,
+        evidence: { ...evidence, appDisabledAt: app.disabledAt.toISOString() },
+      };
+    }
 
     if (session.revokedAt && session.revokedReason === "ROTATED") {
       const reuse = events.find((event) => event.type === "session.reuse_detected");
@@ -199,7 +219,7 @@ export function createDiagnostics({ repository, config, clock, view, userView }:
           evidence: { ...evidence, reuseDetectedAt: reuse.at.toISOString(), familyId: session.familyId },
         };
       }
-      const graceEnds = new Date(rotatedAt.getTime() + config.rotationGraceSeconds * 1000);
+      const graceEnds = new Date(rotatedAt.getTime() + policy.rotationGraceSeconds * 1000);
       const tail =
         now < graceEnds
           ? `it is still accepted until ${formatTime(graceEnds)} for requests that were in flight`
@@ -277,7 +297,7 @@ export function createDiagnostics({ repository, config, clock, view, userView }:
     if (!parsed) {
       // A token cut short still names its session: say which, so the operator can look further.
       const id = /^lks_([A-Za-z0-9_-]{22})\./.exec(token)?.[1];
-      const named = id ? await repository.findSessionWithUser(id) : null;
+      const named = id ? await repository.findSessionWithUser(scope, id) : null;
       if (named) {
         return {
           ...(await explain("token", named.session, named.user)),
@@ -288,7 +308,7 @@ export function createDiagnostics({ repository, config, clock, view, userView }:
       }
       return { ...base("token"), verdict: Verdict.NOT_A_TOKEN, summary: malformation(token), evidence: {} };
     }
-    const found = await repository.findSessionWithUser(parsed.id);
+    const found = await repository.findSessionWithUser(scope, parsed.id);
     if (!found) return missing("token", parsed.id);
     if (!secretMatches(parsed.secret, found.session.secretHash)) {
       return {
@@ -302,24 +322,36 @@ export function createDiagnostics({ repository, config, clock, view, userView }:
   }
 
   async function diagnoseSession(sessionId: string): Promise<Diagnosis> {
-    const found = await repository.findSessionWithUser(sessionId);
+    const found = await repository.findSessionWithUser(scope, sessionId);
     return found ? explain("session", found.session, found.user) : missing("session", sessionId);
   }
 
   async function diagnoseUser(query: string): Promise<Diagnosis> {
-    const user = (await repository.findUser(query)) ?? (query.includes("@") ? await repository.findUserByEmail(query.toLowerCase()) : null);
-    if (!user) {
+    const matches = await repository.findUsersByIdOrEmail(scope, query);
+    if (matches.length === 0) {
       return { ...base("user"), verdict: Verdict.UNKNOWN_USER, summary: `No user has the id or email ${query}.`, evidence: { query } };
     }
+    if (matches.length > 1) {
+      const apps = await Promise.all(matches.map((match) => ctx.applications.get(match.appId)));
+      return {
+        ...base("user"),
+        candidates: matches.map(userView),
+        verdict: Verdict.SEVERAL_USERS,
+        summary: `${matches.length} users have the id or email ${query}, in ${apps.map((app, i) => app?.name ?? matches[i]!.appId).join(", ")}: choose the application.`,
+        evidence: { query, users: matches.length },
+      };
+    }
+    const user = matches[0]!;
+    const app = await ctx.applications.get(user.appId);
     const now = clock.now();
     const [{ events, refusals }, rows] = await Promise.all([
-      timeline({ userId: user.id }),
-      repository.listSessions({ filter: { userId: user.id }, sort: "createdAt", order: "desc", limit: TIMELINE }, now),
+      timeline(user.appId, { userId: user.id }),
+      repository.listSessions(user.appId, { filter: { userId: user.id }, sort: "createdAt", order: "desc", limit: TIMELINE }, now),
     ]);
     const sessions = rows.map((row) => view(row, now));
-    const found = { ...base("user"), user: userView(user), sessions, events, refusals };
+    const found = { ...base("user", app), user: userView(user), sessions, events, refusals };
     const name = who(user, user.id);
-    const evidence: Evidence = { userId: user.id, sessions: sessions.length, refusals: refusals.length };
+    const evidence: Evidence = { userId: user.id, appId: user.appId, sessions: sessions.length, refusals: refusals.length };
     const lastRefusal = refusals[0];
     const refusedLately = lastRefusal
       ? ` The last refused request was at ${formatTime(lastRefusal.at)} (${lastRefusal.reason.toLowerCase().replaceAll("_", " ")}).`
@@ -373,4 +405,17 @@ export function createDiagnostics({ repository, config, clock, view, userView }:
   }
 
   return { diagnoseToken, diagnoseSession, diagnoseUser };
+}
+
+/**
+ * Why a pasted token, a session or a user is refused (or that it is not), in plain words with
+ * the evidence, within `scope`. Reads only: a replaced token diagnosed here does not set off
+ * reuse detection, and the token is neither stored nor logged.
+ */
+export async function diagnose(ctx: EngineContext, scope: AppScope, input: DiagnoseInput): Promise<Diagnosis> {
+  const valid = parseInput(diagnoseSchema, input);
+  const run = diagnostics(ctx, scope);
+  if (valid.token !== undefined) return run.diagnoseToken(valid.token);
+  if (valid.sessionId !== undefined) return run.diagnoseSession(valid.sessionId);
+  return run.diagnoseUser(valid.user as string);
 }

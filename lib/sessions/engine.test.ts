@@ -177,7 +177,7 @@ describe("idle timeout and absolute cap", () => {
     await engine.revokeSession(session.id, { reason: "REVOKED" });
     clock.advance(5 * MINUTE);
     // What a slow request that resolved the session before the revoke would write now:
-    const touched = await db.repository.touchSession(session.id, clock.now(), clock.now(), new Date(clock.now().getTime() + 30 * MINUTE));
+    const touched = await db.repository.touchSession("default", session.id, clock.now(), clock.now(), new Date(clock.now().getTime() + 30 * MINUTE));
     expect(touched).toBe(false);
     const row = await db.database.prisma.session.findUniqueOrThrow({ where: { id: session.id } });
     expect(row.revokedAt).not.toBeNull();
@@ -490,7 +490,7 @@ describe("listing", () => {
     const { engine, clock } = createTestEngine(db);
     const userId = uniqueUser();
     const email = `${userId}@example.com`;
-    await db.database.prisma.user.create({ data: { id: userId, email, createdAt: clock.now(), updatedAt: clock.now() } });
+    await db.database.prisma.user.create({ data: { appId: "default", id: userId, email, createdAt: clock.now(), updatedAt: clock.now() } });
     await engine.createSession({ userId });
     const page = await engine.listSessions({ user: email.toUpperCase() });
     expect(page.items.map((s) => s.userId)).toEqual([userId]);

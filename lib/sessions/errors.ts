@@ -12,6 +12,10 @@ export const ErrorCode = {
   VALIDATION_FAILED: "VALIDATION_FAILED",
   FORBIDDEN: "FORBIDDEN",
   CONFIG_INVALID: "CONFIG_INVALID",
+  APP_NOT_FOUND: "APP_NOT_FOUND",
+  APP_DISABLED: "APP_DISABLED",
+  APP_NAME_TAKEN: "APP_NAME_TAKEN",
+  SESSION_LIMIT: "SESSION_LIMIT",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -25,6 +29,7 @@ export const RefusalReason = {
   REVOKED: "REVOKED",
   REUSE_DETECTED: "REUSE_DETECTED",
   USER_DISABLED: "USER_DISABLED",
+  APP_DISABLED: "APP_DISABLED",
 } as const;
 export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
 
@@ -37,6 +42,7 @@ export const REFUSAL_ERROR_CODE: Record<RefusalReason, ErrorCode> = {
   REVOKED: ErrorCode.SESSION_REVOKED,
   REUSE_DETECTED: ErrorCode.TOKEN_REUSED,
   USER_DISABLED: ErrorCode.USER_DISABLED,
+  APP_DISABLED: ErrorCode.APP_DISABLED,
 };
 
 const REFUSAL_MESSAGE: Record<RefusalReason, string> = {
@@ -48,6 +54,7 @@ const REFUSAL_MESSAGE: Record<RefusalReason, string> = {
   REVOKED: "The session was revoked.",
   REUSE_DETECTED: "A replaced token was presented again; every session of its family was revoked.",
   USER_DISABLED: "The user of this session is disabled.",
+  APP_DISABLED: "The application of this session is disabled.",
 };
 
 const SESSION_ERROR = Symbol.for("latchkey.SessionError");

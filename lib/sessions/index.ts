@@ -8,3 +8,4 @@ export * from "./status";
 export * from "./tokens";
 export * from "./types";
 export * from "./user-agent";
+export * from "./policy";

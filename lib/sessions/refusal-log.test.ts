@@ -14,7 +14,7 @@ afterAll(async () => {
 const DAY = 24 * 60 * 60 * 1000;
 
 function entry(source: string, at: Date): RefusalEntry {
-  return { at, reason: "UNKNOWN", operation: "resolve", source, sessionId: null, userId: null, revokedReason: null, ip: "203.0.113.1", userAgent: "curl/8" };
+  return { appId: "default", at, reason: "UNKNOWN", operation: "resolve", source, sessionId: null, userId: null, revokedReason: null, ip: "203.0.113.1", userAgent: "curl/8" };
 }
 
 const count = (source: string) => db.database.prisma.refusal.count({ where: { source } });

@@ -17,6 +17,8 @@ export interface RequestContext {
 
 /** One refusal. Holds no part of the token beyond the session id it names. */
 export interface RefusalEntry {
+  /** The application whose key (or whose console) presented the token. */
+  appId: string;
   at: Date;
   reason: RefusalLogReason;
   operation: RefusalOperation;

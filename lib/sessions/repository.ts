@@ -1,7 +1,9 @@
+import type { AppScope, ApplicationRecord, SessionLimitAction, SessionPolicy } from "./policy";
 import type { RefusalEntry, RefusalFilter, RefusalView } from "./refusal-log";
 import type {
   AuditEventInput,
   AuditEventView,
+  SessionFilter,
   SessionPageRequest,
   SessionRecord,
   SessionStatistics,
@@ -19,6 +21,7 @@ export interface RevocationFields {
 
 export interface OAuthStateRecord {
   id: string;
+  appId: string;
   secretHash: string;
   data: string | null;
   createdAt: Date;
@@ -28,6 +31,7 @@ export interface OAuthStateRecord {
 
 export interface SweptSessionRecord {
   id: string;
+  appId: string;
   userId: string;
   kind: string;
   status: string;
@@ -51,38 +55,123 @@ export interface AuditEventFilter {
 }
 
 /**
- * Storage behind the engine. Every method that changes a session is atomic and writes the audit
- * events it is given in the same transaction; every conditional write re-checks its condition
- * in the database, so that concurrent callers cannot both win.
+ * The limit of live sessions per user that a new session is checked against, inside the insert's
+ * transaction: at the limit, the sessions it picks are ended (with `revocation` and an event each)
+ * or the insert is refused.
+ */
+export interface SessionLimitCheck {
+  max: number;
+  action: SessionLimitAction;
+  now: Date;
+  revocation: RevocationFields;
+  /** The event written for each ended session (its id and owner are filled in). */
+  perSession: Omit<AuditEventInput, "sessionId" | "userId">;
+  /** The revocation note of an ended session, from how many live sessions its user held. */
+  note: (liveBefore: number) => string;
+}
+
+/** What a policy change would do to the live sessions of an application, at `now`. */
+export interface PolicyImpact {
+  /** Live sessions the change ends at once (by either timeout). */
+  ended: number;
+  /** Of those, the ones past the new absolute cap. */
+  endedByAbsolute: number;
+  /** Of those, the ones idle longer than the new idle timeout (and not past the cap). */
+  endedByIdle: number;
+  /** Users holding more live sessions than the new limit (after the timeouts), and the sessions above it. */
+  usersOverLimit: number;
+  endedByLimit: number;
+}
+
+/** Which sessions a bulk revocation reaches: a user's, a rotation family, or given ids. */
+export type RevocationTarget = { userId: string; exceptSessionId?: string } | { familyId: string } | { ids: string[] };
+
+/**
+ * Storage behind the engine. Every call names the application it reaches (AppScope): what lies
+ * in another application is not found, not listed and not changed, whatever the caller forgot.
+ * Every method that changes a session is atomic and writes the audit events it is given in the
+ * same transaction; every conditional write re-checks its condition in the database, so that
+ * concurrent callers cannot both win.
  */
 export interface SessionRepository {
-  findSession(id: string): Promise<SessionRecord | null>;
-  findSessionWithUser(id: string): Promise<{ session: SessionRecord; user: UserRecord } | null>;
-  findUser(id: string): Promise<UserRecord | null>;
-  findUserByEmail(email: string): Promise<UserRecord | null>;
+  findApplication(id: string): Promise<ApplicationRecord | null>;
+  listApplications(): Promise<ApplicationRecord[]>;
+  insertApplication(app: ApplicationRecord, event: AuditEventInput): Promise<void>;
+  /** Changes an application's name, disabled time or policy; false when there is no such application (or the name is taken: throws). */
+  updateApplication(id: string, changes: Partial<Pick<ApplicationRecord, "name" | "disabledAt"> & SessionPolicy>, event: AuditEventInput): Promise<boolean>;
+  /** Live sessions per application, at `now`. */
+  countLiveSessionsByApplication(now: Date): Promise<Map<string, number>>;
+  /** What `policy` would end among the application's live sessions at `now`, if it applied. Reads only. */
+  previewPolicy(appId: string, policy: SessionPolicy, now: Date): Promise<PolicyImpact>;
+  /**
+   * Applies `policy`'s timeouts to up to `limit` of the application's live sessions with ids after
+   * `afterId` (in id order), shortening expiries (never lengthening them); each session that ends
+   * by it gets `perSession` (its details gain `ended`: "absolute" or "idle"). Returns the last id
+   * seen (null when none was left), how many it looked at, and how many ended.
+   */
+  shortenToPolicy(
+    appId: string,
+    policy: SessionPolicy,
+    now: Date,
+    afterId: string | null,
+    limit: number,
+    perSession: Omit<AuditEventInput, "sessionId" | "userId">,
+  ): Promise<{ lastId: string | null; scanned: number; ended: number }>;
+  /**
+   * Ends, for up to `limit` users (after `afterUserId`, in id order) holding more than `max` live
+   * sessions, the sessions above the limit: the least recently used first, or the oldest with
+   * END_OLDEST. Returns the last user id seen (null when none was left) and the ids it ended.
+   */
+  endSessionsOverLimit(
+    appId: string,
+    max: number,
+    action: SessionLimitAction,
+    now: Date,
+    afterUserId: string | null,
+    limit: number,
+    revocation: RevocationFields,
+    perSession: Omit<AuditEventInput, "sessionId" | "userId">,
+  ): Promise<{ lastUserId: string | null; ended: string[] }>;
 
-  /** Inserts a session, creating its user row if the id is new. */
-  insertSession(session: SessionRecord, events: AuditEventInput[]): Promise<void>;
+  findSession(app: AppScope, id: string): Promise<SessionRecord | null>;
+  findSessionWithUser(app: AppScope, id: string): Promise<{ session: SessionRecord; user: UserRecord } | null>;
+  findUser(appId: string, id: string): Promise<UserRecord | null>;
+  findUserByEmail(appId: string, email: string): Promise<UserRecord | null>;
+  /** Users whose id is `query` or whose email is it (lower-cased), in `scope`: at most one per application. */
+  findUsersByIdOrEmail(app: AppScope, query: string): Promise<UserRecord[]>;
+
+  /**
+   * Inserts a session (in its record's application), creating its user row if the id is new.
+   * With `limit`, the user's live sessions are counted in the same transaction (one insert per
+   * user at a time): at the limit, the oldest or least recently used are ended, or nothing is
+   * inserted (`inserted: false`). Returns the ids it ended.
+   */
+  insertSession(session: SessionRecord, events: AuditEventInput[], limit?: SessionLimitCheck): Promise<{ inserted: boolean; ended: string[] }>;
 
   /**
    * Sets last-seen to `now` and the idle expiry to `idleExpiresAt`, only while the session is
    * unrevoked, unexpired at `now`, and last seen at or before `staleBefore`.
    */
-  touchSession(id: string, now: Date, staleBefore: Date, idleExpiresAt: Date): Promise<boolean>;
+  touchSession(app: AppScope, id: string, now: Date, staleBefore: Date, idleExpiresAt: Date): Promise<boolean>;
 
   /**
    * Compare-and-swap: if `oldId` is still live at `revocation.revokedAt`, revokes it (linking it
-   * to the successor) and inserts `successor`. Returns false, changing nothing, otherwise.
+   * to the successor) and inserts `successor`; otherwise "conflict", changing nothing. With
+   * `limit` (a guest upgraded to a user), the successor's user is held to it as by insertSession:
+   * the sessions it ended are returned, or "limit" (changing nothing) when it refuses.
    */
   rotateSession(
+    app: AppScope,
     oldId: string,
     revocation: RevocationFields,
     successor: SessionRecord,
     events: AuditEventInput[],
-  ): Promise<boolean>;
+    limit?: SessionLimitCheck,
+  ): Promise<{ outcome: "rotated" | "conflict" | "limit"; ended: string[] }>;
 
   /** Revokes one unrevoked session; false if it was already revoked or does not exist. */
   revokeSession(
+    app: AppScope,
     id: string,
     revocation: RevocationFields,
     event: AuditEventInput,
@@ -90,19 +179,22 @@ export interface SessionRepository {
   ): Promise<boolean>;
 
   /**
-   * Revokes every unrevoked session of a user or of a rotation family (optionally sparing one),
-   * writing `perSession` for each, with that session's id and owner, and `summary` once (its
-   * details gain `revoked`, the count). Returns the ids of the sessions it revoked.
+   * Revokes every unrevoked session of a user, of a rotation family (optionally sparing one), or
+   * of the given ids, writing `perSession` for each, with that session's id, owner and
+   * application, and `summary` once (its details gain `revoked`, the count). Returns the ids it
+   * revoked.
    */
   revokeSessions(
-    scope: { userId: string; exceptSessionId?: string } | { familyId: string },
+    app: AppScope,
+    target: RevocationTarget,
     revocation: RevocationFields,
-    perSession: Omit<AuditEventInput, "sessionId" | "userId">,
+    perSession: Omit<AuditEventInput, "sessionId" | "userId" | "appId">,
     summary: AuditEventInput | null,
   ): Promise<string[]>;
 
   /** Changes label or tenant of a session (of `ownerUserId`, when given); false if not found. */
   updateSession(
+    app: AppScope,
     id: string,
     data: { deviceLabel?: string | null; tenantId?: string | null },
     event: AuditEventInput,
@@ -110,33 +202,39 @@ export interface SessionRepository {
   ): Promise<boolean>;
 
   /** Sets when a live session's person last authenticated; false if it is not live at `now`. */
-  confirmAuthentication(id: string, now: Date, event: AuditEventInput): Promise<boolean>;
+  confirmAuthentication(app: AppScope, id: string, now: Date, event: AuditEventInput): Promise<boolean>;
 
-  listSessions(request: SessionPageRequest, now: Date): Promise<SessionRecord[]>;
-  listLiveUserSessions(userId: string, now: Date): Promise<SessionRecord[]>;
+  listSessions(app: AppScope, request: SessionPageRequest, now: Date): Promise<SessionRecord[]>;
+  listLiveUserSessions(appId: string, userId: string, now: Date): Promise<SessionRecord[]>;
+  /** Live sessions matching `filter`, counted. */
+  countLiveMatching(app: AppScope, filter: SessionFilter, now: Date): Promise<number>;
+  /** Up to `limit` ids of live sessions matching `filter`, in id order, after `afterId`. */
+  pickLiveMatching(app: AppScope, filter: SessionFilter, now: Date, afterId: string | null, limit: number): Promise<string[]>;
 
   /** Counts, by how they ended, the sessions dead since before `cutoff`. */
-  countSweepable(cutoff: Date): Promise<SweepCounts>;
+  countSweepable(app: AppScope, cutoff: Date): Promise<SweepCounts>;
   /**
    * Deletes up to `limit` sessions dead since before `cutoff`, leaving a tombstone for each;
    * re-checks the condition in the delete so that nothing live is ever removed.
    */
-  sweepBatch(cutoff: Date, now: Date, limit: number): Promise<SweepCounts & { scanned: number }>;
-  findSweptSession(id: string): Promise<SweptSessionRecord | null>;
+  sweepBatch(app: AppScope, cutoff: Date, now: Date, limit: number): Promise<SweepCounts & { scanned: number }>;
+  findSweptSession(app: AppScope, id: string): Promise<SweptSessionRecord | null>;
+  /** Deletes OAuth states that expired or were consumed before `cutoff`; returns how many. */
+  deleteOAuthStatesBefore(app: AppScope, cutoff: Date): Promise<number>;
 
-  setUserDisabled(userId: string, disabledAt: Date | null, reason: string | null, event: AuditEventInput): Promise<boolean>;
+  setUserDisabled(appId: string, userId: string, disabledAt: Date | null, reason: string | null, event: AuditEventInput): Promise<boolean>;
 
   insertOAuthState(state: OAuthStateRecord, event: AuditEventInput): Promise<void>;
-  findOAuthState(id: string): Promise<OAuthStateRecord | null>;
+  findOAuthState(appId: string, id: string): Promise<OAuthStateRecord | null>;
   /** Marks a state consumed if it is unconsumed and unexpired at `now`; exactly one caller wins. */
-  consumeOAuthState(id: string, now: Date, event: AuditEventInput): Promise<boolean>;
+  consumeOAuthState(appId: string, id: string, now: Date, event: AuditEventInput): Promise<boolean>;
 
   appendEvents(events: AuditEventInput[]): Promise<void>;
 
   insertRefusals(entries: RefusalEntry[]): Promise<void>;
   deleteRefusalsBefore(cutoff: Date): Promise<number>;
   /** Refusals, newest first. */
-  listRefusals(filter: RefusalFilter): Promise<RefusalView[]>;
+  listRefusals(app: AppScope, filter: RefusalFilter): Promise<RefusalView[]>;
 
   /**
    * Takes or renews the lease `name` for `holder` until `expiresAt`, if it is free, expired at
@@ -146,6 +244,6 @@ export interface SessionRepository {
   releaseLease(name: string, holder: string): Promise<void>;
 
   /** Counts and distributions of sessions as of `now`, for the overview. */
-  statistics(now: Date): Promise<SessionStatistics>;
-  listEvents(filter: AuditEventFilter): Promise<AuditEventView[]>;
+  statistics(app: AppScope, now: Date): Promise<SessionStatistics>;
+  listEvents(app: AppScope, filter: AuditEventFilter): Promise<AuditEventView[]>;
 }

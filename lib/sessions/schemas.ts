@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_DURATION_SECONDS } from "./config";
 import { ErrorCode, SessionError } from "./errors";
+import { SESSION_LIMIT_ACTIONS } from "./policy";
 import { MANUAL_REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "./types";
 
 /**
@@ -41,7 +42,11 @@ const metadataSchema = z
 export const createSessionSchema = z
   .object({
     userId: identifierSchema,
-    kind: z.enum(SESSION_KINDS).default("user"),
+    kind: z
+      .enum(["user"], {
+        error: "must be user: start guest sessions with POST /api/v1/sessions/guest, and service sessions with POST /api/v1/sessions/service (the service-sessions scope)",
+      })
+      .default("user"),
     deviceLabel: deviceLabelSchema.nullish(),
     userAgent: userAgentSchema.nullish(),
     ip: ipAddressSchema.nullish(),
@@ -69,7 +74,8 @@ export const createServiceSessionSchema = z
       .max(64)
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be a name of letters, digits, dots, dashes and underscores"),
     scopes: z.array(z.string().trim().min(1).max(64).regex(NO_CONTROL_CHARS)).min(1, "name at least one scope").max(50, "at most 50 scopes"),
-    ttlSeconds: z.number().int().min(60).max(MAX_SERVICE_SESSION_SECONDS).default(3600),
+    /** One hour by default (or the application's absolute cap, when shorter). */
+    ttlSeconds: z.number().int().min(60).max(MAX_SERVICE_SESSION_SECONDS).optional(),
     delegatedBy: identifierSchema.nullish(),
     tenantId: identifierSchema.nullish(),
     metadata: metadataSchema.default({}),
@@ -104,6 +110,17 @@ export const sessionFilterSchema = z
     lastSeenTo: dateSchema.optional(),
   })
   .strict();
+
+/** Revoke by filter: every live session matching `filter`, with a reason; `dryRun` only counts. */
+export const revokeByFilterSchema = z
+  .object({
+    filter: sessionFilterSchema.omit({ status: true }),
+    dryRun: z.boolean().default(false),
+    reason: z.enum(MANUAL_REVOKE_REASONS).default("REVOKED"),
+    note: noteSchema.nullish(),
+  })
+  .strict();
+export type RevokeByFilterInput = z.input<typeof revokeByFilterSchema>;
 
 export const listSessionsSchema = sessionFilterSchema
   .extend({
@@ -163,6 +180,38 @@ export const diagnoseSchema = z
     message: "give exactly one of token, sessionId or user",
   });
 export type DiagnoseInput = z.input<typeof diagnoseSchema>;
+
+/** An application's name: what operators and the command line call it. */
+export const applicationNameSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(64, "must be at most 64 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, "must start with a letter or digit and hold only letters, digits, spaces, dots, dashes and underscores");
+
+/** An application's id, as minted ("app_…"), or one of the built-in ones. */
+export const applicationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not an application id");
+
+const policySeconds = (max: number) => z.number().int("must be a whole number of seconds").min(1, "must be at least 1 second").max(max, "is too long");
+
+/** A change to an application's session policy: any of its fields. */
+export const policyChangeSchema = z
+  .object({
+    idleTimeoutSeconds: policySeconds(MAX_DURATION_SECONDS).optional(),
+    absoluteTimeoutSeconds: policySeconds(MAX_DURATION_SECONDS).optional(),
+    touchIntervalSeconds: z.number().int().min(0, "must not be negative").max(MAX_DURATION_SECONDS).optional(),
+    rotationGraceSeconds: z.number().int().min(0, "must not be negative").max(300, "must be at most 300 seconds").optional(),
+    allowGuests: z.boolean().optional(),
+    sessionLimit: z.number().int().min(1, "must be at least 1 (or null for no limit)").max(10_000).nullable().optional(),
+    sessionLimitAction: z.enum(SESSION_LIMIT_ACTIONS).optional(),
+  })
+  .strict();
+export type PolicyChangeInput = z.input<typeof policyChangeSchema>;
+
+export const createApplicationSchema = z
+  .object({ name: applicationNameSchema, policy: policyChangeSchema.optional() })
+  .strict();
+export type CreateApplicationInput = z.input<typeof createApplicationSchema>;
 
 /** Parses input with a schema, or throws VALIDATION_FAILED naming each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -22,8 +22,8 @@ afterAll(async () => {
 function cachedEngine({ clock = createFakeClock(new Date("2026-03-01T12:00:00.000Z")), maxEntries = 1_000 } = {}) {
   const cache = createSessionCache({ maxEntries, clock });
   const repository = cachingRepository(db.repository, hot, cache);
-  const engine = createSessionEngine({ repository, config: resolveSessionConfig({ touchIntervalSeconds: 60 }), clock });
-  return { engine, cache, clock };
+  const root = createSessionEngine({ repository, config: resolveSessionConfig({ touchIntervalSeconds: 60 }), clock });
+  return { engine: root.app("default"), root, cache, clock };
 }
 
 async function resolvedFromCache(cache: SessionCache, work: () => Promise<unknown>) {
@@ -51,23 +51,25 @@ describe(`prepared statements on ${TEST_PROVIDER}`, () => {
     await engine.revokeSession(revoked.session.id, { reason: "REVOKED", note: "ticket 12" });
     await engine.disableUser("hot-plain", "fraud");
     for (const id of [plain.session.id, full.session.id, guest.session.id, revoked.session.id]) {
-      expect(await hot.findSessionWithUser(id)).toEqual(await db.repository.findSessionWithUser(id));
+      expect(await hot.findSessionWithUser(id)).toEqual(await db.repository.findSessionWithUser("default", id));
     }
     expect(await hot.findSessionWithUser("no-such-session")).toBeNull();
-    expect((await hot.unrevokedSessionIds("hot-full")).sort()).toEqual([full.session.id]);
+    expect((await hot.unrevokedSessionIds("default", "hot-full")).sort()).toEqual([full.session.id]);
   });
 
   it("touch with the repository's condition: live, and last seen at or before the stale mark", async () => {
     // SQLite touches through Prisma's own connection (see HotStatements.touchSession).
     expect(hot.touchSession === undefined).toBe(TEST_PROVIDER === "sqlite");
-    const touch = (hot.touchSession ?? db.repository.touchSession).bind(hot);
+    const touch = hot.touchSession
+      ? hot.touchSession.bind(hot)
+      : (id: string, now: Date, staleBefore: Date, idle: Date) => db.repository.touchSession("default", id, now, staleBefore, idle);
     const { engine, clock } = cachedEngine();
     const { session } = await engine.createSession({ userId: "hot-touch" });
     const now = new Date(clock.now().getTime() + 120_000);
     const idle = new Date(now.getTime() + 1_800_000);
     expect(await touch(session.id, now, new Date(session.lastSeenAt.getTime() - 1), idle)).toBe(false);
     expect(await touch(session.id, now, new Date(now.getTime() - 60_000), idle)).toBe(true);
-    const row = await db.repository.findSession(session.id);
+    const row = await db.repository.findSession("default", session.id);
     expect(row?.lastSeenAt).toEqual(now);
     expect(row?.idleExpiresAt).toEqual(idle);
     await engine.revokeSession(session.id, { reason: "REVOKED" });
@@ -129,13 +131,14 @@ describe(`session cache on ${TEST_PROVIDER}`, () => {
     // A console account's role lives on the user row, which the user repository changes.
     const account = await users.createConsoleUser(
       { email: "cache-role@example.test", name: null, role: "SUPPORT", passwordHash: "x", at: clock.now() },
-      { at: clock.now(), type: "user.created", actor: { type: "system", label: "test" } },
+      { appId: "console", at: clock.now(), type: "user.created", actor: { type: "system", label: "test" } },
     );
-    const { engine: engineWithHook, cache } = cachedEngine({ clock });
-    const hookedUsers = createUserRepository(db.database, { onUserChanged: (userId) => invalidateUser(hot, cache, userId) });
+    const { root, cache } = cachedEngine({ clock });
+    const engineWithHook = root.app("console");
+    const hookedUsers = createUserRepository(db.database, { onUserChanged: (userId) => invalidateUser(hot, cache, "console", userId) });
     const console = await engineWithHook.createSession({ userId: account.id });
     await engineWithHook.resolveSession(console.token);
-    await hookedUsers.setConsoleRole(account.id, "ADMIN", { at: clock.now(), type: "user.role_changed", actor: { type: "system", label: "test" } });
+    await hookedUsers.setConsoleRole(account.id, "ADMIN", { appId: "console", at: clock.now(), type: "user.role_changed", actor: { type: "system", label: "test" } });
     const promoted = await engineWithHook.resolveSession(console.token);
     expect(promoted.authenticated && promoted.user.consoleRole).toBe("ADMIN");
   });

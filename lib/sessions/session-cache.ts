@@ -1,4 +1,5 @@
 import type { Clock } from "./clock";
+import { ALL_APPS } from "./policy";
 import type { SessionRepository } from "./repository";
 import type { SessionRecord, UserRecord } from "./types";
 
@@ -8,7 +9,7 @@ export interface CachedSession {
   user: UserRecord;
 }
 
-const SESSION_DATES = ["createdAt", "lastSeenAt", "authenticatedAt", "idleExpiresAt", "absoluteExpiresAt", "revokedAt"] as const;
+const SESSION_DATES = ["createdAt", "startedAt", "lastSeenAt", "authenticatedAt", "idleExpiresAt", "absoluteExpiresAt", "revokedAt"] as const;
 const USER_DATES = ["disabledAt", "createdAt"] as const;
 
 /** A cached session back from JSON (where its dates became strings). */
@@ -41,7 +42,7 @@ export interface SharedSessionCache {
 export interface HotSessionReads {
   findSessionWithUser(id: string): Promise<CachedSession | null>;
   touchSession?(id: string, now: Date, staleBefore: Date, idleExpiresAt: Date): Promise<boolean>;
-  unrevokedSessionIds(userId: string): Promise<string[]>;
+  unrevokedSessionIds(appId: string, userId: string): Promise<string[]>;
 }
 
 export interface SessionCacheOptions {
@@ -165,60 +166,77 @@ export type SessionCache = ReturnType<typeof createSessionCache>;
 
 /**
  * The repository with resolve's reads served by `hot` through `cache`, and every write that can
- * change what resolve answers followed by an invalidation of the sessions it touched.
+ * change what resolve answers followed by an invalidation of the sessions it touched. Entries are
+ * kept by session id whatever application asks; the application is checked on every read, so a
+ * cached session of one application is as unknown to another as it is in the database.
  */
 export function cachingRepository(base: SessionRepository, hot: HotSessionReads, cache: SessionCache): SessionRepository {
   const read = (id: string) => hot.findSessionWithUser(id);
   return {
     ...base,
-    findSessionWithUser: (id) => cache.find(id, read),
+    async findSessionWithUser(app, id) {
+      const found = await cache.find(id, read);
+      return found && (app === ALL_APPS || found.session.appId === app) ? found : null;
+    },
 
-    async touchSession(id, now, staleBefore, idleExpiresAt) {
+    async touchSession(app, id, now, staleBefore, idleExpiresAt) {
       const expected = cache.generation();
-      const touched = await (hot.touchSession ?? base.touchSession)(id, now, staleBefore, idleExpiresAt);
+      const touched = hot.touchSession ? await hot.touchSession(id, now, staleBefore, idleExpiresAt) : await base.touchSession(app, id, now, staleBefore, idleExpiresAt);
       if (touched) await cache.touched(id, now, idleExpiresAt, expected);
       return touched;
     },
 
-    async rotateSession(oldId, revocation, successor, events) {
-      const rotated = await base.rotateSession(oldId, revocation, successor, events);
-      if (rotated) await cache.invalidate([oldId]);
+    async insertSession(session, events, limit) {
+      const result = await base.insertSession(session, events, limit);
+      await cache.invalidate(result.ended);
+      return result;
+    },
+
+    async rotateSession(app, oldId, revocation, successor, events, limit) {
+      const rotated = await base.rotateSession(app, oldId, revocation, successor, events, limit);
+      if (rotated.outcome === "rotated") await cache.invalidate([oldId, ...rotated.ended]);
       return rotated;
     },
 
-    async revokeSession(id, revocation, event, options) {
-      const revoked = await base.revokeSession(id, revocation, event, options);
+    async revokeSession(app, id, revocation, event, options) {
+      const revoked = await base.revokeSession(app, id, revocation, event, options);
       if (revoked) await cache.invalidate([id]);
       return revoked;
     },
 
-    async revokeSessions(scope, revocation, perSession, summary) {
-      const ids = await base.revokeSessions(scope, revocation, perSession, summary);
+    async revokeSessions(app, target, revocation, perSession, summary) {
+      const ids = await base.revokeSessions(app, target, revocation, perSession, summary);
       await cache.invalidate(ids);
       return ids;
     },
 
-    async updateSession(id, data, event, options) {
-      const updated = await base.updateSession(id, data, event, options);
+    async endSessionsOverLimit(appId, max, action, now, afterUserId, limit, revocation, perSession) {
+      const result = await base.endSessionsOverLimit(appId, max, action, now, afterUserId, limit, revocation, perSession);
+      await cache.invalidate(result.ended);
+      return result;
+    },
+
+    async updateSession(app, id, data, event, options) {
+      const updated = await base.updateSession(app, id, data, event, options);
       if (updated) await cache.invalidate([id]);
       return updated;
     },
 
-    async confirmAuthentication(id, now, event) {
-      const confirmed = await base.confirmAuthentication(id, now, event);
+    async confirmAuthentication(app, id, now, event) {
+      const confirmed = await base.confirmAuthentication(app, id, now, event);
       if (confirmed) await cache.invalidate([id]);
       return confirmed;
     },
 
-    async setUserDisabled(userId, disabledAt, reason, event) {
-      const changed = await base.setUserDisabled(userId, disabledAt, reason, event);
-      if (changed) await invalidateUser(hot, cache, userId);
+    async setUserDisabled(appId, userId, disabledAt, reason, event) {
+      const changed = await base.setUserDisabled(appId, userId, disabledAt, reason, event);
+      if (changed) await invalidateUser(hot, cache, appId, userId);
       return changed;
     },
   };
 }
 
 /** Drops every cached session of a user, after a change to the user that resolve reports. */
-export async function invalidateUser(hot: HotSessionReads, cache: SessionCache, userId: string): Promise<void> {
-  if (cache.enabled) await cache.invalidate(await hot.unrevokedSessionIds(userId));
+export async function invalidateUser(hot: HotSessionReads, cache: SessionCache, appId: string, userId: string): Promise<void> {
+  if (cache.enabled) await cache.invalidate(await hot.unrevokedSessionIds(appId, userId));
 }

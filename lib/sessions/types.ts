@@ -16,6 +16,7 @@ export const REVOKE_REASONS = [
   "USER_DISABLED",
   "PASSWORD_CHANGED",
   "ROLE_CHANGED",
+  "SESSION_LIMIT",
 ] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
@@ -35,6 +36,8 @@ export const SYSTEM_ACTOR: Actor = { type: "system", label: "latchkey" };
 /** A session row as stored. Leaves lib/ only as a SessionView. */
 export interface SessionRecord {
   id: string;
+  /** The application the session belongs to ("console" for console sign-ins). */
+  appId: string;
   secretHash: string;
   userId: string;
   kind: string;
@@ -48,6 +51,8 @@ export interface SessionRecord {
   ip: string | null;
   metadata: string;
   createdAt: Date;
+  /** When the sign-in this session continues began; the absolute cap counts from here. */
+  startedAt: Date;
   lastSeenAt: Date;
   authenticatedAt: Date | null;
   idleTimeoutSeconds: number;
@@ -64,6 +69,7 @@ export interface SessionRecord {
 }
 
 export interface UserRecord {
+  appId: string;
   id: string;
   email: string | null;
   name: string | null;
@@ -77,6 +83,7 @@ export interface UserRecord {
 /** What the engine hands out about a session: no secret hash, status derived. */
 export interface SessionView {
   id: string;
+  appId: string;
   userId: string;
   kind: SessionKind;
   status: SessionStatus;
@@ -90,6 +97,7 @@ export interface SessionView {
   ip: string | null;
   metadata: Record<string, unknown>;
   createdAt: Date;
+  startedAt: Date;
   lastSeenAt: Date;
   authenticatedAt: Date | null;
   idleTimeoutSeconds: number;
@@ -106,6 +114,7 @@ export interface SessionView {
 }
 
 export interface UserView {
+  appId: string;
   id: string;
   email: string | null;
   name: string | null;
@@ -115,6 +124,8 @@ export interface UserView {
 }
 
 export interface AuditEventInput {
+  /** The application the change belongs to ("console" for the console's own). */
+  appId: string;
   at: Date;
   type: string;
   actor: Actor;
@@ -125,6 +136,7 @@ export interface AuditEventInput {
 
 export interface AuditEventView {
   id: number;
+  appId: string;
   at: Date;
   type: string;
   actorType: string;

@@ -3,7 +3,8 @@ import { applyMigrations } from "../db/migrate";
 import { createPrismaSessionRepository } from "../db/session-repository";
 import { createFakeClock, type FakeClock } from "../sessions/clock";
 import { resolveSessionConfig, type SessionConfig } from "../sessions/config";
-import { createSessionEngine, type SessionEngine } from "../sessions/engine";
+import { createSessionEngine, type AppEngine, type SessionEngine } from "../sessions/engine";
+import { DEFAULT_APP_ID } from "../sessions/policy";
 import type { SessionRepository } from "../sessions/repository";
 import { createScratchDatabase } from "./scratch-database";
 
@@ -34,7 +35,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 export interface TestEngine {
-  engine: SessionEngine;
+  /** The engine within the application "default" (whose policy, unset, is `config`'s). */
+  engine: AppEngine;
+  /** The whole engine: other applications, all of them, leases. */
+  root: SessionEngine;
   clock: FakeClock;
   config: SessionConfig;
 }
@@ -43,5 +47,6 @@ export interface TestEngine {
 export function createTestEngine(db: TestDatabase, overrides: Partial<SessionConfig> = {}, start?: Date): TestEngine {
   const clock = createFakeClock(start ?? new Date("2026-03-01T12:00:00.000Z"));
   const config = resolveSessionConfig(overrides);
-  return { engine: createSessionEngine({ repository: db.repository, config, clock }), clock, config };
+  const root = createSessionEngine({ repository: db.repository, config, clock });
+  return { engine: root.app(DEFAULT_APP_ID), root, clock, config };
 }

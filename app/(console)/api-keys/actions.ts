@@ -8,9 +8,12 @@ import { createApiKey, createApiKeySchema, revokeApiKey } from "@/lib/api/keys";
 import { encodeServiceSession } from "@/lib/client/service-session";
 import { parseDurationSeconds } from "@/lib/duration";
 import { getLatchkey } from "@/lib/server/latchkey";
+import { CONSOLE_APP_ID } from "@/lib/sessions/policy";
+import { applicationIdSchema } from "@/lib/sessions/schemas";
 
 export const createApiKeyAction = consoleAction({ roles: ["ADMIN"], schema: createApiKeySchema }, async (input, session): Promise<ActionState<{ key: string; name: string }>> => {
-  const { key, apiKey } = await createApiKey(getLatchkey().apiKeys, input, session.actor);
+  const latchkey = getLatchkey();
+  const { key, apiKey } = await createApiKey(latchkey.apiKeys, latchkey.engine, input, session.actor);
   revalidatePath("/api-keys");
   return { ok: true, message: `Created "${apiKey.name}".`, data: { key, name: apiKey.name } };
 });
@@ -23,6 +26,7 @@ export const revokeApiKeyAction = consoleAction({ roles: ["ADMIN"], schema: z.ob
 
 const serviceSessionForm = z
   .object({
+    appId: applicationIdSchema,
     client: z.string(),
     scopes: z.string().transform((text) => text.split(/[\s,]+/).filter(Boolean)),
     ttl: z.string().transform((text, context) => {
@@ -39,9 +43,10 @@ const serviceSessionForm = z
 
 export const createServiceSessionAction = consoleAction(
   { roles: ["ADMIN"], schema: serviceSessionForm },
-  async ({ client, scopes, ttl, delegatedBy }, session): Promise<ActionState<{ environment: string; client: string }>> => {
+  async ({ appId, client, scopes, ttl, delegatedBy }, session): Promise<ActionState<{ environment: string; client: string }>> => {
     const latchkey = getLatchkey();
-    const issued = await latchkey.engine.createServiceSession({ client, scopes, ttlSeconds: ttl, delegatedBy }, session.actor);
+    if (appId === CONSOLE_APP_ID) return { ok: false, error: "Service sessions belong to an application, not to the console.", fieldErrors: { appId: "choose an application" } };
+    const issued = await latchkey.engine.app(appId).createServiceSession({ client, scopes, ttlSeconds: ttl, delegatedBy }, session.actor);
     const origin = (await headers()).get("origin");
     const url = latchkey.env.publicUrl ?? origin ?? "http://localhost:3000";
     revalidatePath("/sessions");

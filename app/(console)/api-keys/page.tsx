@@ -11,22 +11,32 @@ export const metadata: Metadata = { title: "API keys" };
 
 export default async function ApiKeysPage() {
   await requireConsoleSession(["ADMIN"]);
-  const keys = await getLatchkey().apiKeys.listApiKeys();
+  const latchkey = getLatchkey();
+  const [keys, apps] = await Promise.all([latchkey.apiKeys.listApiKeys(), latchkey.engine.listApplications()]);
+  const choices = apps.map((app) => ({ id: app.id, name: app.name }));
+  const byApp = apps.map((app) => ({ app, keys: keys.filter((key) => key.appId === app.id) })).filter((group) => group.keys.length > 0);
   return (
     <section className="space-y-4">
       <div>
         <h1 className="text-xl font-semibold">API keys</h1>
         <p className="text-sm text-slate-600">
-          Applications call the HTTP API with <code>Authorization: Bearer &lt;key&gt;</code>. Only a hash of each key is kept.
+          Applications call the HTTP API with <code>Authorization: Bearer &lt;key&gt;</code>. A key belongs to one application and reaches
+          nothing outside it. Only a hash of each key is kept.
         </p>
       </div>
-      <CreateKeyForm />
-      <CreateServiceSessionForm />
-      {keys.length === 0 ? (
+      <CreateKeyForm apps={choices} />
+      <CreateServiceSessionForm apps={choices} />
+      {byApp.length === 0 ? (
         <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-slate-600">No API keys yet.</p>
       ) : (
+        byApp.map(({ app, keys: appKeys }) => (
+        <section key={app.id} className="space-y-2" aria-label={`Keys of ${app.name}`} data-app-keys={app.name}>
+        <h2 className="font-medium">
+          {app.name}
+          {app.disabledAt ? <span className="ml-2 text-sm font-normal text-red-700">(disabled: its keys are refused)</span> : null}
+        </h2>
         <SimpleTable headings={["Name", "Id", "Scopes", "Created", "Last used", "Status", ""]}>
-          {keys.map((key) => (
+          {appKeys.map((key) => (
             <tr key={key.id} data-api-key={key.name}>
               <td className="px-3 py-2">{key.name}</td>
               <td className="px-3 py-2 font-mono text-xs">{key.id}</td>
@@ -38,6 +48,8 @@ export default async function ApiKeysPage() {
             </tr>
           ))}
         </SimpleTable>
+        </section>
+        ))
       )}
     </section>
   );

@@ -3,13 +3,15 @@ import Link from "next/link";
 import { AuditTimeline } from "@/components/audit-timeline";
 import { FilterButtons, FilterField } from "@/components/filter-field";
 import { ErrorNotice } from "@/components/form-status";
+import { AppFilter } from "@/components/app-filter";
 import { requireConsoleSession } from "@/lib/auth/session";
+import { appNames, applicationChoices, scopeOfFilter } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { isSessionError } from "@/lib/sessions/errors";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const KEYS = ["actor", "type", "userId", "sessionId", "from", "to", "before"] as const;
+const KEYS = ["app", "actor", "type", "userId", "sessionId", "from", "to", "before"] as const;
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireConsoleSession(["ADMIN", "SUPPORT"]);
@@ -20,10 +22,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
     if (value) values[key] = value;
   }
+  const latchkey = getLatchkey();
+  const choices = await applicationChoices(latchkey);
+  const { app, ...query } = values;
   let error: string | null = null;
-  let page: Awaited<ReturnType<ReturnType<typeof getLatchkey>["engine"]["listEvents"]>> = { items: [], nextBefore: null };
+  let page: Awaited<ReturnType<ReturnType<typeof getLatchkey>["operator"]["listEvents"]>> = { items: [], nextBefore: null };
   try {
-    page = await getLatchkey().engine.listEvents({ ...values, limit: 100 });
+    page = await latchkey.engine.app(scopeOfFilter(app, choices)).listEvents({ ...query, limit: 100 });
   } catch (caught) {
     if (!isSessionError(caught)) throw caught;
     error = caught.message;
@@ -37,6 +42,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <p className="text-sm text-slate-600">Every operator action and engine event, newest first.</p>
       </div>
       <form method="get" className="grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3" aria-label="Filter events">
+        <AppFilter choices={choices} value={values.app} />
         <FilterField label="Actor (id, email or key name)" name="actor" value={values.actor} />
         <FilterField label="Type" name="type" value={values.type} placeholder="session.revoked" />
         <FilterField label="User id" name="userId" value={values.userId} />
@@ -46,7 +52,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <FilterButtons clearHref="/audit" />
       </form>
       <ErrorNotice error={error} />
-      <AuditTimeline events={page.items} empty="No events match." />
+      <AuditTimeline events={page.items} empty="No events match." appNames={appNames(choices)} />
       {page.nextBefore ? (
         <Link href={`/audit?${next.toString()}`} className="text-sm underline">
           Older events

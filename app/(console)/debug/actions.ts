@@ -11,5 +11,5 @@ import type { Diagnosis } from "@/lib/sessions/diagnose";
  */
 export const diagnoseTokenAction = consoleAction<z.ZodType<{ token: string }>, Diagnosis>(
   { roles: ["ADMIN", "SUPPORT"], schema: z.object({ token: z.string().trim().min(1, "paste a token").max(4096, "is too long to be a token") }).strict() },
-  async ({ token }) => ({ ok: true, data: await getLatchkey().engine.diagnose({ token }) }),
+  async ({ token }) => ({ ok: true, data: await getLatchkey().operator.diagnose({ token }) }),
 );

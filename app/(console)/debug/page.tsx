@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import { DiagnosisView } from "@/components/diagnosis-view";
+import { AppFilter } from "@/components/app-filter";
 import { FilterButtons, FilterField } from "@/components/filter-field";
 import { ErrorNotice } from "@/components/form-status";
 import { requireConsoleSession } from "@/lib/auth/session";
+import { applicationChoices, scopeOfFilter } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
 import type { Diagnosis } from "@/lib/sessions/diagnose";
 import { isSessionError } from "@/lib/sessions/errors";
@@ -20,11 +22,14 @@ export default async function DebugPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const sessionId = first(params.sessionId);
   const user = first(params.user);
+  const latchkey = getLatchkey();
+  const choices = await applicationChoices(latchkey);
+  const app = first(params.app);
   let diagnosis: Diagnosis | null = null;
   let error: string | null = null;
   if (sessionId || user) {
     try {
-      diagnosis = await getLatchkey().engine.diagnose(sessionId ? { sessionId } : { user });
+      diagnosis = await latchkey.engine.app(scopeOfFilter(app, choices)).diagnose(sessionId ? { sessionId } : { user });
     } catch (caught) {
       if (!isSessionError(caught)) throw caught;
       error = caught.message;
@@ -40,6 +45,7 @@ export default async function DebugPage({ searchParams }: { searchParams: Promis
       </div>
       <TokenForm />
       <form method="get" className="grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3" aria-label="Diagnose a session or user">
+        <AppFilter choices={choices} value={app} />
         <FilterField label="Session id" name="sessionId" value={sessionId} />
         <FilterField label="User (email or id)" name="user" value={sessionId ? undefined : user} />
         <FilterButtons clearHref="/debug" submitLabel="Diagnose" />

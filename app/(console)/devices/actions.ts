@@ -12,19 +12,19 @@ import { getLatchkey } from "@/lib/server/latchkey";
 const EVERYONE = ["ADMIN", "SUPPORT", "USER"] as const;
 
 export const renameDeviceAction = consoleAction({ roles: EVERYONE, schema: renameDeviceSchema }, async ({ sessionId, label }, session) => {
-  await getLatchkey().engine.setDeviceLabel(sessionId, label, session.actor, { ownerUserId: session.userId });
+  await getLatchkey().console.setDeviceLabel(sessionId, label, session.actor, { ownerUserId: session.userId });
   revalidatePath("/devices");
   return { ok: true, message: `Renamed to “${label}”.` };
 });
 
 export const signOutDeviceAction = consoleAction({ roles: EVERYONE, schema: deviceSchema }, async ({ sessionId }, session) => {
-  await getLatchkey().engine.revokeSession(sessionId, { reason: "SIGNED_OUT" }, session.actor, { ownerUserId: session.userId });
+  await getLatchkey().console.revokeSession(sessionId, { reason: "SIGNED_OUT" }, session.actor, { ownerUserId: session.userId });
   revalidatePath("/devices");
   return { ok: true, message: "Signed out that device." };
 });
 
 export const signOutOtherDevicesAction = consoleAction({ roles: EVERYONE, schema: z.object({}).strict(), recentAuth: true }, async (_input, session) => {
-  const ended = await getLatchkey().engine.revokeUserSessions(session.userId, { reason: "SIGNED_OUT", note: "signed out all other devices" }, session.actor, {
+  const ended = await getLatchkey().console.revokeUserSessions(session.userId, { reason: "SIGNED_OUT", note: "signed out all other devices" }, session.actor, {
     exceptSessionId: session.sessionId,
   });
   revalidatePath("/devices");

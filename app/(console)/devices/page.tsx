@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "My devices" };
 
 export default async function DevicesPage() {
   const session = await requireConsoleSession();
-  const devices = await getLatchkey().engine.listUserSessions(session.userId);
+  const devices = await getLatchkey().console.listUserSessions(session.userId);
   // The current device first, then the most recently active.
   devices.sort((a, b) => Number(b.id === session.sessionId) - Number(a.id === session.sessionId));
   const now = new Date().toISOString();

@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTimeline } from "@/components/audit-timeline";
 import { BarChart } from "@/components/bar-chart";
+import { AppFilter } from "@/components/app-filter";
 import { requireConsoleSession } from "@/lib/auth/session";
+import { appNames, applicationChoices, scopeOfFilter } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -38,18 +40,31 @@ function Top({ title, items }: { title: string; items: { value: string; count: n
   );
 }
 
-export default async function OverviewPage() {
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireConsoleSession(["ADMIN", "SUPPORT"]);
-  const { engine } = getLatchkey();
+  const latchkey = getLatchkey();
+  const choices = await applicationChoices(latchkey);
+  const raw = (await searchParams).app;
+  const scope = scopeOfFilter(Array.isArray(raw) ? raw[0] : raw, choices);
+  const appQuery = typeof scope === "string" ? `&app=${encodeURIComponent(scope)}` : "";
+  const engine = latchkey.engine.app(scope);
   const [stats, recent] = await Promise.all([engine.getStatistics(), engine.listEvents({ limit: 200 })]);
   const operatorActions = recent.items.filter((event) => event.actorType === "user" || event.actorType === "api_key").slice(0, 10);
   return (
     <section className="space-y-6">
-      <h1 className="text-xl font-semibold">Overview</h1>
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <h1 className="text-xl font-semibold">Overview</h1>
+        <form method="get" className="flex items-end gap-2" aria-label="Choose an application">
+          <AppFilter choices={choices} value={typeof scope === "string" ? scope : undefined} />
+          <button type="submit" className="rounded border border-slate-300 bg-white px-3 py-1 text-sm">
+            Show
+          </button>
+        </form>
+      </div>
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
-        <Stat label="active" value={stats.active} href="/sessions?status=active" />
-        <Stat label="expired, not yet swept" value={stats.expiredNotSwept} href="/sessions?status=idle-expired,absolute-expired" />
-        <Stat label="revoked in the last 24 h" value={stats.revokedLast24h} href="/sessions?status=revoked" />
+        <Stat label="active" value={stats.active} href={`/sessions?status=active${appQuery}`} />
+        <Stat label="expired, not yet swept" value={stats.expiredNotSwept} href={`/sessions?status=idle-expired,absolute-expired${appQuery}`} />
+        <Stat label="revoked in the last 24 h" value={stats.revokedLast24h} href={`/sessions?status=revoked${appQuery}`} />
       </div>
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <div className="rounded-lg border border-slate-200 bg-white p-4">
@@ -66,7 +81,7 @@ export default async function OverviewPage() {
       </div>
       <div>
         <h2 className="mb-2 font-medium">Recent operator and application actions</h2>
-        <AuditTimeline events={operatorActions} empty="No actions yet." />
+        <AuditTimeline events={operatorActions} empty="No actions yet." appNames={appNames(choices)} />
       </div>
     </section>
   );

@@ -3,11 +3,13 @@ import Link from "next/link";
 import { ErrorNotice } from "@/components/form-status";
 import { SessionsTable } from "@/components/sessions-table";
 import { requireConsoleSession } from "@/lib/auth/session";
+import { appNames, applicationChoices, scopeOfFilter } from "@/lib/console/apps";
 import { parseSessionQuery, sessionQueryString } from "@/lib/console/session-query";
 import { toSessionRows } from "@/lib/console/session-rows";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { isSessionError } from "@/lib/sessions/errors";
 import { bulkRevokeAction } from "./actions";
+import { RevokeMatching } from "./_components/revoke-matching";
 import { SessionFilters } from "./_components/session-filters";
 
 export const metadata: Metadata = { title: "Sessions" };
@@ -17,7 +19,9 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function SessionsPage({ searchParams }: { searchParams: SearchParams }) {
   const viewer = await requireConsoleSession(["ADMIN", "SUPPORT"]);
   const { input, values, error: queryError } = parseSessionQuery(await searchParams);
-  const { engine, users } = getLatchkey();
+  const latchkey = getLatchkey();
+  const choices = await applicationChoices(latchkey);
+  const engine = latchkey.engine.app(scopeOfFilter(values.app, choices));
 
   let error = queryError;
   let page: Awaited<ReturnType<typeof engine.listSessions>> = { items: [], nextCursor: null };
@@ -29,8 +33,8 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
       error = caught.message;
     }
   }
-  const emails = await users.findEmails([...new Set(page.items.map((item) => item.userId))]);
-  const rows = toSessionRows(page.items, emails, viewer.sessionId, new Date());
+  const emails = await latchkey.users.findEmails(page.items.map((item) => ({ appId: item.appId, userId: item.userId })));
+  const rows = toSessionRows(page.items, emails, appNames(choices), viewer.sessionId, new Date());
   const { cursor: _cursor, ...view } = values;
 
   return (
@@ -44,8 +48,9 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
           Export CSV
         </a>
       </div>
-      <SessionFilters values={values} />
+      <SessionFilters values={values} apps={choices} />
       <ErrorNotice error={error} />
+      {viewer.role === "ADMIN" && !error ? <RevokeMatching query={sessionQueryString(view).replace(/^\?/, "")} /> : null}
       <SessionsTable rows={rows} bulkRevoke={bulkRevokeAction} />
       <nav aria-label="Pages" className="flex gap-4 text-sm">
         {values.cursor ? (

@@ -17,7 +17,7 @@ function duration(seconds: number): string {
 
 export default async function SweepPage() {
   await requireConsoleSession(["ADMIN"]);
-  const { engine, env } = getLatchkey();
+  const { operator: engine, env } = getLatchkey();
   const retention = env.session.retentionSeconds;
   // What a sweep would delete now, and how long ago those sessions ended.
   const [all, month, quarter, history] = await Promise.all([

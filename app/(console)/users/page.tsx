@@ -2,16 +2,23 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { formatExact } from "@/components/format";
 import { SimpleTable } from "@/components/simple-table";
+import { AppFilter } from "@/components/app-filter";
 import { requireConsoleSession } from "@/lib/auth/session";
+import { appNames, applicationChoices, scopeOfFilter, userHref } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
 
 export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireConsoleSession(["ADMIN", "SUPPORT"]);
-  const raw = (await searchParams).q;
-  const query = (Array.isArray(raw) ? raw[0] : raw)?.slice(0, 320) ?? "";
-  const users = await getLatchkey().users.searchUsers(query, new Date());
+  const params = await searchParams;
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  const query = first(params.q)?.slice(0, 320) ?? "";
+  const latchkey = getLatchkey();
+  const choices = await applicationChoices(latchkey);
+  const scope = scopeOfFilter(first(params.app), choices);
+  const names = appNames(choices);
+  const users = await latchkey.users.searchUsers(query, new Date(), 50, scope);
   return (
     <section className="space-y-4">
       <h1 className="text-xl font-semibold">Users</h1>
@@ -20,6 +27,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           Email or user id
           <input name="q" defaultValue={query} className="mt-1 block w-72 max-w-full rounded border border-slate-300 px-2 py-1" />
         </label>
+        <AppFilter choices={choices} value={typeof scope === "string" ? scope : undefined} />
         <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 text-sm text-white">
           Search
         </button>
@@ -27,14 +35,15 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       {users.length === 0 ? (
         <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-slate-600">No user matches “{query}”.</p>
       ) : (
-        <SimpleTable headings={["User", "Email", "Console role", "Live sessions", "Status", "First seen"]}>
+        <SimpleTable headings={["User", "Application", "Email", "Console role", "Live sessions", "Status", "First seen"]}>
           {users.map((user) => (
-            <tr key={user.id} data-user-id={user.id}>
+            <tr key={`${user.appId}/${user.id}`} data-user-id={user.id} data-app-id={user.appId}>
               <td className="px-3 py-2 font-mono text-xs">
-                <Link href={`/users/${encodeURIComponent(user.id)}`} className="hover:underline">
+                <Link href={userHref(user.appId, user.id)} className="hover:underline">
                   {user.id}
                 </Link>
               </td>
+              <td className="px-3 py-2">{names.get(user.appId) ?? user.appId}</td>
               <td className="px-3 py-2">{user.email ?? "—"}</td>
               <td className="px-3 py-2">{user.consoleRole ?? "—"}</td>
               <td className="px-3 py-2">{user.liveSessions}</td>

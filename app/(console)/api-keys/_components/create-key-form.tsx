@@ -2,17 +2,36 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/auth/action";
+import type { AppChoice } from "@/lib/console/apps";
 import { API_SCOPES, SCOPE_DESCRIPTIONS } from "@/lib/api/scopes";
 import { createApiKeyAction } from "../actions";
 import { ShownOnce } from "./shown-once";
 
 const INITIAL: ActionState<{ key: string; name: string }> = { ok: false };
 
-export function CreateKeyForm() {
+/** The application a new key or service session belongs to: the only one it will reach. */
+export function ApplicationSelect({ apps, error }: { apps: AppChoice[]; error?: string }) {
+  return (
+    <label className="block text-sm">
+      Application
+      <select name="appId" required defaultValue={apps[0]?.id} className="mt-1 block w-full max-w-sm rounded border border-slate-300 bg-white px-2 py-1">
+        {apps.map((app) => (
+          <option key={app.id} value={app.id}>
+            {app.name}
+          </option>
+        ))}
+      </select>
+      {error ? <span className="text-xs text-red-700">{error}</span> : null}
+    </label>
+  );
+}
+
+export function CreateKeyForm({ apps }: { apps: AppChoice[] }) {
   const [state, action, pending] = useActionState(createApiKeyAction, INITIAL);
   return (
     <form action={action} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
       <h2 className="font-medium">New API key</h2>
+      <ApplicationSelect apps={apps} error={state.fieldErrors?.appId} />
       <label className="block text-sm">
         Name
         <input name="name" required maxLength={100} className="mt-1 block w-full max-w-sm rounded border border-slate-300 px-2 py-1" />

@@ -3,14 +3,16 @@
 import { useActionState } from "react";
 import { FieldError, FormStatus } from "@/components/form-status";
 import type { ActionState } from "@/lib/auth/action";
+import type { AppChoice } from "@/lib/console/apps";
 import { createServiceSessionAction } from "../actions";
+import { ApplicationSelect } from "./create-key-form";
 import { ShownOnce } from "./shown-once";
 
 const INITIAL: ActionState<{ environment: string; client: string }> = { ok: false };
 const INPUT = "mt-1 block w-full max-w-sm rounded border border-slate-300 px-2 py-1";
 
 /** A short-lived session for a script, CI job or agent, handed out as LATCHKEY_SESSION. */
-export function CreateServiceSessionForm() {
+export function CreateServiceSessionForm({ apps }: { apps: AppChoice[] }) {
   const [state, action, pending] = useActionState(createServiceSessionAction, INITIAL);
   return (
     <form action={action} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" aria-label="New service session">
@@ -18,6 +20,7 @@ export function CreateServiceSessionForm() {
       <p className="text-sm text-slate-600">
         For automation that presents its own session to your apps. It is listed and revocable on the Sessions page (kind: service).
       </p>
+      <ApplicationSelect apps={apps} error={state.fieldErrors?.appId} />
       <label className="block text-sm">
         Client name
         <input name="client" required maxLength={64} placeholder="nightly-backup" className={INPUT} />

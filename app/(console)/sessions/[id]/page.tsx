@@ -4,6 +4,8 @@ import { notFound } from "next/navigation";
 import { AuditTimeline } from "@/components/audit-timeline";
 import { formatExact } from "@/components/format";
 import { requireConsoleSession } from "@/lib/auth/session";
+import { decodeSegment, userHref } from "@/lib/console/apps";
+import { userKey } from "@/lib/db/user-repository";
 import { getLatchkey } from "@/lib/server/latchkey";
 import type { SessionView } from "@/lib/sessions/types";
 import { describeDevice } from "@/lib/sessions/user-agent";
@@ -15,7 +17,7 @@ const CHAIN_LIMIT = 20;
 
 /** The sessions this one was rotated from (oldest first) and to, as far as they still exist. */
 async function rotationChain(session: SessionView): Promise<SessionView[]> {
-  const { engine } = getLatchkey();
+  const engine = getLatchkey().engine.app(session.appId);
   const before: SessionView[] = [];
   let cursor = session.rotatedFromId;
   while (cursor && before.length < CHAIN_LIMIT) {
@@ -41,8 +43,9 @@ function time(date: Date | null): string {
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireConsoleSession(["ADMIN", "SUPPORT"]);
-  const { id } = await params;
-  const { engine, users } = getLatchkey();
+  const id = decodeSegment((await params).id) ?? "";
+  const latchkey = getLatchkey();
+  const { operator: engine, users } = latchkey;
   const session = await engine.getSession(id);
   if (!session) {
     const swept = await engine.getSweptSession(id);
@@ -52,7 +55,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         <h1 className="text-xl font-semibold">Session {id}</h1>
         <p role="status" className="rounded border border-slate-200 bg-white p-4 text-sm">
           This session was swept on {time(swept.sweptAt)}: it ended ({swept.status}
-          {swept.revokedReason ? `, ${swept.revokedReason}` : ""}) on {time(swept.endedAt)}. User {swept.userId}.
+          {swept.revokedReason ? `, ${swept.revokedReason}` : ""}) on {time(swept.endedAt)}. User {swept.userId} of {(await latchkey.engine.getApplication(swept.appId))?.name ?? swept.appId}.
         </p>
         <Link href={`/debug?sessionId=${id}`} className="text-sm underline">
           Diagnose (debugger)
@@ -60,14 +63,16 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
       </section>
     );
   }
-  const [chain, events, emails] = await Promise.all([
+  const [chain, events, emails, app] = await Promise.all([
     rotationChain(session),
-    engine.listEvents({ sessionId: id, limit: 200 }),
-    users.findEmails([session.userId]),
+    latchkey.engine.app(session.appId).listEvents({ sessionId: id, limit: 200 }),
+    users.findEmails([{ appId: session.appId, userId: session.userId }]),
+    latchkey.engine.getApplication(session.appId),
   ]);
   const fields: [string, string][] = [
     ["Status", session.status],
-    ["User", emails.get(session.userId) ?? session.userId],
+    ["Application", app?.name ?? session.appId],
+    ["User", emails.get(userKey(session.appId, session.userId)) ?? session.userId],
     ["Kind", session.kind],
     ["Tenant", session.tenantId ?? "—"],
     ["Roles", session.roles.join(", ") || "—"],
@@ -75,6 +80,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
     ["Device type", session.deviceType ?? "—"],
     ["User agent", session.userAgent ?? "—"],
     ["IP", session.ip ?? "—"],
+    ["Signed in", time(session.startedAt)],
     ["Created", time(session.createdAt)],
     ["Last seen", time(session.lastSeenAt)],
     ["Last authenticated", time(session.authenticatedAt)],
@@ -93,7 +99,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
             Sessions
           </Link>{" "}
           ·{" "}
-          <Link href={`/users/${encodeURIComponent(session.userId)}`} className="underline">
+          <Link href={userHref(session.appId, session.userId)} className="underline">
             this user
           </Link>{" "}
           ·{" "}

@@ -1,4 +1,6 @@
+import { AppFilter } from "@/components/app-filter";
 import { FILTER_INPUT, FilterButtons, FilterField } from "@/components/filter-field";
+import type { AppChoice } from "@/lib/console/apps";
 import { SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "@/lib/sessions/types";
 
 const SORT_LABELS: Record<(typeof SESSION_SORT_FIELDS)[number], string> = {
@@ -9,7 +11,7 @@ const SORT_LABELS: Record<(typeof SESSION_SORT_FIELDS)[number], string> = {
 };
 
 /** The sessions view's filters, as a GET form: the view stays in the URL. */
-export function SessionFilters({ values }: { values: Record<string, string> }) {
+export function SessionFilters({ values, apps }: { values: Record<string, string>; apps: AppChoice[] }) {
   const statuses = new Set((values.status ?? "").split(",").filter(Boolean));
   return (
     <form method="get" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" aria-label="Filter sessions">
@@ -23,6 +25,7 @@ export function SessionFilters({ values }: { values: Record<string, string> }) {
         ))}
       </fieldset>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+        <AppFilter choices={apps} value={values.app} />
         <FilterField label="User (email or id)" name="user" value={values.user} />
         <FilterField label="Session id" name="sessionId" value={values.sessionId} />
         <FilterField label="IP (exact, or prefix ending in . or :)" name="ip" value={values.ip} placeholder="10.0." />

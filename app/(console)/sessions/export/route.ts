@@ -1,5 +1,6 @@
 // GET /sessions/export — the sessions of the current filter as CSV, streamed page by page
 import { getConsoleSession } from "@/lib/auth/session";
+import { applicationChoices, scopeOfFilter } from "@/lib/console/apps";
 import { parseSessionQuery } from "@/lib/console/session-query";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { describeDevice } from "@/lib/sessions/user-agent";
@@ -7,6 +8,7 @@ import type { SessionView } from "@/lib/sessions/types";
 
 const COLUMNS: [string, (session: SessionView) => string | null][] = [
   ["id", (s) => s.id],
+  ["appId", (s) => s.appId],
   ["userId", (s) => s.userId],
   ["kind", (s) => s.kind],
   ["status", (s) => s.status],
@@ -36,9 +38,10 @@ export async function GET(request: Request): Promise<Response> {
   if (viewer.role !== "ADMIN" && viewer.role !== "SUPPORT") {
     return Response.json({ error: { code: "FORBIDDEN", message: "Your role does not allow exports." } }, { status: 403 });
   }
-  const { input, error } = parseSessionQuery(new URL(request.url).searchParams);
+  const { input, values, error } = parseSessionQuery(new URL(request.url).searchParams);
   if (error) return Response.json({ error: { code: "VALIDATION_FAILED", message: error } }, { status: 400 });
-  const { engine } = getLatchkey();
+  const latchkey = getLatchkey();
+  const engine = latchkey.engine.app(scopeOfFilter(values.app, await applicationChoices(latchkey)));
   const encoder = new TextEncoder();
   let cursor: string | undefined;
   let started = false;

@@ -10,7 +10,7 @@ export const POST = apiRoute(endpoints.createConsoleSession, async ({ latchkey, 
     throw new ApiError("RATE_LIMITED", "Too many failed sign-ins for this account or from this address; try again later.", { retryAfterSeconds: 60 }, { "retry-after": "60" });
   }
   if (!result.ok) throw new ApiError("UNAUTHORIZED", "Wrong email or password, or the account is disabled.");
-  const context = await latchkey.engine.validateSession(result.token);
+  const context = await latchkey.console.validateSession(result.token);
   const role = context.user.consoleRole as keyof typeof ROLE_SCOPES;
   const refusal =
     ROLE_SCOPES[role].length === 0
@@ -19,7 +19,7 @@ export const POST = apiRoute(endpoints.createConsoleSession, async ({ latchkey, 
         ? "Choose your own password in the console first (the one you were given works only once)."
         : null;
   if (refusal) {
-    await latchkey.engine.revokeSession(context.session.id, { reason: "SIGNED_OUT" }, { type: "system", label: "api" });
+    await latchkey.console.revokeSession(context.session.id, { reason: "SIGNED_OUT" }, { type: "system", label: "api" });
     throw new ApiError("FORBIDDEN", refusal);
   }
   return json({ token: result.token, expiresAt: context.session.absoluteExpiresAt, user: { id: context.user.id, email: result.account.email, role } }, 201);

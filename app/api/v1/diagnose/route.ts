@@ -2,6 +2,6 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
-export const POST = apiRoute(endpoints.diagnose, async ({ latchkey, body }) => {
-  return json(await latchkey.engine.diagnose(body));
+export const POST = apiRoute(endpoints.diagnose, async ({ app, body }) => {
+  return json(await app.diagnose(body));
 });

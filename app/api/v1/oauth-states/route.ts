@@ -2,6 +2,6 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
-export const POST = apiRoute(endpoints.issueOAuthState, async ({ latchkey, body, actor }) => {
-  return json(await latchkey.engine.issueOAuthState(body, actor), 201);
+export const POST = apiRoute(endpoints.issueOAuthState, async ({ app, body, actor }) => {
+  return json(await app.issueOAuthState(body, actor), 201);
 });

@@ -2,10 +2,10 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
-export const POST = apiRoute(endpoints.createSession, async ({ latchkey, body, actor }) => {
-  return json(await latchkey.engine.createSession(body, actor), 201);
+export const POST = apiRoute(endpoints.createSession, async ({ app, body, actor }) => {
+  return json(await app.createSession(body, actor), 201);
 });
 
-export const GET = apiRoute(endpoints.listSessions, async ({ latchkey, query }) => {
-  return json(await latchkey.engine.listSessions(query));
+export const GET = apiRoute(endpoints.listSessions, async ({ app, query }) => {
+  return json(await app.listSessions(query));
 });

@@ -2,6 +2,6 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
-export const GET = apiRoute(endpoints.statistics, async ({ latchkey }) => {
-  return json(await latchkey.engine.getStatistics());
+export const GET = apiRoute(endpoints.statistics, async ({ app }) => {
+  return json(await app.getStatistics());
 });

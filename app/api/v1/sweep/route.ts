@@ -2,6 +2,6 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
-export const POST = apiRoute(endpoints.sweepSessions, async ({ latchkey, body, actor }) => {
-  return json(await latchkey.engine.sweepSessions(body, actor));
+export const POST = apiRoute(endpoints.sweepSessions, async ({ app, body, actor }) => {
+  return json(await app.sweepSessions(body, actor));
 });

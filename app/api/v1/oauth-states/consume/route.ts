@@ -2,6 +2,6 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
-export const POST = apiRoute(endpoints.consumeOAuthState, async ({ latchkey, body, actor }) => {
-  return json({ data: await latchkey.engine.consumeOAuthState(body.state, actor) });
+export const POST = apiRoute(endpoints.consumeOAuthState, async ({ app, body, actor }) => {
+  return json({ data: await app.consumeOAuthState(body.state, actor) });
 });

@@ -3,19 +3,19 @@ import { endpoints } from "@/lib/api/endpoints";
 import { ApiError } from "@/lib/api/errors";
 import { apiRoute, json } from "@/lib/api/handler";
 
-export const GET = apiRoute(endpoints.getSession, async ({ latchkey, params }) => {
-  const session = await latchkey.engine.getSession(params.id);
+export const GET = apiRoute(endpoints.getSession, async ({ app, params }) => {
+  const session = await app.getSession(params.id);
   if (!session) throw new ApiError("SESSION_NOT_FOUND", "No such session.");
   return json({ session });
 });
 
-export const PATCH = apiRoute(endpoints.updateSession, async ({ latchkey, params, body, actor }) => {
-  let session = await latchkey.engine.getSessionOrThrow(params.id);
-  if (body.deviceLabel !== undefined) session = await latchkey.engine.setDeviceLabel(params.id, body.deviceLabel, actor);
-  if (body.tenantId !== undefined) session = await latchkey.engine.setTenant(params.id, body.tenantId, actor);
+export const PATCH = apiRoute(endpoints.updateSession, async ({ app, params, body, actor }) => {
+  let session = await app.getSessionOrThrow(params.id);
+  if (body.deviceLabel !== undefined) session = await app.setDeviceLabel(params.id, body.deviceLabel, actor);
+  if (body.tenantId !== undefined) session = await app.setTenant(params.id, body.tenantId, actor);
   return json({ session });
 });
 
-export const DELETE = apiRoute(endpoints.revokeSession, async ({ latchkey, params, body, actor }) => {
-  return json({ revoked: await latchkey.engine.revokeSession(params.id, body, actor) });
+export const DELETE = apiRoute(endpoints.revokeSession, async ({ app, params, body, actor }) => {
+  return json({ revoked: await app.revokeSession(params.id, body, actor) });
 });

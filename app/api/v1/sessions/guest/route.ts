@@ -2,6 +2,6 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
-export const POST = apiRoute(endpoints.createGuestSession, async ({ latchkey, body, actor }) => {
-  return json(await latchkey.engine.createGuestSession(body, actor), 201);
+export const POST = apiRoute(endpoints.createGuestSession, async ({ app, body, actor }) => {
+  return json(await app.createGuestSession(body, actor), 201);
 });

@@ -3,8 +3,8 @@ import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 import { encodeServiceSession } from "@/lib/client/service-session";
 
-export const POST = apiRoute(endpoints.createServiceSession, async ({ latchkey, body, actor, request }) => {
-  const issued = await latchkey.engine.createServiceSession(body, actor);
+export const POST = apiRoute(endpoints.createServiceSession, async ({ latchkey, app, body, actor, request }) => {
+  const issued = await app.createServiceSession(body, actor);
   const url = latchkey.env.publicUrl ?? new URL(request.url).origin;
   return json({ ...issued, environment: encodeServiceSession(issued.token, url) }, 201);
 });

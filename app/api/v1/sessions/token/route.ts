@@ -3,9 +3,9 @@ import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 import { isSessionError } from "@/lib/sessions/errors";
 
-export const POST = apiRoute(endpoints.exchangeSession, async ({ latchkey, body, recordFailure, origin }) => {
+export const POST = apiRoute(endpoints.exchangeSession, async ({ latchkey, app, body, recordFailure, origin }) => {
   try {
-    const context = await latchkey.engine.validateSession(body.token, origin, "exchange");
+    const context = await app.validateSession(body.token, origin, "exchange");
     return json(await latchkey.accessTokens.issue(context));
   } catch (error) {
     if (isSessionError(error)) recordFailure();

@@ -3,9 +3,9 @@ import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 import { isSessionError } from "@/lib/sessions/errors";
 
-export const POST = apiRoute(endpoints.upgradeGuestSession, async ({ latchkey, body, actor, recordFailure, origin }) => {
+export const POST = apiRoute(endpoints.upgradeGuestSession, async ({ app, body, actor, recordFailure, origin }) => {
   try {
-    return json(await latchkey.engine.upgradeGuestSession(body.token, body.userId, actor, origin));
+    return json(await app.upgradeGuestSession(body.token, body.userId, actor, origin));
   } catch (error) {
     if (isSessionError(error)) recordFailure();
     throw error;

@@ -3,12 +3,12 @@
 import { useActionState, useRef } from "react";
 import { FieldError, FormStatus } from "@/components/form-status";
 import type { ActionState } from "@/lib/auth/action";
-import { disableUserAction, enableUserAction, logoutEverywhereAction } from "../../actions";
+import { disableUserAction, enableUserAction, logoutEverywhereAction } from "../../../actions";
 
 const INITIAL: ActionState = { ok: false };
 
 /** "Log out everywhere" behind a confirmation dialog that asks for the reason. */
-export function LogoutEverywhere({ userId, live }: { userId: string; live: number }) {
+export function LogoutEverywhere({ appId, userId, live }: { appId: string; userId: string; live: number }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [state, action, pending] = useActionState(logoutEverywhereAction, INITIAL);
   return (
@@ -25,6 +25,7 @@ export function LogoutEverywhere({ userId, live }: { userId: string; live: numbe
           <p className="text-sm text-slate-600">
             {live === 1 ? "1 live session ends" : `${live} live sessions end`} at once, on every device.
           </p>
+          <input type="hidden" name="appId" value={appId} />
           <input type="hidden" name="userId" value={userId} />
           <label className="block text-sm">
             Reason or ticket
@@ -45,10 +46,11 @@ export function LogoutEverywhere({ userId, live }: { userId: string; live: numbe
   );
 }
 
-export function DisableUser({ userId, disabled }: { userId: string; disabled: boolean }) {
+export function DisableUser({ appId, userId, disabled }: { appId: string; userId: string; disabled: boolean }) {
   const [state, action, pending] = useActionState(disabled ? enableUserAction : disableUserAction, INITIAL);
   return (
     <form action={action} className="flex flex-wrap items-end gap-2 text-sm">
+      <input type="hidden" name="appId" value={appId} />
       <input type="hidden" name="userId" value={userId} />
       {disabled ? null : (
         <label className="text-sm">

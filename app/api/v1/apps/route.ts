@@ -1,0 +1,11 @@
+// GET /api/v1/apps — every application; POST /api/v1/apps — create one (ADMIN console accounts only)
+import { endpoints } from "@/lib/api/endpoints";
+import { apiRoute, json } from "@/lib/api/handler";
+
+export const GET = apiRoute(endpoints.listApplications, async ({ latchkey }) => {
+  return json({ items: await latchkey.engine.listApplications() });
+});
+
+export const POST = apiRoute(endpoints.createApplication, async ({ latchkey, body, actor }) => {
+  return json({ application: await latchkey.engine.createApplication(body, actor) }, 201);
+});

@@ -1,0 +1,54 @@
+import { SECOND, event, type EngineContext } from "./context";
+import { CONSOLE_APP_ID, type AppScope } from "./policy";
+import { parseInput, sweepSchema, type SweepInput } from "./schemas";
+import type { Actor, SweepCounts } from "./types";
+
+export interface SweepResult extends SweepCounts {
+  dryRun: boolean;
+  total: number;
+  cutoff: Date;
+  /** OAuth states consumed or expired before the cutoff, deleted with the sessions (0 on a dry run). */
+  oauthStates: number;
+}
+
+/**
+ * Deletes the sessions in `scope` that ended more than the retention period ago, in batches,
+ * leaving a tombstone for each, and the OAuth states consumed or expired as long ago. With
+ * `dryRun`, only counts.
+ */
+export async function sweepSessions(
+  ctx: EngineContext,
+  scope: AppScope,
+  input: SweepInput = {},
+  actor: Actor = { type: "system", label: "sweep" },
+  options: { onBatch?: (sweptSoFar: SweepCounts) => void } = {},
+): Promise<SweepResult> {
+  const valid = parseInput(sweepSchema, input);
+  const now = ctx.clock.now();
+  const cutoff = new Date(now.getTime() - (valid.retentionSeconds ?? ctx.config.retentionSeconds) * SECOND);
+  if (valid.dryRun) {
+    const counts = await ctx.repository.countSweepable(scope, cutoff);
+    return { ...counts, total: counts.idleExpired + counts.absoluteExpired + counts.revoked, dryRun: true, cutoff, oauthStates: 0 };
+  }
+  const batchSize = Math.min(valid.batchSize ?? ctx.config.sweepBatchSize, valid.limit ?? Infinity);
+  const totals: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
+  for (;;) {
+    const batch = await ctx.repository.sweepBatch(scope, cutoff, now, batchSize);
+    totals.idleExpired += batch.idleExpired;
+    totals.absoluteExpired += batch.absoluteExpired;
+    totals.revoked += batch.revoked;
+    options.onBatch?.({ ...totals });
+    if (batch.scanned < batchSize) break;
+    // Let requests waiting on this process run between batches (SQLite's driver is synchronous).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (valid.limit !== undefined && totals.idleExpired + totals.absoluteExpired + totals.revoked >= valid.limit) break;
+  }
+  const oauthStates = await ctx.repository.deleteOAuthStatesBefore(scope, cutoff);
+  const total = totals.idleExpired + totals.absoluteExpired + totals.revoked;
+  await ctx.repository.appendEvents([
+    event(ctx, typeof scope === "string" ? scope : CONSOLE_APP_ID, "sessions.swept", actor, {
+      details: { ...totals, total, oauthStates, cutoff: cutoff.toISOString(), scope: typeof scope === "string" ? scope : "all applications" },
+    }),
+  ]);
+  return { ...totals, total, dryRun: false, cutoff, oauthStates };
+}
