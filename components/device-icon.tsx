@@ -11,7 +11,7 @@ const LABELS: Record<string, string> = {
 /** A small icon for a device type, with its name for screen readers. */
 export function DeviceIcon({ type }: { type: string | null }) {
   const label = (type && LABELS[type]) ?? "Unknown device";
-  const handheld = type === "mobile" || type === "tablet" || type === "wearable";
+  const handheld = type === "mobile" || type === "wearable";
   return (
     <svg role="img" aria-label={label} viewBox="0 0 24 24" className="h-5 w-5 shrink-0 text-slate-500" fill="none" stroke="currentColor" strokeWidth="1.8">
       <title>{label}</title>
@@ -19,6 +19,11 @@ export function DeviceIcon({ type }: { type: string | null }) {
         <>
           <rect x="7" y="2.5" width="10" height="19" rx="2" />
           <path d="M11 18.5h2" />
+        </>
+      ) : type === "tablet" ? (
+        <>
+          <rect x="4" y="3" width="16" height="18" rx="2" />
+          <path d="M11 18h2" />
         </>
       ) : (
         <>

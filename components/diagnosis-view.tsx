@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { userHref } from "@/lib/console/apps";
 import type { Diagnosis } from "@/lib/sessions/diagnose";
+import { describeActor, reasonWords } from "@/lib/sessions/words";
 import { AuditTimeline } from "./audit-timeline";
 import { formatExact } from "./format";
 import { SimpleTable } from "./simple-table";
@@ -25,6 +26,11 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
         <p className="mt-1 text-base font-medium" data-testid="diagnosis-summary">
           {diagnosis.summary}
         </p>
+        {diagnosis.meaning ? (
+          <p className="mt-1 text-sm text-slate-800" data-testid="diagnosis-meaning">
+            {diagnosis.meaning}
+          </p>
+        ) : null}
         <div className="mt-2 flex flex-wrap gap-x-4 text-sm">
           {session ? <Link href={`/sessions/${session.id}`} className="underline">Open session {session.id}</Link> : null}
           {user ? <Link href={userHref(user.appId, user.id)} className="underline">Open user {user.email ?? user.id}</Link> : null}
@@ -75,7 +81,7 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
               diagnosis.refusals.map((refusal) => (
                 <tr key={refusal.id} data-refusal-reason={refusal.reason}>
                   <td className={CELL}>{formatExact(refusal.at.toISOString())}</td>
-                  <td className={CELL}>{refusal.revokedReason ? `${refusal.reason} (${refusal.revokedReason})` : refusal.reason}</td>
+                  <td className={CELL}>{refusal.revokedReason ? `${refusal.reason} (${reasonWords(refusal.revokedReason, null)})` : refusal.reason}</td>
                   <td className={CELL}>{refusal.operation}</td>
                   <td className={CELL}>{refusal.source}</td>
                   <td className={`${CELL} font-mono text-xs`}>{refusal.sessionId ?? "—"}</td>
@@ -102,13 +108,17 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
                   </Link>
                 </td>
                 <td className={CELL} data-testid="session-status">
-                  {item.status}
+                  {item.revokedReason === "ROTATED" ? "replaced" : item.status}
                 </td>
                 <td className={CELL}>{item.deviceLabel ?? ([item.browser, item.os].filter(Boolean).join(" on ") || "unknown device")}</td>
                 <td className={CELL}>{formatExact(item.createdAt.toISOString())}</td>
                 <td className={CELL}>{formatExact(item.lastSeenAt.toISOString())}</td>
                 <td className={CELL}>
-                  {item.revokedAt ? `${item.revokedReason ?? "revoked"} by ${item.revokedBy ?? "?"}${item.revokeNote ? ` (${item.revokeNote})` : ""}` : "—"}
+                  {item.revokedAt
+                    ? item.revokedReason === "ROTATED"
+                      ? `replaced by a newer token ${formatExact(item.revokedAt.toISOString())}`
+                      : `${reasonWords(item.revokedReason, item.revokeNote)} by ${describeActor(item.revokedBy)}, ${formatExact(item.revokedAt.toISOString())}`
+                    : "—"}
                 </td>
               </tr>
             ))}

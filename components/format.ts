@@ -1,3 +1,5 @@
+import { formatTime } from "@/lib/sessions/words";
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["day", 86_400_000],
   ["hour", 3_600_000],
@@ -16,7 +18,7 @@ export function formatRelative(iso: string, now: string): string {
   return iso;
 }
 
-/** An exact UTC time for tooltips. */
+/** An exact time, "26 Nov 2026 14:02:05 UTC": the one format of the console and its diagnoses. */
 export function formatExact(iso: string): string {
-  return new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return formatTime(new Date(iso));
 }

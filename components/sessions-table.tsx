@@ -13,8 +13,10 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useActionState, useEffect, useRef, useState } from "react";
 import type { ActionState } from "@/lib/auth/action";
 import { userHref } from "@/lib/console/apps";
+import { reasonWords } from "@/lib/sessions/words";
 import { DeviceIcon } from "./device-icon";
-import { FieldError, FormStatus } from "./form-status";
+import { FormStatus } from "./form-status";
+import { RevokeReasonFields } from "./revoke-reason-fields";
 import { RelativeTime } from "./relative-time";
 
 /** One row of the sessions table, as the server hands it over (no secrets; times as ISO). */
@@ -32,11 +34,15 @@ export interface SessionRow {
   kind: string;
   tenantId: string | null;
   status: "active" | "idle-expired" | "absolute-expired" | "revoked";
+  /** Revoked by a rotation: replaced by a newer token, which is no incident. */
+  replaced: boolean;
   revokedReason: string | null;
   revokedBy: string | null;
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
+  /** When it ended (revoked or expired); null while it is live. */
+  endedAt: string | null;
   now: string;
 }
 
@@ -95,7 +101,17 @@ const columns = [
   column.accessor("status", {
     header: "Status",
     cell: (info) => {
-      const { status, revokedReason, revokedBy } = info.row.original;
+      const { status, revokedReason, revokedBy, replaced } = info.row.original;
+      if (replaced) {
+        return (
+          <span className="flex flex-col gap-0.5">
+            <span className="w-fit rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700" data-testid="session-status">
+              replaced
+            </span>
+            <span className="text-xs text-slate-500">by a newer token</span>
+          </span>
+        );
+      }
       return (
         <span className="flex flex-col gap-0.5">
           <span className={`w-fit rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[status]}`} data-testid="session-status">
@@ -103,7 +119,7 @@ const columns = [
           </span>
           {status === "revoked" ? (
             <span className="text-xs text-slate-500" data-testid="revoked-by">
-              {revokedReason} by {revokedBy}
+              {reasonWords(revokedReason, null)} by {revokedBy}
             </span>
           ) : STATUS_NOTE[status] ? (
             <span className="text-xs text-slate-500">{STATUS_NOTE[status]}</span>
@@ -116,7 +132,19 @@ const columns = [
   column.accessor("tenantId", { header: "Tenant", cell: (info) => info.getValue() ?? "—" }),
   column.accessor("createdAt", { header: "Created", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
   column.accessor("lastSeenAt", { header: "Last seen", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
-  column.accessor("expiresAt", { header: "Expires", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
+  column.accessor("expiresAt", {
+    header: "Ends",
+    cell: (info) => {
+      const { endedAt, now } = info.row.original;
+      return endedAt ? (
+        <span>
+          ended <RelativeTime iso={endedAt} now={now} />
+        </span>
+      ) : (
+        <RelativeTime iso={info.getValue()} now={now} />
+      );
+    },
+  }),
   column.accessor("id", {
     header: "Session",
     cell: (info) => (
@@ -164,11 +192,7 @@ function BulkRevokeDialog({ ids, action, onDone }: { ids: string[]; action: Bulk
           {ids.map((id) => (
             <input key={id} type="hidden" name="ids[]" value={id} />
           ))}
-          <label className="block text-sm">
-            Reason
-            <input name="note" required maxLength={500} className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" />
-            <FieldError state={state} name="note" />
-          </label>
+          <RevokeReasonFields state={state} />
           {state.error ? <FormStatus state={state} /> : null}
           <div className="flex justify-end gap-2">
             <button type="button" onClick={() => dialog.current?.close()} className="rounded border border-slate-300 px-3 py-1 text-sm">
@@ -199,7 +223,7 @@ export function SessionsTable({ rows, bulkRevoke }: { rows: SessionRow[]; bulkRe
     getCoreRowModel: getCoreRowModel(),
     getRowId: (row) => row.id,
     state: { columnVisibility, rowSelection },
-    enableRowSelection: (row) => row.original.status !== "revoked",
+    enableRowSelection: (row) => row.original.status === "active",
     onRowSelectionChange: setRowSelection,
     onColumnVisibilityChange: (updater) => {
       const next = typeof updater === "function" ? updater(columnVisibility) : updater;

@@ -123,7 +123,7 @@ function bodyRequests(shape: Shape): fc.Arbitrary<Request>[] {
 const getRequests: fc.Arbitrary<Request>[] = [
   fc.oneof(
     fc.constantFrom("status=sleeping", "status=' OR 1=1 --", "limit=0", "limit=-5", "limit=1e300", "limit=abc", "sort=password", "order=sideways", "kind=admin", "createdFrom=yesterday", "cursor=garbage", "cursor=W1td", "ip=' OR 1=1", "sql=1", "token=x"),
-    fc.tuple(fc.string({ unit: "grapheme", minLength: 1, maxLength: 10 }), fc.string({ maxLength: 10 })).filter(([k]) => !["status", "user", "userId", "kind", "tenantId", "ip", "device", "createdFrom", "createdTo", "lastSeenFrom", "lastSeenTo", "sort", "order", "limit", "cursor"].includes(k)).map(([k, v]) => `${encode(k)}=${encode(v)}`),
+    fc.tuple(fc.string({ unit: "grapheme", minLength: 1, maxLength: 10 }), fc.string({ maxLength: 10 })).filter(([k]) => !["status", "user", "userId", "kind", "tenantId", "ip", "device", "createdFrom", "createdTo", "lastSeenFrom", "lastSeenTo", "revokedFrom", "revokedTo", "reason", "sort", "order", "limit", "cursor"].includes(k)).map(([k, v]) => `${encode(k)}=${encode(v)}`),
     // (A lone surrogate in a query decodes to U+FFFD, a valid character: left out here.)
     badText.filter((text) => !LONE_SURROGATE.test(text)).map((text) => `user=${encode(text)}`),
   ).map((query) => ({ method: "GET", path: `/api/v1/sessions?${query}`, contentType: "application/json", kind: "bad query" })),

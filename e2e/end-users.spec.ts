@@ -152,6 +152,8 @@ test("role matrix: every ADMIN-only action, sent by SUPPORT and by USER, is refu
   await expect(spareRow.getByTestId("account-status")).toHaveText("disabled");
   recorded.enableAccount = await recordAction(admin, () => spareRow.getByRole("button", { name: `Enable ${spare.email}` }).click());
   await expect(spareRow.getByTestId("account-status")).toHaveText("active");
+  recorded.resetPassword = await recordAction(admin, () => spareRow.getByRole("button", { name: `Reset the password of ${spare.email}` }).click());
+  await expect(spareRow.getByTestId("reset-password")).toBeVisible();
   await admin.goto("/api-keys");
   const service = admin.getByRole("form", { name: "New service session" });
   await service.getByLabel("Client name").fill("recorded-client");
@@ -240,6 +242,38 @@ test("an admin disables an account: its sessions end and it cannot sign in", asy
   const self = admin.locator(`tr[data-account="${ADMIN.email}"]`);
   await self.getByRole("button", { name: `Disable ${ADMIN.email}` }).click();
   await expect(self.getByRole("alert")).toHaveText("You cannot disable your own account.");
+});
+
+test("an admin resets a forgotten password: a new one-time password to copy, the old one refused, the account's sessions ended", async ({ browser }) => {
+  const admin = await adminPage(browser);
+  const person = await createAccountThroughConsole(admin, browser, "SUPPORT");
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, person.email, person.password);
+
+  await admin.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await admin.goto("/accounts");
+  const row = admin.locator(`tr[data-account="${person.email}"]`);
+  await row.getByRole("button", { name: `Reset the password of ${person.email}` }).click();
+  const oneTime = ((await row.getByTestId("reset-password").textContent()) ?? "").trim();
+  expect(oneTime).toMatch(/^[A-Za-z0-9]{20}$/);
+  await row.getByRole("button", { name: "Copy" }).click();
+  await expect(row.getByRole("button", { name: "Copied" })).toBeVisible();
+  expect(await admin.evaluate(() => navigator.clipboard.readText())).toBe(oneTime);
+  await expect(row.getByTestId("account-status")).toHaveText("one-time password");
+
+  // The person's session ended; the old password no longer works, the one-time one does and asks for a new one.
+  await page.goto("/overview");
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("form").getByRole("alert")).toHaveText("Wrong email or password.");
+  await signIn(page, person.email, oneTime, /\/profile$/);
+  await expect(page.getByRole("alert").filter({ hasText: "one-time password" })).toBeVisible();
+  await admin.goto(`/audit?type=user.password_changed`);
+  await expect(admin.locator('[data-event-type="user.password_changed"]').first()).toContainText(`reset the password of ${person.email}`);
+  await context.close();
 });
 
 test("sensitive actions need a recent sign-in: past the window, the password is asked again", async ({ browser }) => {

@@ -44,6 +44,22 @@ export function seedApiKeys(): Record<KeyName, string> {
   return keys;
 }
 
+/** A key of an application (by name or id) with every scope, made with the real command line. */
+export function keyOf(app: string, name = `key-${app}`): string {
+  const output = execFileSync(
+    process.execPath,
+    ["--import", "tsx", "scripts/api-key.ts", "create", "--app", app, "--name", name, "--scopes", KEY_SCOPES.all.join(","), "--json"],
+    { env: { ...process.env, DATABASE_URL: `file:${DATABASE_FILE}`, LATCHKEY_DATA_DIR: DATA_DIR }, encoding: "utf8" },
+  );
+  return (JSON.parse(output) as { key: string }).key;
+}
+
+/** The console's admin through the API (a console session as the bearer), optionally in one application. */
+export async function operatorClient(app?: string): Promise<LatchkeyClient> {
+  const { token } = await createLatchkeyClient({ baseUrl: BASE_URL, apiKey: "" }).createConsoleSession({ email: ADMIN.email, password: ADMIN.password });
+  return createLatchkeyClient({ baseUrl: BASE_URL, apiKey: token, app });
+}
+
 export function apiKeys(): Record<KeyName, string> {
   return JSON.parse(readFileSync(KEYS_FILE, "utf8")) as Record<KeyName, string>;
 }
@@ -153,11 +169,15 @@ export async function createAccountThroughConsole(
   const context = await browser.newContext();
   const first = await context.newPage();
   await signIn(first, email, oneTime, /\/profile$/);
+  const banner = first.getByRole("alert").filter({ hasText: "one-time password" });
+  await expect(banner).toBeVisible();
   await first.getByLabel("Current password").fill(oneTime);
   await first.getByLabel("New password (at least 12 characters)").fill(password);
   await first.getByLabel("New password again").fill(password);
   await first.getByRole("button", { name: "Change password" }).click();
   await expect(first.getByRole("status")).toContainText("Password changed");
+  // The first-password banner goes once a password is chosen.
+  await expect(banner).toHaveCount(0);
   await first.getByRole("button", { name: "Sign out" }).click();
   await expect(first).toHaveURL(/\/login$/);
   await context.close();

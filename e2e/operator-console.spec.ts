@@ -37,7 +37,7 @@ for (const role of ["SUPPORT", "ADMIN"] as const) {
     await page.getByRole("link", { name: "Users" }).click();
     await page.getByLabel("Email or user id").fill(userId);
     await page.getByRole("button", { name: "Search" }).click();
-    await page.locator(`tr[data-user-id="${userId}"]`).getByRole("link").click();
+    await page.locator(`tr[data-user-id="${userId}"]`).getByRole("link", { name: userId }).click();
     await expect(page.getByRole("heading", { name: userId })).toBeVisible();
     const rows = page.locator("tr[data-session-id]");
     await expect(rows).toHaveCount(3);
@@ -50,7 +50,7 @@ for (const role of ["SUPPORT", "ADMIN"] as const) {
     await dialog.getByRole("button", { name: "Log out everywhere" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Logged out everywhere" })).toHaveText("Logged out everywhere: 3 sessions ended.");
     await expect(rows.getByTestId("session-status")).toHaveText(["revoked", "revoked", "revoked"]);
-    for (const text of await rows.getByTestId("revoked-by").allTextContents()) expect(text).toBe(`LOGGED_OUT_EVERYWHERE by user:${email}`);
+    for (const text of await rows.getByTestId("revoked-by").allTextContents()) expect(text).toBe(`log out everywhere by ${email}`);
     await expect(page.locator('[data-event-type="user.sessions_revoked"]')).toContainText("ticket 4711: lost phone");
 
     // The audit log finds the same actions by actor.
@@ -90,7 +90,8 @@ for (const role of ["ADMIN", "SUPPORT"] as const) {
     await page.getByRole("button", { name: "Revoke selected (2)" }).click();
     const dialog = page.getByRole("dialog");
     await expect(dialog).toContainText("Revoke 2 sessions?");
-    await dialog.getByLabel("Reason").fill("suspicious logins");
+    await dialog.getByLabel("Reason code").selectOption("REVOKED");
+    await dialog.getByRole("textbox", { name: "Reason or ticket" }).fill("suspicious logins");
     await dialog.getByRole("button", { name: "Revoke", exact: true }).click();
     await expect(page.getByRole("status").filter({ hasText: "Revoked 2 sessions." })).toBeVisible();
     await page.goto(`/sessions?tenantId=${tenantId}&status=revoked`);
@@ -138,9 +139,17 @@ test("session detail: every field, the rotation chain, relabel, revoke with a re
   await revoke.getByLabel("Reason or ticket").fill("ticket 99");
   await revoke.getByRole("button", { name: "Revoke session" }).click();
   await expect(support.locator('[data-field="Status"]')).toHaveText("revoked");
-  await expect(support.locator('[data-field="Revoked"]')).toContainText("REVOKED by user:");
+  await expect(support.locator('[data-field="Revoked"]')).toContainText("(revoked, ticket 99)");
   await expect(support.locator('[data-event-type="session.revoked"]')).toContainText("ticket 99");
+  // An ended session offers nothing to revoke or rename.
+  await expect(support.getByRole("form", { name: "Revoke this session" })).toHaveCount(0);
+  await expect(support.getByRole("form", { name: "Rename the device" })).toHaveCount(0);
+  await expect(support.getByTestId("session-ended")).toBeVisible();
   await expect(support.locator('[data-event-type="session.tenant_changed"]')).toBeVisible();
+  // The session it replaced reads as replaced, not revoked.
+  await support.goto(`/sessions/${first.session.id}`);
+  await expect(support.locator('[data-field="Status"]')).toHaveText("replaced by a newer token");
+  await expect(support.locator('[data-event-type="session.rotated"]')).toContainText("with a newer token");
 });
 
 test("sweep: SUPPORT is refused in the UI and when calling the action; ADMIN previews and runs it with progress", async ({ browser }) => {
@@ -156,9 +165,13 @@ test("sweep: SUPPORT is refused in the UI and when calling the action; ADMIN pre
   await expect(support.getByRole("link", { name: "Sweep" })).toHaveCount(0);
 
   await admin.getByRole("link", { name: "Sweep" }).click();
-  const sweepable = Number(await admin.getByTestId("sweepable-total").textContent());
+  const sweepable = Number((await admin.getByTestId("sweepable-total").textContent())?.replaceAll(",", ""));
   expect(sweepable).toBeGreaterThanOrEqual(3);
-  const run = await recordAction(admin, () => admin.getByRole("button", { name: "Run sweep now" }).click());
+  // The run asks first, with the count.
+  await admin.getByRole("button", { name: "Run sweep now" }).click();
+  const confirm = admin.getByRole("dialog");
+  await expect(confirm).toContainText(`Delete ${sweepable.toLocaleString("en-US")}`);
+  const run = await recordAction(admin, () => confirm.getByRole("button", { name: "Delete them" }).click());
   await expect(admin.getByTestId("job-progress")).toContainText("Sweep finished:", { timeout: 10_000 });
   await expect(admin.locator('[data-event-type="sessions.swept"]').first()).toBeVisible();
   expect((await client("all").listSessions({ user: userId })).items).toHaveLength(0);
@@ -178,5 +191,17 @@ for (const role of ["ADMIN", "SUPPORT"] as const) {
     await expect(page.getByRole("img", { name: /Sessions created per hour/ })).toBeVisible();
     await expect(page.getByRole("img", { name: /Sessions created per day/ })).toBeVisible();
     await expect(page.getByText("Top browsers (live sessions)")).toBeVisible();
+
+    // "Revoked in the last 24 h" leads to exactly those sessions: a rotation is not among them.
+    const rotated = await client("all").createSession({ userId: `overview-rotated-${Date.now()}` });
+    await client("all").refreshSession(rotated.token, { rotate: true });
+    const ended = await client("all").createSession({ userId: `overview-revoked-${Date.now()}` });
+    await client("all").revokeSession(ended.session.id, { note: "overview card" });
+    await page.reload();
+    const revoked = Number((await page.getByTestId("stat-revoked in the last 24 h").textContent())?.replace(/,/g, ""));
+    expect(revoked).toBeGreaterThan(0);
+    await page.getByTestId("stat-revoked in the last 24 h").click();
+    await expect(page.getByTestId("match-count")).toHaveText(`${revoked.toLocaleString("en-US")} ${revoked === 1 ? "session matches" : "sessions match"}.`);
+    await expect(page.locator(`tr[data-session-id="${rotated.session.id}"]`)).toHaveCount(0);
   });
 }

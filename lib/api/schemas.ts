@@ -54,9 +54,10 @@ const csv = <T extends z.ZodType>(item: T) =>
 
 /** GET /api/v1/sessions query string: the console's filters, a sort and a cursor. */
 export const listSessionsQuery = sessionFilterSchema
-  .omit({ status: true })
+  .omit({ status: true, reason: true })
   .extend({
     status: csv(z.enum(SESSION_STATUSES)).optional(),
+    reason: csv(z.enum(REVOKE_REASONS)).optional().describe("revoke reasons, comma-separated"),
     sort: z.enum(SESSION_SORT_FIELDS).default("createdAt"),
     order: z.enum(["asc", "desc"]).default("desc"),
     limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -218,7 +219,8 @@ export const revokeByFilterOutput = z.object({
 export const diagnosisOutput = z.object({
   subject: z.enum(["token", "session", "user"]),
   verdict: z.enum(Object.values(Verdict) as [Verdict, ...Verdict[]]),
-  summary: z.string().describe("the verdict in plain words, with times in UTC"),
+  summary: z.string().describe("the verdict in plain words, what went wrong first, with times in UTC to the second"),
+  meaning: z.string().nullable().describe("what it means for the person, in one line (\"not disabled: a new sign-in works; the application still sends an ended token\")"),
   evidence: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).describe("the facts the verdict rests on"),
   application: z.object({ id: z.string(), name: z.string() }).nullable().describe("the application of the session or user"),
   session: sessionOutput.nullable(),
@@ -264,7 +266,8 @@ const countOf = z.object({ value: z.string(), count: z.number().int() });
 export const statisticsOutput = z.object({
   active: z.number().int(),
   expiredNotSwept: z.number().int(),
-  revokedLast24h: z.number().int(),
+  revokedLast24h: z.number().int().describe("sessions revoked in the last 24 hours, rotations (replaced tokens) left out"),
+  revokedSince: isoDate.describe("where that 24-hour window starts"),
   createdPerHour: z.array(countAt),
   createdPerDay: z.array(countAt),
   topBrowsers: z.array(countOf),

@@ -77,6 +77,26 @@ export async function enableAccount(latchkey: Latchkey, userId: string, actor: A
 }
 
 /**
+ * Gives another account a new one-time password (it must choose its own at next sign-in) and
+ * ends all of its sessions: for a person who forgot theirs. Not one's own (use the profile).
+ */
+export async function resetAccountPassword(latchkey: Latchkey, userId: string, actor: Actor): Promise<{ email: string; password: string; ended: number }> {
+  if (actor.id === userId) refuse("Change your own password on your profile.");
+  const account = await latchkey.users.findCredentialsById(userId);
+  if (!account) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such account.");
+  const password = generatePassword();
+  await latchkey.users.setPassword(userId, await hashPassword(password), true, {
+    appId: CONSOLE_APP_ID,
+    at: new Date(),
+    type: "user.password_changed",
+    actor,
+    details: { reset: true },
+  });
+  const ended = await latchkey.console.revokeUserSessions(userId, { reason: "PASSWORD_CHANGED", note: "password reset by an admin" }, actor);
+  return { email: account.email, password, ended };
+}
+
+/**
  * Changes the signed-in person's password after checking the current one, and signs out every
  * other session of theirs (ASVS 5.0 7.4.3); the current session stays and counts as a fresh sign-in.
  */

@@ -35,3 +35,9 @@ export function decodeSegment(segment: string): string | null {
     return null;
   }
 }
+
+/** Emails of the people audit events name, by userKey: for naming them in timelines. */
+export async function emailsOfEvents(latchkey: Latchkey, events: { appId: string; userId: string | null }[]): Promise<Map<string, string>> {
+  const users = events.filter((event): event is { appId: string; userId: string } => event.userId !== null);
+  return latchkey.users.findEmails(users.map(({ appId, userId }) => ({ appId, userId })));
+}

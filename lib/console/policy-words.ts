@@ -1,23 +1,6 @@
 import type { PolicyImpact } from "../sessions/repository";
 import type { SessionPolicy } from "../sessions/policy";
-
-const UNITS: [number, string][] = [
-  [86_400, "day"],
-  [3_600, "hour"],
-  [60, "minute"],
-  [1, "second"],
-];
-
-/** "30 minutes", "14 days", "90 seconds": a duration in words, in the largest unit that holds it exactly. */
-export function durationWords(seconds: number): string {
-  for (const [size, name] of UNITS) {
-    if (seconds >= size && seconds % size === 0) {
-      const n = seconds / size;
-      return `${n.toLocaleString("en-US")} ${name}${n === 1 ? "" : "s"}`;
-    }
-  }
-  return `${seconds} seconds`;
-}
+import { durationWords } from "../sessions/words";
 
 const LIMIT_ACTION_WORDS: Record<SessionPolicy["sessionLimitAction"], string> = {
   END_LEAST_RECENTLY_USED: "the least recently used ends",

@@ -1,7 +1,8 @@
 import type { SessionRow } from "@/components/sessions-table";
-import { userKey } from "../db/user-repository";
+import { userKey } from "../sessions/types";
 import type { SessionView } from "../sessions/types";
 import { describeDevice } from "../sessions/user-agent";
+import { describeActor, plainAddress } from "../sessions/words";
 
 /**
  * Table rows for sessions: people named by email where known (`emails` by userKey), applications
@@ -17,15 +18,17 @@ export function toSessionRows(items: SessionView[], emails: Map<string, string>,
     current: item.id === currentSessionId,
     device: item.deviceLabel ?? describeDevice(item) ?? "Unknown device",
     deviceType: item.deviceType,
-    ip: item.ip,
+    ip: item.ip === null ? null : plainAddress(item.ip),
     kind: item.kind,
     tenantId: item.tenantId,
     status: item.status,
+    replaced: item.revokedReason === "ROTATED",
     revokedReason: item.revokedReason,
-    revokedBy: item.revokedBy,
+    revokedBy: item.revokedBy === null ? null : describeActor(item.revokedBy),
     createdAt: item.createdAt.toISOString(),
     lastSeenAt: item.lastSeenAt.toISOString(),
     expiresAt: (item.idleExpiresAt < item.absoluteExpiresAt ? item.idleExpiresAt : item.absoluteExpiresAt).toISOString(),
+    endedAt: item.status === "active" ? null : (item.revokedAt ?? (item.idleExpiresAt < item.absoluteExpiresAt ? item.idleExpiresAt : item.absoluteExpiresAt)).toISOString(),
     now: now.toISOString(),
   }));
 }

@@ -9,10 +9,10 @@ import type {
   SessionRepository,
   SweptSessionRecord,
 } from "../sessions/repository";
-import type { AuditEventInput, AuditEventView, SessionFilter, SessionPageRequest, SessionRecord, SessionStatus, SweepCounts, UserRecord } from "../sessions/types";
+import { ENDING_REASONS, type AuditEventInput, type AuditEventView, type SessionFilter, type SessionPageRequest, type SessionRecord, type SessionStatus, type SweepCounts, type UserRecord } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import type { Database, Db } from "./client";
-import { escapeLike, textMatchers } from "./text-match";
+import { escapeLike, textMatchers, userSearchWhere } from "./text-match";
 import type { RefusalView } from "../sessions/refusal-log";
 import type { DatabaseProvider } from "./url";
 
@@ -354,6 +354,8 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     if (filter.device) and.push(await deviceWhere(filter.device));
     if (filter.createdFrom || filter.createdTo) and.push({ createdAt: { gte: filter.createdFrom, lte: filter.createdTo } });
     if (filter.lastSeenFrom || filter.lastSeenTo) and.push({ lastSeenAt: { gte: filter.lastSeenFrom, lte: filter.lastSeenTo } });
+    if (filter.revokedFrom || filter.revokedTo) and.push({ revokedAt: { not: null, gte: filter.revokedFrom, lte: filter.revokedTo } });
+    if (filter.reason && filter.reason.length > 0) and.push({ revokedReason: { in: filter.reason } });
     return and;
   }
 
@@ -417,32 +419,31 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     },
 
     async previewPolicy(appId, policy, now) {
+      // One pass over the application's sessions in user order (a covering index): per user, those
+      // the timeouts end and the user sessions left, which the limit then counts.
       const ends = POLICY_ENDS;
-      const params = policyParams(appId, policy, now);
-      const [counts] = await rawQuery<{ absolute: number | bigint | null; idle: number | bigint | null }[]>(
+      const limit = policy.sessionLimit ?? Number.MAX_SAFE_INTEGER;
+      const [row] = await rawQuery<{ absolute: number | bigint | null; idle: number | bigint | null; users: number | bigint | null; excess: number | bigint | null }[]>(
         prisma,
-        `SELECT sum(CASE WHEN ${ends.byAbsolute} THEN 1 ELSE 0 END) AS "absolute", sum(CASE WHEN ${ends.byIdle} THEN 1 ELSE 0 END) AS "idle"
-         FROM "Session" WHERE ${ends.live}`,
-        params,
+        `SELECT sum("a") AS "absolute", sum("i") AS "idle",
+                sum(CASE WHEN "rest" > $5 THEN 1 ELSE 0 END) AS "users", sum(CASE WHEN "rest" > $5 THEN "rest" - $5 ELSE 0 END) AS "excess"
+         FROM (
+           SELECT sum(CASE WHEN ${ends.byAbsolute} THEN 1 ELSE 0 END) AS "a",
+                  sum(CASE WHEN ${ends.byIdle} THEN 1 ELSE 0 END) AS "i",
+                  sum(CASE WHEN "kind" = 'user' AND NOT (${ends.byAbsolute}) AND NOT (${ends.byIdle}) THEN 1 ELSE 0 END) AS "rest"
+           FROM "Session" WHERE ${ends.live} GROUP BY "userId"
+         ) per_user`,
+        [...policyParams(appId, policy, now), limit],
       );
-      let usersOverLimit = 0;
-      let endedByLimit = 0;
-      if (policy.sessionLimit !== null) {
-        const [over] = await rawQuery<{ users: number | bigint | null; excess: number | bigint | null }[]>(
-          prisma,
-          `SELECT count(*) AS "users", sum("live" - $5) AS "excess" FROM (
-             SELECT count(*) AS "live" FROM "Session"
-             WHERE ${ends.live} AND "kind" = 'user' AND NOT (${ends.byAbsolute}) AND NOT (${ends.byIdle})
-             GROUP BY "userId" HAVING count(*) > $5
-           ) over_limit`,
-          [...params, policy.sessionLimit],
-        );
-        usersOverLimit = num(over?.users);
-        endedByLimit = num(over?.excess);
-      }
-      const endedByAbsolute = num(counts?.absolute);
-      const endedByIdle = num(counts?.idle);
-      return { ended: endedByAbsolute + endedByIdle, endedByAbsolute, endedByIdle, usersOverLimit, endedByLimit };
+      const endedByAbsolute = num(row?.absolute);
+      const endedByIdle = num(row?.idle);
+      return {
+        ended: endedByAbsolute + endedByIdle,
+        endedByAbsolute,
+        endedByIdle,
+        usersOverLimit: policy.sessionLimit === null ? 0 : num(row?.users),
+        endedByLimit: policy.sessionLimit === null ? 0 : num(row?.excess),
+      };
     },
 
     async shortenToPolicy(appId, policy, now, afterId, limit, perSession) {
@@ -523,6 +524,14 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       for (const row of rows) if (!byApp.has(row.appId) || row.id === query) byApp.set(row.appId, row);
       return [...byApp.values()];
     },
+
+    searchUsers: (app, text, limit) =>
+      prisma.user.findMany({
+        where: { ...inApp(app), ...userSearchWhere(text.trim(), textMatchers(provider)) },
+        select: USER_FIELDS,
+        orderBy: [{ createdAt: "desc" }, { appId: "asc" }, { id: "asc" }],
+        take: limit,
+      }),
 
     async insertSession(session, events, limit) {
       await ensureUser(session.appId, session.userId, session.createdAt);
@@ -641,6 +650,10 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       });
     },
 
+    async countSessions(app, filter, now, cap) {
+      return prisma.session.count({ where: { AND: await filterWhere(app, filter, now) }, take: cap });
+    },
+
     listLiveUserSessions: (appId, userId, now) =>
       prisma.session.findMany({ where: { appId, userId, ...liveAt(now) }, orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }] }),
 
@@ -656,6 +669,19 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         take: limit,
       });
       return rows.map((row) => row.id);
+    },
+
+    async countInRetention(app, cutoff, now) {
+      // A session not revoked ends at its idle expiry, which is never past its absolute cap.
+      const [revoked, expired] = await Promise.all([
+        prisma.session.aggregate({ where: { ...inApp(app), revokedAt: { gt: cutoff } }, _count: { _all: true }, _min: { revokedAt: true } }),
+        prisma.session.aggregate({ where: { ...inApp(app), revokedAt: null, idleExpiresAt: { gt: cutoff, lte: now } }, _count: { _all: true }, _min: { idleExpiresAt: true } }),
+      ]);
+      const firsts = [revoked._min.revokedAt, expired._min.idleExpiresAt].filter((value): value is Date => value instanceof Date && !Number.isNaN(value.getTime()));
+      return {
+        count: revoked._count._all + expired._count._all,
+        firstEndedAt: firsts.length > 0 ? new Date(Math.min(...firsts.map((value) => value.getTime()))) : null,
+      };
     },
 
     async countSweepable(app, cutoff) {
@@ -819,10 +845,11 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       const hoursFrom = new Date(Math.floor(now.getTime() / hour) * hour - 47 * hour);
       const daysFrom = new Date(Math.floor(now.getTime() / day) * day - 29 * day);
       const scope = inApp(app);
+      const revokedSince = new Date(now.getTime() - day);
       const [active, expiredNotSwept, revokedLast24h, perHour, perDay, browsers, systems, devices] = await Promise.all([
         prisma.session.count({ where: { ...scope, ...liveAt(now) } }),
         prisma.session.count({ where: { ...scope, revokedAt: null, OR: [{ idleExpiresAt: { lte: now } }, { absoluteExpiresAt: { lte: now } }] } }),
-        prisma.session.count({ where: { ...scope, revokedAt: { gt: new Date(now.getTime() - day) } } }),
+        prisma.session.count({ where: { ...scope, revokedAt: { gte: revokedSince }, revokedReason: { in: [...ENDING_REASONS] } } }),
         histogram(app, hoursFrom, hour),
         histogram(app, daysFrom, day),
         top(app, "browser", now),
@@ -833,6 +860,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         active,
         expiredNotSwept,
         revokedLast24h,
+        revokedSince,
         createdPerHour: fill(perHour, hoursFrom, hour, 48),
         createdPerDay: fill(perDay, daysFrom, day, 30),
         topBrowsers: browsers,

@@ -21,3 +21,11 @@ export function textMatchers(provider: DatabaseProvider) {
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/**
+ * The users search, as a Prisma filter: part of the id, email or name (applications often use
+ * the email as the id, so "bob" finds "bob@shop.example" either way).
+ */
+export function userSearchWhere(text: string, { contains }: ReturnType<typeof textMatchers>) {
+  return { OR: [{ id: text }, { id: contains(text) }, { email: contains(text.toLowerCase()) }, { name: contains(text) }] };
+}

@@ -1,9 +1,12 @@
 import { ALL_APPS, CONSOLE_APP_ID, type AppScope } from "../sessions/policy";
 import { generateId } from "../sessions/tokens";
+import { userKey } from "../sessions/types";
 import type { AuditEventInput } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import type { Database } from "./client";
-import { textMatchers } from "./text-match";
+import { textMatchers, userSearchWhere } from "./text-match";
+
+export { userKey };
 
 export const CONSOLE_ROLES = ["ADMIN", "SUPPORT", "USER"] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
@@ -51,14 +54,9 @@ export interface UserSummary {
 
 const SUMMARY_FIELDS = { appId: true, id: true, email: true, name: true, consoleRole: true, disabledAt: true, disabledReason: true, createdAt: true } as const;
 
-/** The key of a user in maps: ids are per application. */
-export function userKey(appId: string, userId: string): string {
-  return `${appId}\u0000${userId}`;
-}
-
 /** Users of applications, and console accounts: people who sign in to Latchkey itself (application "console"). */
 export function createUserRepository({ prisma, provider }: Database, { onUserChanged = async () => {} }: { onUserChanged?: (userId: string) => Promise<void> } = {}) {
-  const { contains, startsWith } = textMatchers(provider);
+  const matchers = textMatchers(provider);
 
   async function withLiveCounts(rows: Omit<UserSummary, "liveSessions">[], now: Date): Promise<UserSummary[]> {
     if (rows.length === 0) return [];
@@ -77,12 +75,12 @@ export function createUserRepository({ prisma, provider }: Database, { onUserCha
   }
 
   return {
-    /** Users in `app` whose id is or starts with `query`, or whose email contains it; newest first. */
+    /** Users in `app` whose id is or starts with `query`, or whose email or name contains it; newest first. */
     async searchUsers(query: string, now: Date, limit = 50, app: AppScope = ALL_APPS): Promise<UserSummary[]> {
       const text = query.trim();
       const scope = app === ALL_APPS ? {} : { appId: app };
       const rows = await prisma.user.findMany({
-        where: text ? { ...scope, OR: [{ id: text }, { id: startsWith(text) }, { email: contains(text.toLowerCase()) }] } : scope,
+        where: text ? { ...scope, ...userSearchWhere(text, matchers) } : scope,
         select: SUMMARY_FIELDS,
         orderBy: [{ createdAt: "desc" }, { id: "asc" }],
         take: limit,

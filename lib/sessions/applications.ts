@@ -36,8 +36,7 @@ export interface PolicyApplication {
   scanned: number;
 }
 
-/** Sessions rewritten per transaction when a policy is applied; users per transaction for the limit. */
-const POLICY_BATCH = 2_000;
+/** Users per transaction when a session limit is applied (sessions go by the environment's bulk batch size). */
 const LIMIT_USER_BATCH = 500;
 
 function invalid(issues: { field: string; message: string }[]): SessionError {
@@ -202,11 +201,11 @@ export async function applyPolicyToSessions(
   const ended = event(ctx, app.id, "session.ended_by_policy", actor, { details: { changeId } });
   let afterId: string | null = null;
   for (;;) {
-    const batch = await ctx.repository.shortenToPolicy(app.id, policy, now, afterId, POLICY_BATCH, ended);
+    const batch = await ctx.repository.shortenToPolicy(app.id, policy, now, afterId, ctx.config.sweepBatchSize, ended);
     progress.scanned += batch.scanned;
     progress.endedByTimeout += batch.ended;
     options.onBatch?.({ ...progress });
-    if (batch.lastId === null || batch.scanned < POLICY_BATCH) break;
+    if (batch.lastId === null || batch.scanned < ctx.config.sweepBatchSize) break;
     afterId = batch.lastId;
     await new Promise((resolve) => setTimeout(resolve, 0));
   }

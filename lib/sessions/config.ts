@@ -14,7 +14,7 @@ export interface SessionConfig {
   oauthStateTtlSeconds: number;
   /** Dead sessions stay visible this long before a sweep deletes them. */
   retentionSeconds: number;
-  /** Rows deleted per sweep transaction. */
+  /** Rows per transaction of a bulk write: a sweep, a revocation by filter, a policy applied to existing sessions. */
   sweepBatchSize: number;
 }
 

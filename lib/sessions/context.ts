@@ -34,7 +34,9 @@ export interface EngineContext extends SessionEngineDeps {
 /**
  * Applications by id, kept for a second: resolve reads its session's application on every call,
  * and policies change rarely. This process's own changes apply at once (forget); another
- * instance's within the second.
+ * instance's within about a second. Past the second, the entry held is still answered while one
+ * read refreshes it: a resolve never waits on the database for its application, not even behind
+ * a long write (on SQLite, a batch of a sweep or a revocation holds the one writing connection).
  */
 export interface ApplicationDirectory {
   get(id: string): Promise<ApplicationRecord | null>;
@@ -42,16 +44,25 @@ export interface ApplicationDirectory {
 }
 
 export function createApplicationDirectory(repository: SessionRepository, ttlMs = 1_000): ApplicationDirectory {
-  const held = new Map<string, { app: ApplicationRecord | null; at: number }>();
+  const held = new Map<string, { app: ApplicationRecord | null; at: number; refreshing: boolean }>();
+  async function read(id: string): Promise<ApplicationRecord | null> {
+    const at = performance.now();
+    const app = await repository.findApplication(id);
+    if (held.size >= 10_000) held.clear();
+    held.set(id, { app, at, refreshing: false });
+    return app;
+  }
   return {
     async get(id) {
-      const now = performance.now();
       const found = held.get(id);
-      if (found && now - found.at < ttlMs) return found.app;
-      const app = await repository.findApplication(id);
-      if (held.size >= 10_000) held.clear();
-      held.set(id, { app, at: now });
-      return app;
+      if (!found) return read(id);
+      if (performance.now() - found.at >= ttlMs && !found.refreshing) {
+        found.refreshing = true;
+        read(id).catch(() => {
+          found.refreshing = false;
+        });
+      }
+      return found.app;
     },
     forget(id) {
       held.delete(id);

@@ -14,6 +14,7 @@ import {
 import { generateId, issueToken } from "./tokens";
 import { SYSTEM_ACTOR, type Actor, type SessionKind, type SessionRecord, type SessionView } from "./types";
 import { MAX_USER_AGENT_LENGTH, parseUserAgent } from "./user-agent";
+import { plainAddress } from "./words";
 
 export interface IssuedSession {
   /** The session token. Returned once; only its hash is kept. */
@@ -80,7 +81,7 @@ export function buildSessionRecord(
     browser: parsed.browser,
     os: parsed.os,
     deviceType: parsed.deviceType,
-    ip: input.ip ?? null,
+    ip: input.ip ? plainAddress(input.ip) : null,
     metadata: JSON.stringify(input.metadata),
     createdAt: now,
     startedAt: now,

@@ -38,6 +38,8 @@ interface Case {
   arrange(s: Setup): Promise<{ token: string } | { sessionId: string } | { user: string }>;
   verdict: Diagnosis["verdict"];
   summary: RegExp;
+  /** What it means for the person, where the case has something to say. */
+  meaning?: RegExp;
   evidence?: (s: Setup) => Record<string, unknown>;
 }
 
@@ -51,7 +53,7 @@ const CASES: Case[] = [
       return { token };
     },
     verdict: Verdict.REVOKED,
-    summary: /^Session \S+ of jane-\w+@example\.com was revoked at 1 Dec 2026 14:02 UTC by support@example\.com \(log out everywhere, ticket 4711\)\.$/,
+    summary: /^Session \S+ of jane-\w+@example\.com was revoked at 1 Dec 2026 14:02:00 UTC by support@example\.com \(log out everywhere, ticket 4711\)\.$/,
     evidence: () => ({ revokedBy: "user:support@example.com", revokedReason: "LOGGED_OUT_EVERYWHERE", revokeNote: "ticket 4711", revokedAt: "2026-12-01T14:02:00.000Z" }),
   },
   {
@@ -64,7 +66,7 @@ const CASES: Case[] = [
       return { token };
     },
     verdict: Verdict.IDLE_EXPIRED,
-    summary: /^Idle-expired 3 minutes ago: last seen 1 Dec 2026 14:29 UTC, idle timeout 30 minutes\.$/,
+    summary: /^Idle-expired 3 minutes ago, at 1 Dec 2026 14:59:00 UTC: last seen 1 Dec 2026 14:29:00 UTC, idle timeout 30 minutes\.$/,
     evidence: () => ({ lastSeenAt: "2026-12-01T14:29:00.000Z", idleTimeoutSeconds: 1800 }),
   },
   {
@@ -79,7 +81,7 @@ const CASES: Case[] = [
       return { token };
     },
     verdict: Verdict.ABSOLUTE_EXPIRED,
-    summary: /^Absolute cap reached on 1 Dec 2026 16:00 UTC \(sessions last at most 2 hours, however active\)\.$/,
+    summary: /^Absolute cap reached on 1 Dec 2026 16:00:00 UTC \(sessions last at most 2 hours from sign-in, however active\)\.$/,
     evidence: () => ({ absoluteExpiresAt: "2026-12-01T16:00:00.000Z" }),
   },
   {
@@ -93,7 +95,7 @@ const CASES: Case[] = [
       return { token };
     },
     verdict: Verdict.REUSE_DETECTED,
-    summary: /^This token was rotated at 1 Dec 2026 14:10 UTC and replaced; presenting it again at 1 Dec 2026 14:15 UTC looked like theft, so the whole family was revoked\.$/,
+    summary: /^A replaced token was presented again at 1 Dec 2026 14:15:00 UTC, 5 minutes after it was replaced by a newer one\. That looked like theft, so every session of that sign-in was revoked\.$/,
     evidence: () => ({ rotatedAt: "2026-12-01T14:10:00.000Z", reuseDetectedAt: "2026-12-01T14:15:00.000Z" }),
   },
   {
@@ -105,7 +107,7 @@ const CASES: Case[] = [
       return { token };
     },
     verdict: Verdict.REPLACED,
-    summary: /^This token was rotated at 1 Dec 2026 14:00 UTC and replaced by session \S+; it is still accepted until 1 Dec 2026 14:00 UTC for requests that were in flight\.$/,
+    summary: /^This token was replaced by a newer one \(session \S+\) at 1 Dec 2026 14:00:00 UTC; it is still accepted until 1 Dec 2026 14:00:30 UTC for requests that were in flight\.$/,
   },
   {
     name: "a replaced token after the grace window, not presented again",
@@ -146,7 +148,7 @@ const CASES: Case[] = [
       return { token };
     },
     verdict: Verdict.SWEPT,
-    summary: /^No such session: it was swept on 8 Dec 2026 14:01 UTC \(idle-expired 7 days before\)\.$/,
+    summary: /^No such session: it was swept on 8 Dec 2026 14:01:00 UTC \(idle-expired 7 days before\)\.$/,
     evidence: () => ({ status: "idle-expired", endedAt: "2026-12-01T14:01:00.000Z" }),
   },
   {
@@ -181,7 +183,7 @@ const CASES: Case[] = [
       return { user: userId };
     },
     verdict: Verdict.USER_DISABLED,
-    summary: /^Every request since 1 Dec 2026 14:00 UTC is refused because jane-\w+@example\.com was disabled by support@example\.com \(left the company\): all sessions were ended and new ones are refused\.$/,
+    summary: /^Every request since 1 Dec 2026 14:00:00 UTC is refused because jane-\w+@example\.com was disabled by support@example\.com \(left the company\): all sessions were ended and new ones are refused\.$/,
   },
   {
     name: "a user whose sessions were all revoked, with the refusals that followed",
@@ -195,7 +197,8 @@ const CASES: Case[] = [
       return { user: userId };
     },
     verdict: Verdict.ALL_SESSIONS_ENDED,
-    summary: /^Every request since 1 Dec 2026 14:02 UTC is refused because all sessions were revoked by support@example\.com \(log out everywhere, ticket 4711\)\. The last refused request was at 1 Dec 2026 14:03 UTC \(revoked\)\.$/,
+    summary: /^Every request since 1 Dec 2026 14:02:00 UTC is refused: all 2 sessions were revoked by support@example\.com \(log out everywhere, ticket 4711\)\.$/,
+    meaning: /^jane-\w+@example\.com is not disabled: a new sign-in works\. The application still sends an ended token: 2 requests were refused since, the last at 1 Dec 2026 14:03:00 UTC; it should send jane-\w+@example\.com to sign in\.$/,
     evidence: () => ({ sessions: 2, refusals: 2 }),
   },
   {
@@ -205,7 +208,7 @@ const CASES: Case[] = [
       return { user: email.toUpperCase() };
     },
     verdict: Verdict.ACTIVE,
-    summary: /^jane-\w+@example\.com has 1 active session, last seen 1 Dec 2026 14:00 UTC\.$/,
+    summary: /^jane-\w+@example\.com has 1 active session, last seen 1 Dec 2026 14:00:00 UTC\.$/,
   },
   {
     name: "a user with no sessions",
@@ -221,7 +224,7 @@ const CASES: Case[] = [
       return { user: "nobody@example.com" };
     },
     verdict: Verdict.UNKNOWN_USER,
-    summary: /^No user has the id or email nobody@example\.com\.$/,
+    summary: /^No user has the id, email or name nobody@example\.com, or one that contains it\.$/,
   },
 ];
 
@@ -235,6 +238,7 @@ describe("diagnose", () => {
     const diagnosis = await s.engine.diagnose(input);
     expect(diagnosis.verdict).toBe(testCase.verdict);
     expect(diagnosis.summary).toMatch(testCase.summary);
+    if (testCase.meaning) expect(diagnosis.meaning).toMatch(testCase.meaning);
     if (testCase.evidence) expect(diagnosis.evidence).toMatchObject(testCase.evidence(s));
     // Diagnosing reads only: no event, no refusal, no session ended (a replaced token diagnosed
     // after the grace window must not set off reuse detection).
@@ -300,6 +304,60 @@ describe("diagnose", () => {
       expect(dump).not.toContain(secret);
       expect(logged.join("\n")).not.toContain(secret);
     }
+  });
+
+  describe("a user's verdict leads with what went wrong lately, even while other sessions are live", () => {
+    const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+    const FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+    it("a replayed token: the theft leads, with the replaying address and agent against the owner's, in seconds", async () => {
+      const s = await setup();
+      const phone = await s.engine.createSession({ userId: s.userId, ip: "198.51.100.7", userAgent: IPHONE });
+      await s.engine.createSession({ userId: s.userId, ip: "198.51.100.8", userAgent: FIREFOX, deviceLabel: "Laptop" });
+      s.clock.advance(MINUTE);
+      await s.engine.rotateSession(phone.token);
+      s.clock.advance(42_000); // past the 30-second grace window
+      const replayed = await s.engine.resolveSession(phone.token, { source: "shop", ip: "203.0.113.99", userAgent: "python-requests/2.31.0" });
+      expect(replayed).toMatchObject({ authenticated: false, reason: "REUSE_DETECTED" });
+      await s.refusals.flush();
+      const diagnosis = await s.engine.diagnose({ user: s.userId });
+      expect(diagnosis.verdict).toBe(Verdict.REUSE_DETECTED);
+      expect(diagnosis.summary).toBe(
+        "A replaced token was presented again at 1 Dec 2026 14:01:42 UTC from 203.0.113.99 with python-requests/2.31.0, 42 seconds after it was replaced by a newer one; its owner signed in from 198.51.100.7 with Mobile Safari on iOS. That looked like theft, so every session of that sign-in was revoked. One other session is active, last seen 1 Dec 2026 14:00:00 UTC.",
+      );
+      expect(diagnosis.meaning).toContain("their token was copied");
+      expect(diagnosis.evidence).toMatchObject({ replayIp: "203.0.113.99", ownerIp: "198.51.100.7" });
+      // The session of the replayed token says the same.
+      const bySession = await s.engine.diagnose({ token: phone.token });
+      expect(bySession.summary).toContain("from 203.0.113.99 with python-requests/2.31.0, 42 seconds after");
+    });
+
+    it("an idle-expired session leads, though another is live", async () => {
+      const s = await setup();
+      await s.engine.createSession({ userId: s.userId, userAgent: FIREFOX, idleTimeoutSeconds: 600 });
+      s.clock.advance(20 * MINUTE);
+      await s.engine.createSession({ userId: s.userId, userAgent: IPHONE });
+      const diagnosis = await s.engine.diagnose({ user: s.userId });
+      expect(diagnosis.verdict).toBe(Verdict.IDLE_EXPIRED);
+      expect(diagnosis.summary).toBe(
+        "The session on Firefox on Windows idle-expired at 1 Dec 2026 14:10:00 UTC: last seen 1 Dec 2026 14:00:00 UTC, idle timeout 10 minutes. One other session is active, last seen 1 Dec 2026 14:20:00 UTC.",
+      );
+      expect(diagnosis.meaning).toMatch(/is not disabled: sessions end after 10 minutes without activity, and signing in again is all it takes\.$/);
+    });
+
+    it("a user is found by part of their id, email or name; several matches are offered to choose from", async () => {
+      const s = await setup();
+      await s.engine.createSession({ userId: s.userId });
+      // The id's start, and the email's middle.
+      expect((await s.engine.diagnose({ user: s.userId.slice(0, 9) })).user?.id).toBe(s.userId);
+      expect((await s.engine.diagnose({ user: `${s.userId.slice(5)}@example` })).user?.id).toBe(s.userId);
+      const family = `bob-${randomBytes(3).toString("hex")}`;
+      for (const id of [`${family}@shop.example`, `${family}.jr@shop.example`]) await s.engine.createSession({ userId: id });
+      const several = await s.engine.diagnose({ user: family });
+      expect(several.verdict).toBe(Verdict.SEVERAL_USERS);
+      expect(several.summary).toContain(`2 users match ${family}`);
+      expect(several.candidates.map((candidate) => candidate.id).sort()).toEqual([`${family}.jr@shop.example`, `${family}@shop.example`]);
+    });
   });
 
   it("refuses input that is not exactly one of token, session id or user", async () => {

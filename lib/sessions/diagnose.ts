@@ -4,7 +4,9 @@ import type { RefusalView } from "./refusal-log";
 import type { SweptSessionRecord } from "./repository";
 import { diagnoseSchema, parseInput, type DiagnoseInput } from "./schemas";
 import { sessionStatus } from "./status";
+import { parseUserAgent } from "./user-agent";
 import { TOKEN_PREFIX, parseToken, secretMatches } from "./tokens";
+import { describeActor, describeOrigin, durationWords, formatDuration, formatTime, reasonWords } from "./words";
 import type { AuditEventView, SessionRecord, SessionView, UserRecord, UserView } from "./types";
 
 /** The one-word answer to "why is this refused?" (or "it is not"). */
@@ -34,7 +36,10 @@ export type Evidence = Record<string, string | number | null>;
 export interface Diagnosis {
   subject: "token" | "session" | "user";
   verdict: Verdict;
+  /** The verdict in plain words: what went wrong, leading. */
   summary: string;
+  /** What it means for the person, in one line ("not disabled; a new sign-in works; …"); null when there is nothing to add. */
+  meaning: string | null;
   evidence: Evidence;
   /** The application the session or user belongs to. */
   application: { id: string; name: string } | null;
@@ -54,54 +59,12 @@ export interface Diagnosis {
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const TIMELINE = 50;
+/** What went wrong this recently leads a user's verdict. */
+const RECENT = 7 * DAY;
 
-/** "26 Nov 2026 14:02 UTC": times in diagnoses are in UTC, to the minute. */
-export function formatTime(date: Date): string {
-  const day = date.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
-  return `${day} ${date.toISOString().slice(11, 16)} UTC`;
-}
-
-/** "3 minutes", "2 hours", "5 days". */
-export function formatDuration(ms: number): string {
-  const units: [number, string][] = [
-    [DAY, "day"],
-    [60 * MINUTE, "hour"],
-    [MINUTE, "minute"],
-    [1000, "second"],
-  ];
-  for (const [size, name] of units) {
-    if (Math.abs(ms) >= size) {
-      const n = Math.round(ms / size);
-      return `${n} ${name}${n === 1 ? "" : "s"}`;
-    }
-  }
-  return "0 seconds";
-}
-
-/** "support@example.com", "API key billing-app", "the system (sweep)", from a revokedBy label. */
-export function describeActor(label: string | null): string {
-  if (!label) return "an unknown actor";
-  const colon = label.indexOf(":");
-  const type = colon < 0 ? "" : label.slice(0, colon);
-  const name = colon < 0 ? label : label.slice(colon + 1);
-  if (type === "api_key") return `API key ${name}`;
-  if (type === "system") return `the system (${name})`;
-  return name;
-}
-
-const REASON_WORDS: Record<string, string> = {
-  LOGGED_OUT_EVERYWHERE: "log out everywhere",
-  SIGNED_OUT: "signed out",
-  USER_DISABLED: "user disabled",
-  REUSE_DETECTED: "reuse detected",
-  ROTATED: "replaced by a rotation",
-  REVOKED: "revoked",
-  SESSION_LIMIT: "session limit",
-};
-
-function reasonWords(reason: string | null, note: string | null): string {
-  const words = reason ? (REASON_WORDS[reason] ?? reason) : "no reason given";
-  return note ? `${words}, ${note}` : words;
+/** When a session ended: revoked, or the expiry it passed. */
+function endOf(session: SessionView): Date {
+  return session.revokedAt ?? (session.status === "absolute-expired" ? session.absoluteExpiresAt : session.idleExpiresAt);
 }
 
 function who(user: UserRecord | null, userId: string): string {
@@ -151,8 +114,54 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
     return rows.map((row) => view(row, now));
   }
 
+  /**
+   * A replayed token of session `replayedId`: when it was replaced and presented again, from
+   * where (the refusal of the replay), against where its owner signed in. Null when no reuse
+   * was recorded for it.
+   */
+  async function theft(app: AppScope, replayedId: string, familyId: string) {
+    const [reuse] = await repository.listEvents(app, { sessionId: replayedId, type: "session.reuse_detected", limit: 1 });
+    if (!reuse) return null;
+    const [replay] = (await repository.listRefusals(app, { sessionId: replayedId, limit: TIMELINE })).filter((refusal) => refusal.reason === "REUSE_DETECTED");
+    const replaced = await repository.findSession(app, replayedId);
+    const rotatedAt = typeof reuse.details.rotatedAt === "string" ? new Date(reuse.details.rotatedAt) : (replaced?.revokedAt ?? null);
+    const presentedAt = replay?.at ?? reuse.at;
+    const later = rotatedAt ? ` ${formatDuration(presentedAt.getTime() - rotatedAt.getTime())} after it was replaced by a newer one` : "";
+    const replayOrigin = replay ? describeOrigin(replay.ip, replay.userAgent, parseUserAgent(replay.userAgent)) : null;
+    const ownerOrigin = replaced ? describeOrigin(replaced.ip, replaced.userAgent, replaced) : null;
+    const from = replayOrigin ? ` from ${replayOrigin}` : "";
+    const ownerFrom = ownerOrigin ? `; its owner signed in from ${ownerOrigin}` : "";
+    const ended = await repository.listSessions(app, { filter: { familyId }, sort: "createdAt", order: "desc", limit: TIMELINE }, clock.now());
+    const count = ended.filter((row) => row.revokedReason === "REUSE_DETECTED").length;
+    return {
+      summary: `A replaced token was presented again at ${formatTime(presentedAt)}${from},${later}${ownerFrom}. That looked like theft, so every session of that sign-in was revoked.`,
+      evidence: {
+        replayedSessionId: replayedId,
+        sessionsRevoked: count,
+        rotatedAt: rotatedAt?.toISOString() ?? null,
+        reuseDetectedAt: presentedAt.toISOString(),
+        replayIp: replay?.ip ?? null,
+        replayUserAgent: replay?.userAgent ?? null,
+        ownerIp: replaced?.ip ?? null,
+        ownerUserAgent: replaced?.userAgent ?? null,
+      },
+      at: presentedAt,
+    };
+  }
+
   function base(subject: Diagnosis["subject"], app: ApplicationRecord | null = null): Omit<Diagnosis, "verdict" | "summary" | "evidence"> {
-    return { subject, application: app ? { id: app.id, name: app.name } : null, session: null, swept: null, user: null, sessions: [], events: [], refusals: [], candidates: [] };
+    return {
+      subject,
+      application: app ? { id: app.id, name: app.name } : null,
+      meaning: null,
+      session: null,
+      swept: null,
+      user: null,
+      sessions: [],
+      events: [],
+      refusals: [],
+      candidates: [],
+    };
   }
   /** A session that is gone: swept (its tombstone says when and how it ended) or never here. */
   async function missing(subject: Diagnosis["subject"], sessionId: string): Promise<Diagnosis> {
@@ -208,15 +217,16 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
     }
 
     if (session.revokedAt && session.revokedReason === "ROTATED") {
-      const reuse = events.find((event) => event.type === "session.reuse_detected");
       const rotatedAt = session.revokedAt;
       Object.assign(evidence, { rotatedAt: rotatedAt.toISOString(), replacedBy: session.rotatedToId });
-      if (reuse) {
+      const stolen = await theft(session.appId, session.id, session.familyId);
+      if (stolen) {
         return {
           ...found,
           verdict: Verdict.REUSE_DETECTED,
-          summary: `This token was rotated at ${formatTime(rotatedAt)} and replaced; presenting it again at ${formatTime(reuse.at)} looked like theft, so the whole family was revoked.`,
-          evidence: { ...evidence, reuseDetectedAt: reuse.at.toISOString(), familyId: session.familyId },
+          summary: stolen.summary,
+          meaning: `${owner}'s token was copied: the whole sign-in was ended. Nothing stops a new sign-in; consider a password reset in the application.`,
+          evidence: { ...evidence, ...stolen.evidence, familyId: session.familyId },
         };
       }
       const graceEnds = new Date(rotatedAt.getTime() + policy.rotationGraceSeconds * 1000);
@@ -227,7 +237,7 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
       return {
         ...found,
         verdict: Verdict.REPLACED,
-        summary: `This token was rotated at ${formatTime(rotatedAt)} and replaced by session ${session.rotatedToId ?? "(unknown)"}; ${tail}.`,
+        summary: `This token was replaced by a newer one (session ${session.rotatedToId ?? "unknown"}) at ${formatTime(rotatedAt)}; ${tail}.`,
         evidence: { ...evidence, graceEndsAt: graceEnds.toISOString() },
       };
     }
@@ -239,11 +249,16 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
         revokeNote: session.revokeNote,
       });
       if (session.revokedReason === "REUSE_DETECTED") {
+        const replayed = /^rotated token of session ([A-Za-z0-9_-]{22}) presented again$/.exec(session.revokeNote ?? "")?.[1];
+        const stolen = replayed ? await theft(session.appId, replayed, session.familyId) : null;
         return {
           ...found,
           verdict: Verdict.REUSE_DETECTED,
-          summary: `Session ${session.id} of ${owner} was revoked at ${formatTime(session.revokedAt)} because a replaced token of its family was presented again, which looked like theft.`,
-          evidence: { ...evidence, familyId: session.familyId },
+          summary: stolen
+            ? `Session ${session.id} of ${owner} was revoked at ${formatTime(session.revokedAt)}: ${stolen.summary.charAt(0).toLowerCase()}${stolen.summary.slice(1)}`
+            : `Session ${session.id} of ${owner} was revoked at ${formatTime(session.revokedAt)} because a replaced token of its sign-in was presented again, which looked like theft.`,
+          meaning: `${owner}'s token was copied: the whole sign-in was ended. Nothing stops a new sign-in; consider a password reset in the application.`,
+          evidence: { ...evidence, ...stolen?.evidence, familyId: session.familyId },
         };
       }
       return {
@@ -255,11 +270,11 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
     }
     const status = sessionStatus(session, now);
     if (status === "absolute-expired") {
-      const lifetime = session.absoluteExpiresAt.getTime() - session.createdAt.getTime();
+      const lifetime = session.absoluteExpiresAt.getTime() - session.startedAt.getTime();
       return {
         ...found,
         verdict: Verdict.ABSOLUTE_EXPIRED,
-        summary: `Absolute cap reached on ${formatTime(session.absoluteExpiresAt)} (sessions last at most ${formatDuration(lifetime)}, however active).`,
+        summary: `Absolute cap reached on ${formatTime(session.absoluteExpiresAt)} (sessions last at most ${formatDuration(lifetime)} from sign-in, however active).`,
         evidence: { ...evidence, createdAt: session.createdAt.toISOString(), absoluteExpiresAt: session.absoluteExpiresAt.toISOString() },
       };
     }
@@ -267,7 +282,7 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
       return {
         ...found,
         verdict: Verdict.IDLE_EXPIRED,
-        summary: `Idle-expired ${formatDuration(now.getTime() - session.idleExpiresAt.getTime())} ago: last seen ${formatTime(session.lastSeenAt)}, idle timeout ${formatDuration(session.idleTimeoutSeconds * 1000)}.`,
+        summary: `Idle-expired ${formatDuration(now.getTime() - session.idleExpiresAt.getTime())} ago, at ${formatTime(session.idleExpiresAt)}: last seen ${formatTime(session.lastSeenAt)}, idle timeout ${durationWords(session.idleTimeoutSeconds)}.`,
         evidence: {
           ...evidence,
           lastSeenAt: session.lastSeenAt.toISOString(),
@@ -326,18 +341,93 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
     return found ? explain("session", found.session, found.user) : missing("session", sessionId);
   }
 
+  /** The users a query names: by id or email exactly, else by part of an id, email or name (as the users search finds them). */
+  async function usersNamed(query: string): Promise<UserRecord[]> {
+    const exact = await repository.findUsersByIdOrEmail(scope, query);
+    return exact.length > 0 ? exact : repository.searchUsers(scope, query, 20);
+  }
+
+  /**
+   * The most recent thing that went wrong for a user within the last days, in words: a replayed
+   * token, sessions revoked by someone, a session that expired. Null when nothing did.
+   */
+  async function lastTrouble(user: UserRecord, sessions: SessionView[], events: AuditEventView[], now: Date) {
+    const since = now.getTime() - RECENT;
+    const name = who(user, user.id);
+    // `cause`: the same without its time, after "every request since <time> is refused:".
+    const found: { at: Date; verdict: Verdict; summary: string; cause: string; meaning: string; evidence: Evidence }[] = [];
+    const reuse = events.find((event) => event.type === "session.reuse_detected" && event.at.getTime() >= since);
+    if (reuse?.sessionId) {
+      const stolen = await theft(user.appId, reuse.sessionId, String(reuse.details.familyId ?? ""));
+      if (stolen) {
+        found.push({
+          at: stolen.at,
+          verdict: Verdict.REUSE_DETECTED,
+          summary: stolen.summary,
+          cause: stolen.summary,
+          meaning: `${name} is not disabled and a new sign-in works, but their token was copied: check the address above, and consider a password reset in the application.`,
+          evidence: stolen.evidence,
+        });
+      }
+    }
+    // Revocations by someone (a rotation replaces a token; the person signing out ends their own).
+    const revoked = sessions.filter(
+      (s) => s.revokedAt && s.revokedAt.getTime() >= since && !["ROTATED", "SIGNED_OUT", "REUSE_DETECTED"].includes(s.revokedReason ?? ""),
+    );
+    const lastRevoked = revoked.reduce<SessionView | null>((a, b) => (!a || b.revokedAt! > a.revokedAt! ? b : a), null);
+    if (lastRevoked) {
+      const together = revoked.filter((s) => s.revokedBy === lastRevoked.revokedBy && s.revokedReason === lastRevoked.revokedReason && s.revokeNote === lastRevoked.revokeNote);
+      const how = reasonWords(lastRevoked.revokedReason, lastRevoked.revokeNote);
+      found.push({
+        at: lastRevoked.revokedAt!,
+        verdict: Verdict.REVOKED,
+        summary: `${together.length === 1 ? "A session was" : `${together.length} sessions were`} revoked by ${describeActor(lastRevoked.revokedBy)} at ${formatTime(lastRevoked.revokedAt!)} (${how}).`,
+        cause: `${together.length === 1 ? "a session was" : `${together.length === sessions.length ? "all" : ""} ${together.length} sessions were`.trim()} revoked by ${describeActor(lastRevoked.revokedBy)} (${how}).`,
+        meaning:
+          lastRevoked.revokedReason === "SESSION_LIMIT"
+            ? `${name} started more sessions than the application allows; the oldest or least used ended. A new sign-in works.`
+            : `${name} is not disabled: a new sign-in works.`,
+        evidence: { revokedAt: lastRevoked.revokedAt!.toISOString(), revokedBy: lastRevoked.revokedBy, revokedReason: lastRevoked.revokedReason, revokeNote: lastRevoked.revokeNote },
+      });
+    }
+    const expired = sessions.filter((s) => !s.revokedAt && s.status !== "active" && endOf(s).getTime() >= since);
+    const lastExpired = expired.reduce<SessionView | null>((a, b) => (!a || endOf(b) > endOf(a) ? b : a), null);
+    if (lastExpired) {
+      const device = lastExpired.deviceLabel ?? ([lastExpired.browser, lastExpired.os].filter(Boolean).join(" on ") || "an unknown device");
+      const idle = lastExpired.status === "idle-expired";
+      found.push({
+        at: endOf(lastExpired),
+        verdict: idle ? Verdict.IDLE_EXPIRED : Verdict.ABSOLUTE_EXPIRED,
+        summary: idle
+          ? `The session on ${device} idle-expired at ${formatTime(lastExpired.idleExpiresAt)}: last seen ${formatTime(lastExpired.lastSeenAt)}, idle timeout ${durationWords(lastExpired.idleTimeoutSeconds)}.`
+          : `The session on ${device} reached its absolute cap at ${formatTime(lastExpired.absoluteExpiresAt)}, ${formatDuration(lastExpired.absoluteExpiresAt.getTime() - lastExpired.startedAt.getTime())} after its sign-in.`,
+        cause: idle
+          ? `the session on ${device} idled out (last seen ${formatTime(lastExpired.lastSeenAt)}, idle timeout ${durationWords(lastExpired.idleTimeoutSeconds)}).`
+          : `the session on ${device} reached its absolute cap, ${formatDuration(lastExpired.absoluteExpiresAt.getTime() - lastExpired.startedAt.getTime())} after its sign-in.`,
+        meaning: idle
+          ? `${name} is not disabled: sessions end after ${durationWords(lastExpired.idleTimeoutSeconds)} without activity, and signing in again is all it takes.`
+          : `${name} is not disabled: sessions end a fixed time after sign-in however active, and signing in again is all it takes.`,
+        evidence: { endedSessionId: lastExpired.id, endedAt: endOf(lastExpired).toISOString(), lastSeenAt: lastExpired.lastSeenAt.toISOString() },
+      });
+    }
+    // The most recent leads; a theft outranks what happened in the same minute (its family's revocation).
+    found.sort((a, b) => b.at.getTime() - a.at.getTime() || (a.verdict === Verdict.REUSE_DETECTED ? -1 : 0));
+    return { latest: found[0] ?? null, earlier: found.slice(1) };
+  }
+
   async function diagnoseUser(query: string): Promise<Diagnosis> {
-    const matches = await repository.findUsersByIdOrEmail(scope, query);
+    const matches = await usersNamed(query);
     if (matches.length === 0) {
-      return { ...base("user"), verdict: Verdict.UNKNOWN_USER, summary: `No user has the id or email ${query}.`, evidence: { query } };
+      return { ...base("user"), verdict: Verdict.UNKNOWN_USER, summary: `No user has the id, email or name ${query}, or one that contains it.`, evidence: { query } };
     }
     if (matches.length > 1) {
       const apps = await Promise.all(matches.map((match) => ctx.applications.get(match.appId)));
+      const names = matches.map((match, i) => `${who(match, match.id)} (${apps[i]?.name ?? match.appId})`);
       return {
         ...base("user"),
         candidates: matches.map(userView),
         verdict: Verdict.SEVERAL_USERS,
-        summary: `${matches.length} users have the id or email ${query}, in ${apps.map((app, i) => app?.name ?? matches[i]!.appId).join(", ")}: choose the application.`,
+        summary: `${matches.length} users match ${query}: ${names.join(", ")}. Choose one.`,
         evidence: { query, users: matches.length },
       };
     }
@@ -352,17 +442,20 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
     const found = { ...base("user", app), user: userView(user), sessions, events, refusals };
     const name = who(user, user.id);
     const evidence: Evidence = { userId: user.id, appId: user.appId, sessions: sessions.length, refusals: refusals.length };
-    const lastRefusal = refusals[0];
-    const refusedLately = lastRefusal
-      ? ` The last refused request was at ${formatTime(lastRefusal.at)} (${lastRefusal.reason.toLowerCase().replaceAll("_", " ")}).`
-      : "";
+    /** What the refusals since `from` say: the app still sending an ended token. */
+    const refusedSince = (from: Date) => {
+      const after = refusals.filter((refusal) => refusal.at >= from);
+      if (after.length === 0) return "";
+      return ` The application still sends an ended token: ${after.length === refusals.length && after.length >= TIMELINE ? "at least " : ""}${after.length} ${after.length === 1 ? "request was" : "requests were"} refused since, the last at ${formatTime(after[0]!.at)}; it should send ${name} to sign in.`;
+    };
 
     if (user.disabledAt) {
       const disabled = events.find((event) => event.type === "user.disabled");
       return {
         ...found,
         verdict: Verdict.USER_DISABLED,
-        summary: `Every request since ${formatTime(user.disabledAt)} is refused because ${name} was disabled${disabled ? ` by ${disabled.actorLabel ?? disabled.actorType}` : ""}${user.disabledReason ? ` (${user.disabledReason})` : ""}: all sessions were ended and new ones are refused.${refusedLately}`,
+        summary: `Every request since ${formatTime(user.disabledAt)} is refused because ${name} was disabled${disabled ? ` by ${disabled.actorLabel ?? disabled.actorType}` : ""}${user.disabledReason ? ` (${user.disabledReason})` : ""}: all sessions were ended and new ones are refused.`,
+        meaning: `${name} is disabled: no sign-in works until an admin enables them again.${refusedSince(user.disabledAt)}`,
         evidence: { ...evidence, disabledAt: user.disabledAt.toISOString(), disabledReason: user.disabledReason },
       };
     }
@@ -370,37 +463,58 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
       return {
         ...found,
         verdict: Verdict.NO_SESSIONS,
-        summary: `${name} has no sessions: none was started, or all were swept.${refusedLately}`,
+        summary: `${name} has no sessions: none was started, or all were swept.`,
+        meaning: `${name} is not disabled: a new sign-in works.${refusals[0] ? refusedSince(refusals.at(-1)!.at) : ""}`,
         evidence,
       };
     }
     const active = sessions.filter((session) => session.status === "active");
+    const { latest, earlier } = await lastTrouble(user, sessions, events, now);
+    const before = earlier[0] ? ` Before that: ${earlier[0].summary.charAt(0).toLowerCase()}${earlier[0].summary.slice(1)}` : "";
     if (active.length > 0) {
+      const lastSeen = formatTime(active.reduce((a, b) => (a.lastSeenAt > b.lastSeenAt ? a : b)).lastSeenAt);
+      if (latest) {
+        return {
+          ...found,
+          verdict: latest.verdict,
+          summary: `${latest.summary} ${active.length === 1 ? "One other session is" : `${active.length} other sessions are`} active, last seen ${lastSeen}.${before}`,
+          meaning: `${latest.meaning}${refusedSince(latest.at)}`,
+          evidence: { ...evidence, ...latest.evidence, active: active.length },
+        };
+      }
       return {
         ...found,
         verdict: Verdict.ACTIVE,
-        summary: `${name} has ${active.length} active session${active.length === 1 ? "" : "s"}, last seen ${formatTime(active.reduce((a, b) => (a.lastSeenAt > b.lastSeenAt ? a : b)).lastSeenAt)}.${refusedLately}`,
+        summary: `${name} has ${active.length} active ${active.length === 1 ? "session" : "sessions"}, last seen ${lastSeen}.`,
+        meaning: refusals[0] ? `Requests with an ended token were refused lately, the last at ${formatTime(refusals[0].at)} (${refusals[0].reason.toLowerCase().replaceAll("_", " ")}).` : null,
         evidence: { ...evidence, active: active.length },
       };
     }
-    // Nothing is live: the cause is how the last sessions ended.
-    const endOf = (s: SessionView) => s.revokedAt ?? (s.status === "absolute-expired" ? s.absoluteExpiresAt : s.idleExpiresAt);
+    // Nothing is live: every request since the last session ended is refused.
     const last = sessions.reduce((a, b) => (endOf(a) > endOf(b) ? a : b));
     const lastEnd = endOf(last);
-    let cause: string;
-    if (last.revokedAt && last.revokedReason !== "ROTATED") {
+    const cause = latest && Math.abs(latest.at.getTime() - lastEnd.getTime()) < MINUTE ? latest.cause : null;
+    let why: string;
+    if (cause) why = `${cause.charAt(0).toLowerCase()}${cause.slice(1)}`;
+    else if (last.revokedAt && last.revokedReason !== "ROTATED") {
       const together = sessions.filter((s) => s.revokedBy === last.revokedBy && s.revokedReason === last.revokedReason);
-      cause = `${together.length === sessions.length ? "all sessions were" : "the last live session was"} revoked by ${describeActor(last.revokedBy)} (${reasonWords(last.revokedReason, last.revokeNote)})`;
-    } else if (last.status === "absolute-expired") {
-      cause = "the last live session reached its absolute cap";
-    } else {
-      cause = "the last live session idled out";
-    }
+      why = `${together.length === sessions.length ? "all sessions were" : "the last live session was"} revoked by ${describeActor(last.revokedBy)} (${reasonWords(last.revokedReason, last.revokeNote)}).`;
+    } else if (last.status === "absolute-expired") why = "the last live session reached its absolute cap.";
+    else why = "the last live session idled out.";
+    const meaning = latest && cause ? latest.meaning : `${name} is not disabled: a new sign-in works.`;
     return {
       ...found,
       verdict: Verdict.ALL_SESSIONS_ENDED,
-      summary: `Every request since ${formatTime(lastEnd)} is refused because ${cause}.${refusedLately}`,
-      evidence: { ...evidence, lastEndedAt: lastEnd.toISOString(), lastSessionId: last.id, revokedBy: last.revokedBy, revokedReason: last.revokedReason },
+      summary: `Every request since ${formatTime(lastEnd)} is refused: ${why}${cause ? before : ""}`,
+      meaning: `${meaning}${refusedSince(lastEnd)}`,
+      evidence: {
+        ...evidence,
+        ...(cause ? latest?.evidence : {}),
+        lastEndedAt: lastEnd.toISOString(),
+        lastSessionId: last.id,
+        revokedBy: last.revokedBy,
+        revokedReason: last.revokedReason,
+      },
     };
   }
 

@@ -70,12 +70,15 @@ function appEngine(ctx: EngineContext, scope: AppScope) {
     getSession: (sessionId: string) => read.getSession(ctx, scope, sessionId),
     getSweptSession: (sessionId: string) => read.getSweptSession(ctx, scope, sessionId),
     listSessions: (input?: ListSessionsInput) => read.listSessions(ctx, scope, input),
+    countSessions: (input?: ListSessionsInput, cap?: number) => read.countSessions(ctx, scope, input, cap),
     listUserSessions: (userId: string) => read.listUserSessions(ctx, scope, userId),
+    findUsers: (query: string) => read.findUsers(ctx, scope, query),
     listEvents: (input?: AuditFilterInput) => read.listEvents(ctx, scope, input),
     getStatistics: () => read.getStatistics(ctx, scope),
     diagnose: (input: DiagnoseInput) => diagnose(ctx, scope, input),
     sweepSessions: (input?: SweepInput, actor?: Actor, options?: { onBatch?: (sweptSoFar: SweepCounts) => void }) =>
       sweep.sweepSessions(ctx, scope, input, actor, options),
+    retainedSessions: () => sweep.retained(ctx, scope),
     issueOAuthState: (input?: IssueOAuthStateInput, actor?: Actor) => oauthStates.issueOAuthState(ctx, scope, input, actor),
     consumeOAuthState: (state: unknown, actor?: Actor) => oauthStates.consumeOAuthState(ctx, scope, state, actor),
   };

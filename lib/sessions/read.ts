@@ -1,9 +1,9 @@
-import { concreteApp, toSessionView, type EngineContext } from "./context";
+import { concreteApp, toSessionView, toUserView, type EngineContext } from "./context";
 import { ErrorCode, SessionError } from "./errors";
 import type { AppScope } from "./policy";
 import type { SweptSessionRecord } from "./repository";
 import { auditFilterSchema, identifierSchema, listSessionsSchema, parseInput, sessionIdSchema, type AuditFilterInput, type ListSessionsInput } from "./schemas";
-import type { AuditEventView, SessionStatistics, SessionView } from "./types";
+import type { AuditEventView, SessionStatistics, SessionView, UserView } from "./types";
 
 export interface SessionPage {
   items: SessionView[];
@@ -70,6 +70,20 @@ export async function listSessions(ctx: EngineContext, scope: AppScope, input: L
     items: page.map((row) => toSessionView(row, now)),
     nextCursor: rows.length > limit && last ? encodeCursor(last[sort], last.id) : null,
   };
+}
+
+/** How many sessions a list's filters match: exactly up to `cap`, else "more than `cap`". */
+export async function countSessions(ctx: EngineContext, scope: AppScope, input: ListSessionsInput = {}, cap = 10_000): Promise<{ count: number; more: boolean }> {
+  const { sort: _sort, order: _order, limit: _limit, cursor: _cursor, ...filter } = parseInput(listSessionsSchema, input);
+  const count = await ctx.repository.countSessions(scope, filter, ctx.clock.now(), cap + 1);
+  return count > cap ? { count: cap, more: true } : { count, more: false };
+}
+
+/** The users whose id, or email, is `query`: at most one per application. */
+export async function findUsers(ctx: EngineContext, scope: AppScope, query: string): Promise<UserView[]> {
+  const valid = identifierSchema.safeParse(query);
+  if (!valid.success) return [];
+  return (await ctx.repository.findUsersByIdOrEmail(scope, valid.data)).map(toUserView);
 }
 
 /** One user's live sessions, most recently active first. */

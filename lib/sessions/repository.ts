@@ -139,6 +139,8 @@ export interface SessionRepository {
   findUserByEmail(appId: string, email: string): Promise<UserRecord | null>;
   /** Users whose id is `query` or whose email is it (lower-cased), in `scope`: at most one per application. */
   findUsersByIdOrEmail(app: AppScope, query: string): Promise<UserRecord[]>;
+  /** Users whose id starts with `text`, or whose email or name contains it: the users search. */
+  searchUsers(app: AppScope, text: string, limit: number): Promise<UserRecord[]>;
 
   /**
    * Inserts a session (in its record's application), creating its user row if the id is new.
@@ -205,12 +207,19 @@ export interface SessionRepository {
   confirmAuthentication(app: AppScope, id: string, now: Date, event: AuditEventInput): Promise<boolean>;
 
   listSessions(app: AppScope, request: SessionPageRequest, now: Date): Promise<SessionRecord[]>;
+  /** Sessions matching `filter`, counted up to `cap` (a count of every match at a million rows costs more than a page). */
+  countSessions(app: AppScope, filter: SessionFilter, now: Date, cap: number): Promise<number>;
   listLiveUserSessions(appId: string, userId: string, now: Date): Promise<SessionRecord[]>;
   /** Live sessions matching `filter`, counted. */
   countLiveMatching(app: AppScope, filter: SessionFilter, now: Date): Promise<number>;
   /** Up to `limit` ids of live sessions matching `filter`, in id order, after `afterId`. */
   pickLiveMatching(app: AppScope, filter: SessionFilter, now: Date, afterId: string | null, limit: number): Promise<string[]>;
 
+  /**
+   * Sessions that have ended (at `now`) but not before `cutoff`: kept for the retention, not yet
+   * sweepable. Their count, and when the first of them ended.
+   */
+  countInRetention(app: AppScope, cutoff: Date, now: Date): Promise<{ count: number; firstEndedAt: Date | null }>;
   /** Counts, by how they ended, the sessions dead since before `cutoff`. */
   countSweepable(app: AppScope, cutoff: Date): Promise<SweepCounts>;
   /**

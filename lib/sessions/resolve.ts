@@ -5,6 +5,7 @@ import type { RefusalOperation, RequestContext } from "./refusal-log";
 import { sessionStatus } from "./status";
 import { parseToken, secretMatches } from "./tokens";
 import type { Actor, SessionKind, SessionRecord, SessionView, UserRecord, UserView } from "./types";
+import { plainAddress } from "./words";
 
 /** A resolved, live session and who it belongs to. */
 export interface AuthContext {
@@ -150,7 +151,7 @@ export async function checkToken(
       sessionId: refusal.sessionId ?? parseToken("session", token)?.id ?? null,
       userId: refusal.userId,
       revokedReason: refusal.revokedReason,
-      ip: request.ip ?? null,
+      ip: request.ip ? plainAddress(request.ip) : null,
       userAgent: request.userAgent ?? null,
     });
   }

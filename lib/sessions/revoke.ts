@@ -69,9 +69,6 @@ export interface RevokeByFilterResult {
   revoked: number;
 }
 
-/** Sessions revoked per transaction by a revocation by filter. */
-const REVOKE_BATCH = 2_000;
-
 /**
  * Ends every live session matching `filter` (an application, a tenant, an IP prefix, a time
  * range, a device text…) with a reason, in batches: the incident-response form of "log out
@@ -91,16 +88,18 @@ export async function revokeMatchingSessions(
   if (dryRun) return { dryRun: true, matched, revoked: 0 };
   let revoked = 0;
   let afterId: string | null = null;
+  // As many a transaction as a sweep batch: the size the environment chose for this database's bulk writes.
+  const batchSize = ctx.config.sweepBatchSize;
   const fields = revocation(reason, actor, note, now);
   options.onBatch?.({ matched, revoked });
   for (;;) {
-    const ids = await ctx.repository.pickLiveMatching(scope, filter, now, afterId, REVOKE_BATCH);
+    const ids = await ctx.repository.pickLiveMatching(scope, filter, now, afterId, batchSize);
     if (ids.length === 0) break;
     afterId = ids.at(-1) ?? null;
     const ended = await ctx.repository.revokeSessions(scope, { ids }, fields, { at: now, type: "session.revoked", actor, details: { reason, note: note ?? null, byFilter: true } }, null);
     revoked += ended.length;
     options.onBatch?.({ matched, revoked });
-    if (ids.length < REVOKE_BATCH) break;
+    if (ids.length < batchSize) break;
     // Let requests waiting on this process run between batches (SQLite's driver is synchronous).
     await new Promise((resolve) => setTimeout(resolve, 0));
   }

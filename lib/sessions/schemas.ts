@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MAX_DURATION_SECONDS } from "./config";
 import { ErrorCode, SessionError } from "./errors";
 import { SESSION_LIMIT_ACTIONS } from "./policy";
-import { MANUAL_REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "./types";
+import { MANUAL_REVOKE_REASONS, REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "./types";
 
 /**
  * The shapes of every engine input, in one place: the console's forms and actions and the HTTP
@@ -92,7 +92,15 @@ export const revokeSchema = z
   .strict();
 export type RevokeInput = z.input<typeof revokeSchema>;
 
-const dateSchema = z.coerce.date({ error: "must be a date" });
+/**
+ * A date: an ISO time, or "2026-11-30 14:00" (a date, optionally with a time) read as UTC, as the
+ * console's filters show times.
+ */
+const dateSchema = z.preprocess((value) => {
+  if (typeof value !== "string") return value;
+  const plain = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?$/.exec(value.trim());
+  return plain ? `${plain[1]}T${plain[2] ?? "00:00"}Z` : value;
+}, z.coerce.date({ error: "must be a date (2026-11-30 14:00, in UTC)" }));
 
 export const sessionFilterSchema = z
   .object({
@@ -108,13 +116,16 @@ export const sessionFilterSchema = z
     createdTo: dateSchema.optional(),
     lastSeenFrom: dateSchema.optional(),
     lastSeenTo: dateSchema.optional(),
+    revokedFrom: dateSchema.optional(),
+    revokedTo: dateSchema.optional(),
+    reason: z.array(z.enum(REVOKE_REASONS)).max(REVOKE_REASONS.length).optional(),
   })
   .strict();
 
 /** Revoke by filter: every live session matching `filter`, with a reason; `dryRun` only counts. */
 export const revokeByFilterSchema = z
   .object({
-    filter: sessionFilterSchema.omit({ status: true }),
+    filter: sessionFilterSchema.omit({ status: true, revokedFrom: true, revokedTo: true, reason: true }),
     dryRun: z.boolean().default(false),
     reason: z.enum(MANUAL_REVOKE_REASONS).default("REVOKED"),
     note: noteSchema.nullish(),

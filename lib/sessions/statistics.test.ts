@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, createTestEngine, type TestDatabase } from "../testing/database";
+import { ENDING_REASONS } from "./types";
 
 const HOUR = 3_600_000;
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0 Safari/537.36";
@@ -32,6 +33,38 @@ describe("statistics and the audit log", () => {
     expect(stats.createdPerDay.at(-1)).toMatchObject({ at: new Date("2026-06-10T00:00:00Z"), count: 5 });
     expect(stats.topBrowsers).toEqual([{ value: "Chrome", count: 3 }]);
     expect(stats.topDeviceTypes).toEqual([{ value: "desktop", count: 3 }]);
+  });
+
+  it("counts as revoked in the last 24 h the sign-ins ended then, not rotations; the same filter lists exactly those", async () => {
+    const { root, clock } = createTestEngine(db, {}, new Date("2026-06-12T08:00:00Z"));
+    const admin = { type: "user" as const, id: "u-admin", label: "admin@example.com" };
+    const engine = root.app((await root.createApplication({ name: `revoked-card-${Date.now()}` }, admin)).id);
+    const longAgo = await engine.createSession({ userId: "r-1" });
+    await engine.revokeSession(longAgo.session.id);
+    clock.advance(HOUR);
+    const ended: string[] = [];
+    for (const userId of ["r-2", "r-3"]) {
+      const { session } = await engine.createSession({ userId });
+      await engine.revokeSession(session.id, { reason: "SIGNED_OUT" });
+      ended.push(session.id);
+    }
+    const rotating = await engine.createSession({ userId: "r-4" });
+    await engine.rotateSession(rotating.token);
+    const thief = await engine.createSession({ userId: "r-5" });
+    const rotated = await engine.rotateSession(thief.token);
+    clock.advance(60_000);
+    expect(await engine.resolveSession(thief.token)).toMatchObject({ authenticated: false, reason: "REUSE_DETECTED" });
+    ended.push(rotated.session.id);
+    // The first revocation falls 1 ms outside the window.
+    clock.advance(23 * HOUR - 60_000 + 1);
+
+    const stats = await engine.getStatistics();
+    expect(stats.revokedSince).toEqual(new Date(clock.now().getTime() - 24 * HOUR));
+    // Two signed out, and the stolen token's sign-in (its replaced session only counts as rotated).
+    const listed = await engine.listSessions({ revokedFrom: stats.revokedSince, reason: [...ENDING_REASONS], limit: 500 });
+    expect(listed.items.map((session) => session.id).sort()).toEqual([...ended].sort());
+    expect(stats.revokedLast24h).toBe(listed.items.length);
+    expect(listed.items.map((session) => session.id)).not.toContain(longAgo.session.id);
   });
 
   it("filters audit events by actor, type, user, session and time, newest first, a page at a time", async () => {

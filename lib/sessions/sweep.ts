@@ -12,6 +12,17 @@ export interface SweepResult extends SweepCounts {
 }
 
 /**
+ * What the retention still keeps: sessions that have ended but may not be swept yet, and when the
+ * first of them becomes sweepable.
+ */
+export async function retained(ctx: EngineContext, scope: AppScope): Promise<{ count: number; firstDeletableAt: Date | null; retentionSeconds: number }> {
+  const now = ctx.clock.now();
+  const retentionSeconds = ctx.config.retentionSeconds;
+  const { count, firstEndedAt } = await ctx.repository.countInRetention(scope, new Date(now.getTime() - retentionSeconds * SECOND), now);
+  return { count, firstDeletableAt: firstEndedAt ? new Date(firstEndedAt.getTime() + retentionSeconds * SECOND) : null, retentionSeconds };
+}
+
+/**
  * Deletes the sessions in `scope` that ended more than the retention period ago, in batches,
  * leaving a tombstone for each, and the OAuth states consumed or expired as long ago. With
  * `dryRun`, only counts.

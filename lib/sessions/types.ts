@@ -20,6 +20,9 @@ export const REVOKE_REASONS = [
 ] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
+/** Reasons that end a sign-in: every reason but ROTATED (a rotation replaces the token, the sign-in goes on). */
+export const ENDING_REASONS = REVOKE_REASONS.filter((reason) => reason !== "ROTATED");
+
 /** Reasons a person or an application may give when ending sessions by hand. */
 export const MANUAL_REVOKE_REASONS = ["REVOKED", "SIGNED_OUT", "LOGGED_OUT_EVERYWHERE", "PASSWORD_CHANGED", "ROLE_CHANGED"] as const;
 
@@ -168,6 +171,11 @@ export interface SessionFilter {
   createdTo?: Date;
   lastSeenFrom?: Date;
   lastSeenTo?: Date;
+  /** Ended by revocation within this range (a replaced token counts as revoked here unless `reason` leaves ROTATED out). */
+  revokedFrom?: Date;
+  revokedTo?: Date;
+  /** Revoked for one of these reasons. */
+  reason?: RevokeReason[];
 }
 
 export interface SessionPageRequest {
@@ -189,10 +197,18 @@ export interface SweepCounts {
 export interface SessionStatistics {
   active: number;
   expiredNotSwept: number;
+  /** Sessions revoked in the 24 hours before now, for a reason that ended the sign-in (rotations left out). */
   revokedLast24h: number;
+  /** Where that 24-hour window starts. */
+  revokedSince: Date;
   createdPerHour: { at: Date; count: number }[];
   createdPerDay: { at: Date; count: number }[];
   topBrowsers: { value: string; count: number }[];
   topOperatingSystems: { value: string; count: number }[];
   topDeviceTypes: { value: string; count: number }[];
+}
+
+/** The key of a user in maps: user ids are per application. */
+export function userKey(appId: string, userId: string): string {
+  return `${appId}\u0000${userId}`;
 }

@@ -1,7 +1,16 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { accountSchema, changeAccountRole, changeRoleSchema, createAccount, createAccountSchema, disableAccount, enableAccount } from "@/lib/auth/accounts";
+import {
+  accountSchema,
+  changeAccountRole,
+  changeRoleSchema,
+  createAccount,
+  createAccountSchema,
+  disableAccount,
+  enableAccount,
+  resetAccountPassword,
+} from "@/lib/auth/accounts";
 import { consoleAction, type ActionState } from "@/lib/auth/action";
 import { getLatchkey } from "@/lib/server/latchkey";
 
@@ -34,3 +43,12 @@ export const enableAccountAction = consoleAction({ ...ADMIN_ONLY, schema: accoun
   revalidatePath("/accounts");
   return { ok: true, message: "Account enabled." };
 });
+
+export const resetPasswordAction = consoleAction(
+  { ...ADMIN_ONLY, schema: accountSchema },
+  async ({ userId }, session): Promise<ActionState<{ email: string; password: string }>> => {
+    const { email, password, ended } = await resetAccountPassword(getLatchkey(), userId, session.actor);
+    revalidatePath("/accounts");
+    return { ok: true, message: `${email} must choose a new one at next sign-in; ${ended} ${ended === 1 ? "session" : "sessions"} ended.`, data: { email, password } };
+  },
+);

@@ -3,12 +3,12 @@ import { formatExact } from "@/components/format";
 import { SimpleTable } from "@/components/simple-table";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { getLatchkey } from "@/lib/server/latchkey";
-import { CreateAccountForm, DisableForm, RoleForm } from "./_components/account-forms";
+import { CreateAccountForm, DisableForm, ResetPasswordForm, RoleForm } from "./_components/account-forms";
 
 export const metadata: Metadata = { title: "Accounts" };
 
 export default async function AccountsPage() {
-  await requireConsoleSession(["ADMIN"]);
+  const session = await requireConsoleSession(["ADMIN"]);
   const accounts = await getLatchkey().users.listConsoleAccounts();
   return (
     <section className="space-y-4">
@@ -32,7 +32,10 @@ export default async function AccountsPage() {
             </td>
             <td className="px-3 py-2">{formatExact(account.createdAt.toISOString())}</td>
             <td className="px-3 py-2">
-              <DisableForm userId={account.id} disabled={account.disabledAt !== null} email={account.email} />
+              <div className="flex flex-wrap items-start gap-2">
+                {account.id === session.userId ? null : <ResetPasswordForm userId={account.id} email={account.email} />}
+                <DisableForm userId={account.id} disabled={account.disabledAt !== null} email={account.email} />
+              </div>
             </td>
           </tr>
         ))}

@@ -5,7 +5,7 @@ import { FilterButtons, FilterField } from "@/components/filter-field";
 import { ErrorNotice } from "@/components/form-status";
 import { AppFilter } from "@/components/app-filter";
 import { requireConsoleSession } from "@/lib/auth/session";
-import { appNames, applicationChoices, scopeOfFilter } from "@/lib/console/apps";
+import { appNames, applicationChoices, emailsOfEvents, scopeOfFilter } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { isSessionError } from "@/lib/sessions/errors";
 
@@ -47,12 +47,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <FilterField label="Type" name="type" value={values.type} placeholder="session.revoked" />
         <FilterField label="User id" name="userId" value={values.userId} />
         <FilterField label="Session id" name="sessionId" value={values.sessionId} />
-        <FilterField label="From (UTC)" name="from" value={values.from} type="datetime-local" />
-        <FilterField label="To (UTC)" name="to" value={values.to} type="datetime-local" />
+        <FilterField label="From (UTC)" name="from" value={values.from} placeholder="2026-11-30 14:00" />
+        <FilterField label="To (UTC)" name="to" value={values.to} placeholder="2026-11-30 14:00" />
         <FilterButtons clearHref="/audit" />
       </form>
       <ErrorNotice error={error} />
-      <AuditTimeline events={page.items} empty="No events match." appNames={appNames(choices)} />
+      <AuditTimeline events={page.items} empty="No events match." appNames={appNames(choices)} emails={await emailsOfEvents(latchkey, page.items)} />
       {page.nextBefore ? (
         <Link href={`/audit?${next.toString()}`} className="text-sm underline">
           Older events

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AuditTimeline } from "@/components/audit-timeline";
+import { AuditTimeline, SECURITY_EVENTS } from "@/components/audit-timeline";
 import { BarChart } from "@/components/bar-chart";
 import { AppFilter } from "@/components/app-filter";
 import { requireConsoleSession } from "@/lib/auth/session";
-import { appNames, applicationChoices, scopeOfFilter } from "@/lib/console/apps";
+import { appNames, applicationChoices, emailsOfEvents, scopeOfFilter } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
+import { ENDING_REASONS } from "@/lib/sessions/types";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -49,7 +50,11 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const appQuery = typeof scope === "string" ? `&app=${encodeURIComponent(scope)}` : "";
   const engine = latchkey.engine.app(scope);
   const [stats, recent] = await Promise.all([engine.getStatistics(), engine.listEvents({ limit: 200 })]);
-  const operatorActions = recent.items.filter((event) => event.actorType === "user" || event.actorType === "api_key").slice(0, 10);
+  // What people and applications did, and what should worry an operator (a replayed token).
+  const operatorActions = recent.items
+    .filter((event) => event.actorType === "user" || event.actorType === "api_key" || SECURITY_EVENTS.has(event.type))
+    .slice(0, 10);
+  const emails = await emailsOfEvents(latchkey, operatorActions);
   return (
     <section className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-3">
@@ -64,7 +69,11 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
         <Stat label="active" value={stats.active} href={`/sessions?status=active${appQuery}`} />
         <Stat label="expired, not yet swept" value={stats.expiredNotSwept} href={`/sessions?status=idle-expired,absolute-expired${appQuery}`} />
-        <Stat label="revoked in the last 24 h" value={stats.revokedLast24h} href={`/sessions?status=revoked${appQuery}`} />
+        <Stat
+          label="revoked in the last 24 h"
+          value={stats.revokedLast24h}
+          href={`/sessions?revokedFrom=${encodeURIComponent(stats.revokedSince.toISOString())}&reason=${ENDING_REASONS.join(",")}${appQuery}`}
+        />
       </div>
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <div className="rounded-lg border border-slate-200 bg-white p-4">
@@ -80,8 +89,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <Top title="Device types" items={stats.topDeviceTypes} />
       </div>
       <div>
-        <h2 className="mb-2 font-medium">Recent operator and application actions</h2>
-        <AuditTimeline events={operatorActions} empty="No actions yet." appNames={appNames(choices)} />
+        <h2 className="mb-2 font-medium">Recent actions and security events</h2>
+        <AuditTimeline events={operatorActions} empty="No actions yet." appNames={appNames(choices)} emails={emails} />
       </div>
     </section>
   );

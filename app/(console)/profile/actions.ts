@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { changePassword, changePasswordSchema } from "@/lib/auth/accounts";
 import { consoleAction } from "@/lib/auth/action";
 import { getLatchkey } from "@/lib/server/latchkey";
@@ -7,5 +8,7 @@ import { getLatchkey } from "@/lib/server/latchkey";
 // The current password is asked for in the form itself, so no separate re-authentication.
 export const changePasswordAction = consoleAction({ roles: ["ADMIN", "SUPPORT", "USER"], schema: changePasswordSchema }, async (input, session) => {
   const ended = await changePassword(getLatchkey(), session, input);
+  // The first-password notice goes once the person has chosen their own.
+  revalidatePath("/profile");
   return { ok: true, message: `Password changed. ${ended === 1 ? "1 other session was" : `${ended} other sessions were`} signed out.` };
 });

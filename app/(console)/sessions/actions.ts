@@ -15,11 +15,16 @@ const OPERATORS = ["ADMIN", "SUPPORT"] as const;
 const reasonNote = z.string().trim().min(1, "say why (a reason or ticket)").max(500, "must be at most 500 characters");
 
 export const bulkRevokeAction = consoleAction(
-  { roles: OPERATORS, schema: z.object({ ids: z.array(sessionIdSchema).min(1, "select at least one session").max(500), note: reasonNote }).strict() },
-  async ({ ids, note }, session) => {
+  {
+    roles: OPERATORS,
+    schema: z
+      .object({ ids: z.array(sessionIdSchema).min(1, "select at least one session").max(500), reason: z.enum(MANUAL_REVOKE_REASONS).default("REVOKED"), note: reasonNote })
+      .strict(),
+  },
+  async ({ ids, reason, note }, session) => {
     let revoked = 0;
     for (const id of new Set(ids)) {
-      if (await getLatchkey().operator.revokeSession(id, { reason: "REVOKED", note }, session.actor)) revoked += 1;
+      if (await getLatchkey().operator.revokeSession(id, { reason, note }, session.actor)) revoked += 1;
     }
     revalidatePath("/sessions");
     return { ok: true, message: `Revoked ${revoked} ${revoked === 1 ? "session" : "sessions"}.` };

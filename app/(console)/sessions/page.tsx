@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { FocusResults } from "@/components/focus-results";
 import { ErrorNotice } from "@/components/form-status";
 import { SessionsTable } from "@/components/sessions-table";
 import { requireConsoleSession } from "@/lib/auth/session";
@@ -9,6 +10,7 @@ import { toSessionRows } from "@/lib/console/session-rows";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { isSessionError } from "@/lib/sessions/errors";
 import { bulkRevokeAction } from "./actions";
+import { LogoutEverywhere } from "../users/[app]/[id]/_components/user-actions";
 import { RevokeMatching } from "./_components/revoke-matching";
 import { SessionFilters } from "./_components/session-filters";
 
@@ -25,15 +27,20 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
 
   let error = queryError;
   let page: Awaited<ReturnType<typeof engine.listSessions>> = { items: [], nextCursor: null };
+  let matches: Awaited<ReturnType<typeof engine.countSessions>> | null = null;
   if (!error) {
     try {
-      page = await engine.listSessions({ ...input, limit: 50 });
+      [page, matches] = await Promise.all([engine.listSessions({ ...input, limit: 50 }), engine.countSessions(input)]);
     } catch (caught) {
       if (!isSessionError(caught)) throw caught;
       error = caught.message;
     }
   }
   const emails = await latchkey.users.findEmails(page.items.map((item) => ({ appId: item.appId, userId: item.userId })));
+  // Filtered to one person: log them out everywhere, recorded as such, rather than revoking rows.
+  const named = values.user ?? values.userId;
+  const people = named && !error ? await engine.findUsers(named) : [];
+  const personSummary = people.length === 1 ? await latchkey.users.findUserSummary(people[0]!.appId, people[0]!.id, new Date()) : null;
   const rows = toSessionRows(page.items, emails, appNames(choices), viewer.sessionId, new Date());
   const { cursor: _cursor, ...view } = values;
 
@@ -50,7 +57,18 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
       </div>
       <SessionFilters values={values} apps={choices} />
       <ErrorNotice error={error} />
-      {viewer.role === "ADMIN" && !error ? <RevokeMatching query={sessionQueryString(view).replace(/^\?/, "")} /> : null}
+      <FocusResults />
+      {matches ? (
+        <p id="results" tabIndex={-1} className="text-sm font-medium" data-testid="match-count">
+          {matches.more ? `More than ${matches.count.toLocaleString("en-US")} sessions match.` : `${matches.count.toLocaleString("en-US")} ${matches.count === 1 ? "session matches" : "sessions match"}.`}
+        </p>
+      ) : null}
+      <div className="flex flex-wrap items-start gap-4">
+        {personSummary && personSummary.liveSessions > 0 ? (
+          <LogoutEverywhere appId={personSummary.appId} userId={personSummary.id} live={personSummary.liveSessions} label={`Log ${personSummary.email ?? personSummary.id} out everywhere`} />
+        ) : null}
+        {viewer.role === "ADMIN" && !error ? <RevokeMatching query={sessionQueryString(view).replace(/^\?/, "")} /> : null}
+      </div>
       <SessionsTable rows={rows} bulkRevoke={bulkRevokeAction} />
       <nav aria-label="Pages" className="flex gap-4 text-sm">
         {values.cursor ? (

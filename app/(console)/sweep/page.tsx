@@ -3,31 +3,27 @@ import { AuditTimeline } from "@/components/audit-timeline";
 import { SimpleTable } from "@/components/simple-table";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { getLatchkey } from "@/lib/server/latchkey";
+import { durationWords, formatTime } from "@/lib/sessions/words";
 import { SweepRunner } from "./_components/sweep-runner";
 
 export const metadata: Metadata = { title: "Sweep" };
 
 const DAY = 86_400;
 
-function duration(seconds: number): string {
-  if (seconds % DAY === 0) return `${seconds / DAY} days`;
-  if (seconds % 3600 === 0) return `${seconds / 3600} hours`;
-  return `${seconds} seconds`;
-}
-
 export default async function SweepPage() {
   await requireConsoleSession(["ADMIN"]);
   const { operator: engine, env } = getLatchkey();
   const retention = env.session.retentionSeconds;
   // What a sweep would delete now, and how long ago those sessions ended.
-  const [all, month, quarter, history] = await Promise.all([
+  const [retained, all, month, quarter, history] = await Promise.all([
+    engine.retainedSessions(),
     engine.sweepSessions({ dryRun: true }),
     engine.sweepSessions({ dryRun: true, retentionSeconds: Math.max(retention, 30 * DAY) }),
     engine.sweepSessions({ dryRun: true, retentionSeconds: Math.max(retention, 90 * DAY) }),
     engine.listEvents({ type: "sessions.swept", limit: 20 }),
   ]);
   const ages: [string, number][] = [
-    [`ended ${duration(retention)} to 30 days ago`, all.total - month.total],
+    [`ended ${durationWords(retention)} to 30 days ago`, all.total - month.total],
     ["ended 30 to 90 days ago", month.total - quarter.total],
     ["ended more than 90 days ago", quarter.total],
   ];
@@ -36,22 +32,24 @@ export default async function SweepPage() {
       <div>
         <h1 className="text-xl font-semibold">Sweep</h1>
         <p className="text-sm text-slate-600">
-          Dead sessions stay visible for {duration(retention)} (LATCHKEY_RETENTION), then a sweep deletes them and keeps a small tombstone each.{" "}
-          {env.sweepIntervalSeconds ? `Scheduled every ${duration(env.sweepIntervalSeconds)}.` : "No scheduled sweep (LATCHKEY_SWEEP_INTERVAL)."}
+          Dead sessions stay visible for {durationWords(retention)} (LATCHKEY_RETENTION), then a sweep deletes them and keeps a small tombstone each.{" "}
+          {env.sweepIntervalSeconds ? `Scheduled every ${durationWords(env.sweepIntervalSeconds)}.` : "No scheduled sweep (LATCHKEY_SWEEP_INTERVAL)."}
         </p>
       </div>
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         <SimpleTable headings={["Would delete now", "Sessions"]}>
-          {[
-            ["idle-expired", all.idleExpired],
-            ["absolute-expired", all.absoluteExpired],
-            ["revoked", all.revoked],
-            ["total", all.total],
-          ].map(([label, count]) => (
+          {(
+            [
+              ["idle-expired", all.idleExpired],
+              ["absolute-expired", all.absoluteExpired],
+              ["revoked", all.revoked],
+              ["total", all.total],
+            ] as const
+          ).map(([label, count]) => (
             <tr key={label}>
               <td className="px-3 py-2">{label}</td>
               <td className="px-3 py-2" data-testid={`sweepable-${label}`}>
-                {count}
+                {count.toLocaleString("en-US")}
               </td>
             </tr>
           ))}
@@ -60,11 +58,16 @@ export default async function SweepPage() {
           {ages.map(([label, count]) => (
             <tr key={label}>
               <td className="px-3 py-2">{label}</td>
-              <td className="px-3 py-2">{count}</td>
+              <td className="px-3 py-2">{count.toLocaleString("en-US")}</td>
             </tr>
           ))}
         </SimpleTable>
       </div>
+      <p className="rounded border border-slate-200 bg-white p-3 text-sm" data-testid="retained">
+        {retained.count === 0
+          ? "No ended session is waiting out the retention."
+          : `${retained.count.toLocaleString("en-US")} ended ${retained.count === 1 ? "session is" : "sessions are"} kept for the retention of ${durationWords(retained.retentionSeconds)}: the first becomes deletable ${retained.firstDeletableAt ? formatTime(retained.firstDeletableAt) : "soon"}.`}
+      </p>
       <SweepRunner sweepable={all.total} />
       <div>
         <h2 className="mb-2 font-medium">Past sweeps</h2>

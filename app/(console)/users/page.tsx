@@ -3,6 +3,7 @@ import Link from "next/link";
 import { formatExact } from "@/components/format";
 import { SimpleTable } from "@/components/simple-table";
 import { AppFilter } from "@/components/app-filter";
+import { FocusResults } from "@/components/focus-results";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { appNames, applicationChoices, scopeOfFilter, userHref } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
@@ -32,10 +33,12 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           Search
         </button>
       </form>
-      {users.length === 0 ? (
-        <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-slate-600">No user matches “{query}”.</p>
-      ) : (
-        <SimpleTable headings={["User", "Application", "Email", "Console role", "Live sessions", "Status", "First seen"]}>
+      <FocusResults />
+      <p id="results" tabIndex={-1} className="text-sm font-medium" data-testid="match-count">
+        {users.length === 0 ? `No user matches “${query}”.` : `${users.length === 50 ? "The 50 most recent of the" : users.length} ${users.length === 1 ? "user" : "users"} matching${query ? ` “${query}”` : ""}.`}
+      </p>
+      {users.length === 0 ? null : (
+        <SimpleTable headings={["User", "Application", "Email", "Console role", "Live sessions", "Status", "First seen", ""]}>
           {users.map((user) => (
             <tr key={`${user.appId}/${user.id}`} data-user-id={user.id} data-app-id={user.appId}>
               <td className="px-3 py-2 font-mono text-xs">
@@ -46,9 +49,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <td className="px-3 py-2">{names.get(user.appId) ?? user.appId}</td>
               <td className="px-3 py-2">{user.email ?? "—"}</td>
               <td className="px-3 py-2">{user.consoleRole ?? "—"}</td>
-              <td className="px-3 py-2">{user.liveSessions}</td>
+              <td className="px-3 py-2">{user.liveSessions.toLocaleString("en-US")}</td>
               <td className="px-3 py-2">{user.disabledAt ? "disabled" : "active"}</td>
               <td className="px-3 py-2">{formatExact(user.createdAt.toISOString())}</td>
+              <td className="px-3 py-2">
+                <Link href={`/debug?app=${encodeURIComponent(user.appId)}&user=${encodeURIComponent(user.id)}`} className="whitespace-nowrap underline">
+                  Why can&apos;t they sign in?
+                </Link>
+              </td>
             </tr>
           ))}
         </SimpleTable>

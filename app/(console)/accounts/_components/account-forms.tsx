@@ -1,9 +1,10 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, type ReactNode } from "react";
 import { FieldError, FormStatus, ReauthField } from "@/components/form-status";
 import type { ActionState } from "@/lib/auth/action";
-import { changeRoleAction, createAccountAction, disableAccountAction, enableAccountAction } from "../actions";
+import { CopyButton } from "@/components/copy-button";
+import { changeRoleAction, createAccountAction, disableAccountAction, enableAccountAction, resetPasswordAction } from "../actions";
 
 const ROLES = ["ADMIN", "SUPPORT", "USER"] as const;
 const INITIAL: ActionState = { ok: false };
@@ -39,14 +40,9 @@ export function CreateAccountForm() {
       </button>
       <FormStatus state={state} />
       {state.ok && state.data ? (
-        <div role="status" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm">
-          <p>
-            One-time password for <strong>{state.data.email}</strong> (shown only now; they must change it when they first sign in):
-          </p>
-          <code data-testid="one-time-password" className="mt-1 block font-mono">
-            {state.data.password}
-          </code>
-        </div>
+        <OneTimePassword password={state.data.password} testId="one-time-password">
+          One-time password for <strong>{state.data.email}</strong> (shown only now; they must change it when they first sign in):
+        </OneTimePassword>
       ) : null}
     </form>
   );
@@ -67,6 +63,41 @@ export function RoleForm({ userId, role, email }: { userId: string; role: string
         Set role
       </button>
       <FormStatus state={state} />
+    </form>
+  );
+}
+
+/** An admin gives an account a new one-time password: its sessions end, and it must choose its own at next sign-in. */
+/** A one-time password, shown once, with a copy button. */
+function OneTimePassword({ password, testId, children }: { password: string; testId: string; children: ReactNode }) {
+  return (
+    <div role="status" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm">
+      <p>{children}</p>
+      <div className="mt-1 flex items-center gap-2">
+        <code data-testid={testId} className="font-mono">
+          {password}
+        </code>
+        <CopyButton value={password} />
+      </div>
+    </div>
+  );
+}
+
+export function ResetPasswordForm({ userId, email }: { userId: string; email: string }) {
+  const [state, action, pending] = useActionState(resetPasswordAction, CREATED);
+  return (
+    <form action={action} className="space-y-1 text-sm">
+      <input type="hidden" name="userId" value={userId} />
+      <ReauthField state={state} />
+      <button type="submit" disabled={pending} aria-label={`Reset the password of ${email}`} className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100">
+        Reset password
+      </button>
+      {state.error ? <FormStatus state={state} /> : null}
+      {state.ok && state.data ? (
+        <OneTimePassword password={state.data.password} testId="reset-password">
+          One-time password (shown only now); {state.message}
+        </OneTimePassword>
+      ) : null}
     </form>
   );
 }

@@ -5,7 +5,8 @@ import { AuditTimeline } from "@/components/audit-timeline";
 import { formatExact } from "@/components/format";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { decodeSegment, userHref } from "@/lib/console/apps";
-import { userKey } from "@/lib/db/user-repository";
+import { userKey } from "@/lib/sessions/types";
+import { describeActor, durationWords, reasonWords } from "@/lib/sessions/words";
 import { getLatchkey } from "@/lib/server/latchkey";
 import type { SessionView } from "@/lib/sessions/types";
 import { describeDevice } from "@/lib/sessions/user-agent";
@@ -69,8 +70,9 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
     users.findEmails([{ appId: session.appId, userId: session.userId }]),
     latchkey.engine.getApplication(session.appId),
   ]);
+  const replaced = session.revokedReason === "ROTATED";
   const fields: [string, string][] = [
-    ["Status", session.status],
+    ["Status", replaced ? "replaced by a newer token" : session.status],
     ["Application", app?.name ?? session.appId],
     ["User", emails.get(userKey(session.appId, session.userId)) ?? session.userId],
     ["Kind", session.kind],
@@ -84,10 +86,17 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
     ["Created", time(session.createdAt)],
     ["Last seen", time(session.lastSeenAt)],
     ["Last authenticated", time(session.authenticatedAt)],
-    ["Idle timeout", `${session.idleTimeoutSeconds} s`],
+    ["Idle timeout", durationWords(session.idleTimeoutSeconds)],
     ["Idle expiry", time(session.idleExpiresAt)],
     ["Absolute expiry", time(session.absoluteExpiresAt)],
-    ["Revoked", session.revokedAt ? `${time(session.revokedAt)}: ${session.revokedReason} by ${session.revokedBy}${session.revokeNote ? ` (${session.revokeNote})` : ""}` : "—"],
+    [
+      replaced ? "Replaced" : "Revoked",
+      session.revokedAt
+        ? replaced
+          ? `${time(session.revokedAt)}, by session ${session.rotatedToId ?? "(unknown)"}`
+          : `${time(session.revokedAt)} by ${describeActor(session.revokedBy)} (${reasonWords(session.revokedReason, session.revokeNote)})`
+        : "—",
+    ],
     ["Guest id before upgrade", session.guestUserId ?? "—"],
     ["Metadata", JSON.stringify(session.metadata)],
   ];
@@ -133,14 +142,20 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
           </ol>
         </div>
       ) : null}
-      <div className="grid grid-cols-1 gap-4 md:grid-cols-3">
-        {session.status === "revoked" ? null : <RevokeForm sessionId={session.id} />}
-        <RelabelForm sessionId={session.id} label={session.deviceLabel ?? ""} />
-        {viewer.role === "ADMIN" ? <TenantForm sessionId={session.id} tenantId={session.tenantId ?? ""} /> : null}
-      </div>
+      {session.status === "active" ? (
+        <div className="grid grid-cols-1 gap-4 md:grid-cols-3">
+          <RevokeForm sessionId={session.id} />
+          <RelabelForm sessionId={session.id} label={session.deviceLabel ?? ""} />
+          {viewer.role === "ADMIN" ? <TenantForm sessionId={session.id} tenantId={session.tenantId ?? ""} /> : null}
+        </div>
+      ) : (
+        <p className="text-sm text-slate-600" data-testid="session-ended">
+          This session has ended: there is nothing left to revoke or rename.
+        </p>
+      )}
       <div>
         <h2 className="mb-2 font-medium">Timeline</h2>
-        <AuditTimeline events={events.items} />
+        <AuditTimeline events={events.items} emails={emails} />
       </div>
     </section>
   );

@@ -1,7 +1,8 @@
 import { AppFilter } from "@/components/app-filter";
 import { FILTER_INPUT, FilterButtons, FilterField } from "@/components/filter-field";
 import type { AppChoice } from "@/lib/console/apps";
-import { SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "@/lib/sessions/types";
+import { REVOKE_REASONS, SESSION_KINDS, SESSION_SORT_FIELDS, SESSION_STATUSES } from "@/lib/sessions/types";
+import { reasonWords } from "@/lib/sessions/words";
 
 const SORT_LABELS: Record<(typeof SESSION_SORT_FIELDS)[number], string> = {
   createdAt: "Created",
@@ -13,6 +14,7 @@ const SORT_LABELS: Record<(typeof SESSION_SORT_FIELDS)[number], string> = {
 /** The sessions view's filters, as a GET form: the view stays in the URL. */
 export function SessionFilters({ values, apps }: { values: Record<string, string>; apps: AppChoice[] }) {
   const statuses = new Set((values.status ?? "").split(",").filter(Boolean));
+  const reasons = new Set((values.reason ?? "").split(",").filter(Boolean));
   return (
     <form method="get" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" aria-label="Filter sessions">
       <fieldset className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
@@ -21,6 +23,15 @@ export function SessionFilters({ values, apps }: { values: Record<string, string
           <label key={status} className="flex items-center gap-1.5">
             <input type="checkbox" name="status" value={status} defaultChecked={statuses.has(status)} />
             {status}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
+        <legend className="mb-1 text-xs text-slate-700">Revoked because (none checked: any)</legend>
+        {REVOKE_REASONS.map((reason) => (
+          <label key={reason} className="flex items-center gap-1.5">
+            <input type="checkbox" name="reason" value={reason} defaultChecked={reasons.has(reason)} />
+            {reasonWords(reason, null)}
           </label>
         ))}
       </fieldset>
@@ -40,10 +51,12 @@ export function SessionFilters({ values, apps }: { values: Record<string, string
           </select>
         </label>
         <FilterField label="Tenant" name="tenantId" value={values.tenantId} />
-        <FilterField label="Created from (UTC)" name="createdFrom" value={values.createdFrom} type="datetime-local" />
-        <FilterField label="Created to (UTC)" name="createdTo" value={values.createdTo} type="datetime-local" />
-        <FilterField label="Last seen from (UTC)" name="lastSeenFrom" value={values.lastSeenFrom} type="datetime-local" />
-        <FilterField label="Last seen to (UTC)" name="lastSeenTo" value={values.lastSeenTo} type="datetime-local" />
+        <FilterField label="Created from (UTC)" name="createdFrom" value={values.createdFrom} placeholder="2026-11-30 14:00" />
+        <FilterField label="Created to (UTC)" name="createdTo" value={values.createdTo} placeholder="2026-11-30 14:00" />
+        <FilterField label="Last seen from (UTC)" name="lastSeenFrom" value={values.lastSeenFrom} placeholder="2026-11-30 14:00" />
+        <FilterField label="Last seen to (UTC)" name="lastSeenTo" value={values.lastSeenTo} placeholder="2026-11-30 14:00" />
+        <FilterField label="Revoked from (UTC)" name="revokedFrom" value={values.revokedFrom} placeholder="2026-11-30 14:00" />
+        <FilterField label="Revoked to (UTC)" name="revokedTo" value={values.revokedTo} placeholder="2026-11-30 14:00" />
         <label className="text-xs text-slate-700">
           Sort by
           <select name="sort" defaultValue={values.sort ?? "createdAt"} className={FILTER_INPUT}>

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { FieldError, FormStatus } from "@/components/form-status";
 import type { ActionState } from "@/lib/auth/action";
-import { MANUAL_REVOKE_REASONS } from "@/lib/sessions/types";
+import { RevokeReasonFields } from "@/components/revoke-reason-fields";
 import { relabelSessionAction, revokeSessionAction, switchTenantAction } from "../../actions";
 
 const INITIAL: ActionState = { ok: false };
@@ -15,19 +15,7 @@ export function RevokeForm({ sessionId }: { sessionId: string }) {
     <form action={action} className="space-y-2 rounded-lg border border-slate-200 bg-white p-4" aria-label="Revoke this session">
       <h2 className="font-medium">Revoke</h2>
       <input type="hidden" name="sessionId" value={sessionId} />
-      <label className="block text-sm">
-        Reason code
-        <select name="reason" defaultValue="REVOKED" className={INPUT}>
-          {MANUAL_REVOKE_REASONS.map((reason) => (
-            <option key={reason}>{reason}</option>
-          ))}
-        </select>
-      </label>
-      <label className="block text-sm">
-        Reason or ticket
-        <input name="note" required maxLength={500} className={INPUT} />
-        <FieldError state={state} name="note" />
-      </label>
+      <RevokeReasonFields state={state} />
       <button type="submit" disabled={pending} className="rounded bg-red-700 px-3 py-1.5 text-sm text-white">
         Revoke session
       </button>

@@ -6,7 +6,7 @@ import { formatExact } from "@/components/format";
 import { SessionsTable } from "@/components/sessions-table";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { decodeSegment } from "@/lib/console/apps";
-import { userKey } from "@/lib/db/user-repository";
+import { userKey } from "@/lib/sessions/types";
 import { toSessionRows } from "@/lib/console/session-rows";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { bulkRevokeAction } from "../../../sessions/actions";
@@ -62,7 +62,7 @@ export default async function UserPage({ params }: { params: Promise<{ app: stri
       </div>
       <div>
         <h2 className="mb-2 font-medium">Audit trail</h2>
-        <AuditTimeline events={events.items} empty="Nothing recorded for this user yet." />
+        <AuditTimeline events={events.items} empty="Nothing recorded for this user yet." emails={new Map(user.email ? [[userKey(app.id, user.id), user.email]] : [])} />
       </div>
     </section>
   );

@@ -8,13 +8,13 @@ import { disableUserAction, enableUserAction, logoutEverywhereAction } from "../
 const INITIAL: ActionState = { ok: false };
 
 /** "Log out everywhere" behind a confirmation dialog that asks for the reason. */
-export function LogoutEverywhere({ appId, userId, live }: { appId: string; userId: string; live: number }) {
+export function LogoutEverywhere({ appId, userId, live, label = "Log out everywhere" }: { appId: string; userId: string; live: number; label?: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [state, action, pending] = useActionState(logoutEverywhereAction, INITIAL);
   return (
     <div className="space-y-2">
       <button type="button" onClick={() => dialog.current?.showModal()} className="rounded bg-red-700 px-3 py-1.5 text-sm text-white">
-        Log out everywhere
+        {label}
       </button>
       {state.ok || state.error ? <FormStatus state={state} /> : null}
       <dialog ref={dialog} aria-labelledby="logout-title" className="m-auto rounded-lg p-0 backdrop:bg-slate-900/40">
