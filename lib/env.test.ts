@@ -9,8 +9,8 @@ describe("loadEnv", () => {
     expect(env.session.absoluteTimeoutSeconds).toBe(30 * 86_400);
   });
 
-  it("sweeps in batches of 500 on SQLite and 5,000 on PostgreSQL", () => {
-    expect(loadEnv({ NODE_ENV: "test" }).session.sweepBatchSize).toBe(500);
+  it("sweeps in batches of 100 on SQLite and 5,000 on PostgreSQL", () => {
+    expect(loadEnv({ NODE_ENV: "test" }).session.sweepBatchSize).toBe(100);
     expect(loadEnv({ NODE_ENV: "test", DATABASE_URL: "postgresql://latchkey@db:5432/latchkey" }).session.sweepBatchSize).toBe(5_000);
   });
 

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { parseDurationSeconds } from "./duration";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "./db/url";
-import { resolveSessionConfig, type SessionConfig } from "./sessions/config";
+import { POSTGRES_BATCH_SIZE, resolveSessionConfig, type SessionConfig } from "./sessions/config";
 import { isSessionError } from "./sessions/errors";
 
 /** Latchkey's configuration, read from the environment once and checked. */
@@ -71,10 +71,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
   } catch (error) {
     problems.push((error as Error).message);
   }
-  // The sweep deletes in batches of one transaction each. PostgreSQL's driver is asynchronous, so
-  // requests go on during a batch and larger ones sweep 1.6× faster; on SQLite a batch holds the
-  // thread the requests share, and batches stay small.
-  if (onPostgres) overrides.sweepBatchSize = 5_000;
+  if (onPostgres) overrides.sweepBatchSize = POSTGRES_BATCH_SIZE;
   let session: SessionConfig | null = null;
   if (problems.length === 0) {
     try {

@@ -73,7 +73,7 @@ export async function listSessions(ctx: EngineContext, scope: AppScope, input: L
 }
 
 /** How many sessions a list's filters match: exactly up to `cap`, else "more than `cap`". */
-export async function countSessions(ctx: EngineContext, scope: AppScope, input: ListSessionsInput = {}, cap = 10_000): Promise<{ count: number; more: boolean }> {
+export async function countSessions(ctx: EngineContext, scope: AppScope, input: ListSessionsInput = {}, cap = 1_000): Promise<{ count: number; more: boolean }> {
   const { sort: _sort, order: _order, limit: _limit, cursor: _cursor, ...filter } = parseInput(listSessionsSchema, input);
   const count = await ctx.repository.countSessions(scope, filter, ctx.clock.now(), cap + 1);
   return count > cap ? { count: cap, more: true } : { count, more: false };

@@ -64,6 +64,10 @@ describe("statistics and the audit log", () => {
     const listed = await engine.listSessions({ revokedFrom: stats.revokedSince, reason: [...ENDING_REASONS], limit: 500 });
     expect(listed.items.map((session) => session.id).sort()).toEqual([...ended].sort());
     expect(stats.revokedLast24h).toBe(listed.items.length);
+    // The console's match count: exact up to its cap, "more" beyond.
+    const filter = { revokedFrom: stats.revokedSince, reason: [...ENDING_REASONS] };
+    expect(await engine.countSessions(filter)).toEqual({ count: 3, more: false });
+    expect(await engine.countSessions(filter, 2)).toEqual({ count: 2, more: true });
     expect(listed.items.map((session) => session.id)).not.toContain(longAgo.session.id);
   });
 
