@@ -1,6 +1,39 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { CLIENT_PROTO_HEADER } from "@/lib/server/client-address";
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * The Content-Security-Policy of a page, following Next.js's nonce pattern: Next.js reads the
+ * nonce from this header on the request and puts it on every script it renders, so no script
+ * runs without it and `'strict-dynamic'` lets those scripts load the page's chunks.
+ * - `'unsafe-eval'` only under `next dev`, where React rebuilds server error stacks with eval.
+ * - Styles allow inline: Next.js's built-in not-found and error pages render `<style>` elements
+ *   and style attributes without a nonce (a nonce in style-src would turn `'unsafe-inline'` off).
+ * - upgrade-insecure-requests only when the client came over https (the server sets
+ *   CLIENT_PROTO_HEADER from the socket and the trusted proxies, never from the client).
+ */
+function pageSecurityPolicy(nonce: string, https: boolean): string {
+  const development = process.env.NODE_ENV === "development";
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ...(https ? ["upgrade-insecure-requests"] : []),
+  ].join("; ");
+}
+
+/** API answers keep the server's policy (nothing to run, nothing to frame): see scripts/server.mjs. */
+function isApiPath(pathname: string): boolean {
+  return pathname.startsWith("/api/") || pathname.startsWith("/.well-known/");
+}
 
 function jsonError(status: number, code: string, message: string) {
   return NextResponse.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
@@ -13,6 +46,8 @@ function jsonError(status: number, code: string, message: string) {
  *   exempt: it authenticates with bearer keys, never cookies.
  * - A path whose percent-encoding does not decode (e.g. %ED%A0%80) would make Next.js answer a
  *   bare 500 while decoding route parameters; it gets a 400 instead.
+ * - Every page gets a fresh nonce and its Content-Security-Policy (replacing the server's API
+ *   policy on the response).
  */
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
@@ -34,7 +69,15 @@ export function proxy(request: NextRequest) {
     }
     if (!sameOrigin) return jsonError(403, "FORBIDDEN", "Cross-site requests may not change anything here.");
   }
-  return NextResponse.next();
+  if (isApiPath(pathname)) return NextResponse.next();
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const policy = pageSecurityPolicy(nonce, request.headers.get(CLIENT_PROTO_HEADER) === "https");
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("content-security-policy", policy);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("content-security-policy", policy);
+  return response;
 }
 
 export const config = {

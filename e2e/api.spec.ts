@@ -1,7 +1,11 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test as base, type APIRequestContext } from "@playwright/test";
 import { LatchkeyApiError } from "../lib/client";
 import { createAccessTokenVerifier } from "../lib/client/verify";
-import { apiKeys, auditEventsOf, BASE_URL, client, rowCounts, type KeyName } from "./fixtures";
+import { answersWithStoredHashes, apiKeys, auditEventsOf, BASE_URL, checkAnswers, client, rowCounts, storedHashes, watchAnswers, watchRequest, type KeyName } from "./fixtures";
+
+// Every answer of this file is kept, and checked by its last test for stored hashes.
+const test = base.extend({ request: async ({ request }, use) => use(watchRequest(request)) });
+test.beforeAll(() => watchAnswers());
 
 // Every endpoint of /api/v1 against the built app: success, its documented failures, and the
 // scope matrix. Requests come from their own forwarded address so rate limits stay per test file.
@@ -117,6 +121,10 @@ test.describe("sessions", () => {
     const h = { ...auth("all"), ...JSON_HEADERS };
     await expectError(request, "POST", "/api/v1/sessions", { headers: h, data: {} }, 400, "VALIDATION_FAILED");
     await expectError(request, "POST", "/api/v1/sessions", { headers: h, data: { userId: "x", admin: true } }, 400, "VALIDATION_FAILED");
+    // An expiry of the client's is refused: the server's policy and clock alone set it.
+    for (const field of ["expiresAt", "idleExpiresAt", "absoluteExpiresAt"]) {
+      await expectError(request, "POST", "/api/v1/sessions", { headers: h, data: { userId: "x", [field]: "2099-01-01T00:00:00Z" } }, 400, "VALIDATION_FAILED");
+    }
     await expectError(request, "POST", "/api/v1/sessions", { headers: h, data: { userId: "x", idleTimeoutSeconds: -1 } }, 400, "VALIDATION_FAILED");
     await expectError(request, "POST", "/api/v1/sessions", { headers: { ...auth("all"), "content-type": "text/plain" }, body: '{"userId":"x"}' }, 415, "UNSUPPORTED_MEDIA_TYPE");
     await expectError(request, "POST", "/api/v1/sessions", { headers: h, body: `{"userId":"${"x".repeat(70_000)}"}` }, 413, "PAYLOAD_TOO_LARGE");
@@ -308,4 +316,16 @@ test.describe("authentication and scopes", () => {
     const document = (await (await request.get("/api/v1/openapi.json")).json()) as { openapi: string };
     expect(document.openapi).toBe("3.1.0");
   });
+});
+
+test("no answer in this file held a stored hash of a session, OAuth state, API key or password", async () => {
+  const { answers, leaks } = await checkAnswers();
+  expect(answers.length).toBeGreaterThan(200);
+  expect(leaks).toEqual([]);
+  // The scan finds each kind of stored hash where one is.
+  const hashes = storedHashes();
+  const sample = new Map([...hashes].map(([hash, kind]) => [kind, hash]));
+  expect([...sample.keys()]).toEqual(expect.arrayContaining(["Session.secretHash", "ApiKey.secretHash", "User.passwordHash"]));
+  const planted = [...sample.values()].map((hash, index) => ({ url: `planted-${index}`, body: JSON.stringify({ session: { id: "x", note: hash } }) }));
+  expect(answersWithStoredHashes(planted, hashes)).toHaveLength(sample.size);
 });

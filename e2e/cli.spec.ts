@@ -89,6 +89,28 @@ test("login keeps a 0600 session file; list, show, label, revoke, log out everyw
   expect(gone.stderr).toBe("latchkey: Not signed in: run `latchkey login --url https://your-latchkey` first.\n");
 });
 
+test("`latchkey debug -` reads the token from standard input, so it stays out of shell history and process lists", async () => {
+  const home = freshConfig();
+  expect((await latchkey(home, ["login", "--url", BASE_URL, "--key", apiKeys().all])).code).toBe(0);
+  const userId = `cli-stdin-${Date.now()}`;
+  const { token, session } = await client("all").createSession({ userId });
+  await client("all").revokeSession(session.id, { note: "ticket 31" });
+
+  const args = ["debug", "-"];
+  const debug = await latchkey(home, args, `${token}\n`);
+  expect(debug.code, debug.stderr).toBe(0);
+  // The verdict is the token's, though only "-" was on the command line.
+  expect(debug.stdout).toMatch(new RegExp(`^REVOKED: Session ${session.id} of ${userId} was revoked at .+ticket 31`));
+  expect(`${debug.stdout}${debug.stderr}`).not.toContain(token.split(".")[1]!);
+  const json = JSON.parse((await latchkey(home, ["debug", "-", "--json"], `${token}\n`)).stdout) as { verdict: string };
+  expect(json.verdict).toBe("REVOKED");
+
+  // Nothing on standard input: a usage error, not a diagnosis of "-".
+  const empty = await latchkey(home, ["debug", "-"], "");
+  expect(empty.code).toBe(2);
+  expect(empty.stderr).toContain("or - to read it from standard input");
+});
+
 test("sweep shows its progress and reports what it deleted; --dry-run only counts", async () => {
   test.setTimeout(60_000);
   const home = freshConfig();

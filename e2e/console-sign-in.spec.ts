@@ -1,5 +1,9 @@
-import { expect, test } from "@playwright/test";
-import { ADMIN, createAccountThroughConsole, signIn } from "./fixtures";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test, type Browser } from "@playwright/test";
+import { decode, encode } from "next-auth/jwt";
+import { ADMIN, BASE_URL, createAccountThroughConsole, DATA_DIR, signIn } from "./fixtures";
 
 test("the console sends a signed-out visitor to the sign-in page", async ({ page }) => {
   await page.goto("/sessions");
@@ -64,6 +68,51 @@ test("a replayed cookie of a signed-out console session is refused", async ({ br
   await replayed.goto("/sessions");
   await expect(replayed).toHaveURL(/\/login$/);
   await replay.close();
+});
+
+/** Whether a browser holding only this console cookie gets into the console. */
+async function cookieOpensConsole(browser: Browser, name: string, value: string): Promise<boolean> {
+  const context = await browser.newContext();
+  try {
+    // The browser is told to keep it for ten years: only the server's records may end it.
+    await context.addCookies([{ name, value, url: BASE_URL, httpOnly: true, sameSite: "Lax", expires: Math.floor(Date.now() / 1000) + 10 * 365 * 86_400 }]);
+    const page = await context.newPage();
+    await page.goto("/sessions");
+    return new URL(page.url()).pathname === "/sessions";
+  } finally {
+    await context.close();
+  }
+}
+
+test("a forged or tampered console cookie is refused, and no expiry a cookie claims outlives its session", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page);
+  const cookie = (await context.cookies()).find((candidate) => candidate.name.endsWith("next-auth.session-token"));
+  expect(cookie).toBeDefined();
+  const { name, value } = cookie!;
+  // The e2e server's own cookie key (scripts/e2e-server.mjs sets none, so it made one in its data folder).
+  const secret = process.env.NEXTAUTH_SECRET || readFileSync(path.join(DATA_DIR, "auth-secret"), "utf8").trim();
+  const claims = await decode({ token: value, secret });
+  expect(typeof claims?.lk).toBe("string");
+  const tenYears = 10 * 365 * 86_400;
+
+  // The control: the same claims sealed with the server's key, now claiming ten years, get in.
+  const resealed = await encode({ token: claims!, secret, maxAge: tenYears });
+  expect(await cookieOpensConsole(browser, name, resealed)).toBe(true);
+  // Sealed with any other key, or altered in one character of its ciphertext: refused.
+  expect(await cookieOpensConsole(browser, name, await encode({ token: claims!, secret: randomBytes(32).toString("base64url"), maxAge: tenYears }))).toBe(false);
+  const parts = value.split(".");
+  const cipher = parts[3]!;
+  const middle = Math.floor(cipher.length / 2);
+  parts[3] = `${cipher.slice(0, middle)}${cipher[middle] === "A" ? "B" : "A"}${cipher.slice(middle + 1)}`;
+  expect(await cookieOpensConsole(browser, name, parts.join("."))).toBe(false);
+
+  // Once the session behind it has ended, the ten-year cookie is refused: expiry is the server's.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  expect(await cookieOpensConsole(browser, name, resealed)).toBe(false);
+  await context.close();
 });
 
 test("a flood of wrong passwords for one account is refused, then even the right one, with a clear message", async ({ browser }) => {

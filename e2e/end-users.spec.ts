@@ -305,16 +305,93 @@ test("sensitive actions need a recent sign-in: past the window, the password is 
     await other.goto("/devices");
     await expect(other).toHaveURL(/\/devices$/);
 
+    const cookieName = (name: string) => name.endsWith("next-auth.session-token");
+    const before = (await context.cookies()).find((cookie) => cookieName(cookie.name))!;
     await page.getByLabel("Your password").fill(ADMIN.password);
     await page.getByRole("button", { name: "Sign out all other devices" }).click();
     await expect(page.getByRole("status")).toContainText("Signed out 1 other device");
     await other.goto("/devices");
     await expect(other).toHaveURL(/\/login$/);
+
+    // Entering the password again gave this session a new token; the old cookie is refused at once.
+    const after = (await context.cookies()).find((cookie) => cookieName(cookie.name))!;
+    expect(after.value).not.toBe(before.value);
+    await page.goto("/devices");
+    await expect(page).toHaveURL(/\/devices$/);
+    const replayed = await browser.newContext({ baseURL: `http://localhost:${port}` });
+    await replayed.addCookies([before]);
+    const thief = await replayed.newPage();
+    await thief.goto("/devices");
+    await expect(thief).toHaveURL(/\/login$/);
+    await page.reload();
+    await expect(page).toHaveURL(/\/devices$/);
+
+    // Creating an API key and disabling a user ask for the password too, past the window.
+    await page.waitForTimeout(2500);
+    await page.goto("/api-keys");
+    await page.getByLabel("Name", { exact: true }).fill("needs a fresh sign-in");
+    await page.getByRole("checkbox", { name: /sessions:read/ }).check();
+    await page.getByRole("button", { name: "Create key" }).click();
+    await expect(page.getByText("For your security, enter your password again to continue.")).toBeVisible();
+    await expect(page.getByTestId("new-api-key")).toHaveCount(0);
+    // A submitted form starts empty again (React resets it after its action).
+    await page.getByLabel("Name", { exact: true }).fill("needs a fresh sign-in");
+    await page.getByRole("checkbox", { name: /sessions:read/ }).check();
+    await page.getByLabel("Your password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Create key" }).click();
+    await expect(page.getByTestId("new-api-key")).toBeVisible();
   } finally {
     server.child.kill("SIGTERM");
     await server.exited;
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test("behind a trusted proxy that says https, the console's cookies are Secure and __Host-; over plain http they are neither", async ({ playwright }) => {
+  // The suite's server trusts proxies on loopback (scripts/e2e-server.mjs), as one behind a TLS proxy would.
+  const overTls = await playwright.request.newContext({ baseURL: BASE_URL });
+  const secured = (await overTls.get("/api/auth/csrf", { headers: { "x-forwarded-proto": "https" } })).headers()["set-cookie"] ?? "";
+  expect(secured).toMatch(/^__Host-next-auth\.csrf-token=/);
+  expect(secured).toMatch(/;\s*Secure/i);
+  expect(secured).toMatch(/;\s*Path=\//i);
+  expect(secured).not.toMatch(/;\s*Domain=/i);
+  const plain = await playwright.request.newContext({ baseURL: BASE_URL });
+  const unsecured = (await plain.get("/api/auth/csrf")).headers()["set-cookie"] ?? "";
+  expect(unsecured).toMatch(/^next-auth\.csrf-token=/);
+  expect(unsecured).not.toMatch(/;\s*Secure/i);
+  await overTls.dispose();
+  await plain.dispose();
+});
+
+test("an account on a one-time password can do nothing but choose its own: server actions and the API refuse it", async ({ browser }) => {
+  const admin = await adminPage(browser);
+  await admin.goto("/accounts");
+  const create = admin.locator("form", { has: admin.getByRole("button", { name: "Create account" }) });
+  const email = `one-time-${Date.now()}@e2e.test`;
+  await create.getByLabel("Email").fill(email);
+  await create.getByLabel("Role").selectOption("ADMIN");
+  await create.getByRole("button", { name: "Create account" }).click();
+  const oneTime = ((await admin.getByTestId("one-time-password").textContent()) ?? "").trim();
+
+  // An admin's action, recorded, sent again by the new ADMIN account still on its one-time password.
+  await admin.goto("/api-keys");
+  await admin.getByLabel("Name", { exact: true }).fill("sent on a one-time password");
+  await admin.getByRole("checkbox", { name: /sessions:read/ }).check();
+  const createKey = await recordAction(admin, () => admin.getByRole("button", { name: "Create key" }).click());
+  await expect(admin.getByTestId("new-api-key")).toBeVisible();
+
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, email, oneTime, /\/profile$/);
+  await page.goto("/api-keys");
+  await expect(page).toHaveURL(/\/profile$/);
+  const before = rowCounts();
+  const replay = await replayAction(page, createKey);
+  expect(replay.text).toContain("Choose your own password first");
+  expect(rowCounts()).toEqual(before);
+
+  const api = await page.request.post("/api/v1/console-sessions", { data: { email, password: oneTime } });
+  expect(api.status()).toBe(403);
+  expect(((await api.json()) as { error: { message: string } }).error.message).toContain("Choose your own password");
 });
 
 test("console cookies are HttpOnly and SameSite=Lax, and not Secure on plain-http localhost", async ({ page, context }) => {

@@ -9,7 +9,7 @@ import { startServer } from "./fixtures";
 
 const PORT = 3101;
 
-test("npm start on an empty data folder creates an admin whose printed password signs in", async ({ browser }) => {
+test("npm start on an empty data folder creates an admin whose printed password signs in once, to choose their own", async ({ browser }) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-first-start-"));
   const server = startServer(PORT, { LATCHKEY_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "latchkey.db")}` });
   try {
@@ -26,6 +26,17 @@ test("npm start on an empty data folder creates an admin whose printed password 
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in" }).click();
+    // A printed password works once: its owner chooses their own before anything else.
+    await expect(page).toHaveURL(/\/profile$/);
+    await page.goto("/overview");
+    await expect(page).toHaveURL(/\/profile$/);
+    const chosen = `chosen-${password}`;
+    await page.getByLabel("Current password").fill(password);
+    await page.getByLabel("New password (at least 12 characters)").fill(chosen);
+    await page.getByLabel("New password again").fill(chosen);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByRole("status")).toContainText("Password changed");
+    await page.goto("/overview");
     await expect(page).toHaveURL(/\/overview$/);
     await page.goto("/sessions");
     await expect(page.locator("tr", { hasText: "this session" })).toHaveCount(1);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { expect, type Browser, type Locator, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type APIResponse, type Browser, type Locator, type Page } from "@playwright/test";
 import { createLatchkeyClient, type LatchkeyClient } from "../lib/client";
 
 export const PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -65,7 +65,115 @@ export function apiKeys(): Record<KeyName, string> {
 }
 
 export function client(key: KeyName = "all"): LatchkeyClient {
-  return createLatchkeyClient({ baseUrl: BASE_URL, apiKey: apiKeys()[key] });
+  return createLatchkeyClient({ baseUrl: BASE_URL, apiKey: apiKeys()[key], fetch: watchedFetch });
+}
+
+/*
+ * Stored secrets in answers: while a spec file watches, every answer its API clients, request
+ * contexts and pages receive is kept, to be checked at the end against every hash the database
+ * holds (of session, OAuth state and API key secrets, and of passwords).
+ */
+let watching = false;
+let received: { url: string; body: Promise<string> }[] = [];
+
+/** Starts keeping answers (call it in the spec file's beforeAll). */
+export function watchAnswers(): void {
+  watching = true;
+  received = [];
+}
+
+/**
+ * Keeps one answer's body, if answers are watched: `read` is called only then. A body that cannot
+ * be read (a page navigated away first) or is not read within 10 s counts as empty.
+ */
+export function keepAnswer(url: string, read: () => Promise<string> | string): void {
+  if (!watching) return;
+  const late = new Promise<string>((resolve) => setTimeout(() => resolve(""), 10_000).unref());
+  const body = Promise.resolve()
+    .then(read)
+    .catch(() => "");
+  received.push({ url, body: Promise.race([body, late]) });
+}
+
+const watchedFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  const copy = response.clone();
+  keepAnswer(String(input), () => copy.text());
+  return response;
+};
+
+/** Keeps every page, server-action and fetch answer of this server that `page` receives. */
+export function watchPage(page: Page): Page {
+  page.on("response", (response) => {
+    if (!response.url().startsWith(BASE_URL) || !["document", "fetch", "xhr"].includes(response.request().resourceType())) return;
+    keepAnswer(response.url(), () => response.text());
+  });
+  return page;
+}
+
+const REQUEST_METHODS = new Set(["fetch", "get", "post", "put", "patch", "delete", "head"]);
+
+/** `request`, keeping every answer it receives. */
+export function watchRequest(request: APIRequestContext): APIRequestContext {
+  return new Proxy(request, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== "function" || !REQUEST_METHODS.has(String(property))) return value;
+      return async (...args: unknown[]) => {
+        const response = (await value.apply(target, args)) as APIResponse;
+        keepAnswer(response.url(), () => response.text());
+        return response;
+      };
+    },
+  });
+}
+
+/** Every secret hash the e2e database holds, with where it is kept ("Session.secretHash"). */
+export function storedHashes(): Map<string, string> {
+  const db = new Database(DATABASE_FILE, { readonly: true, fileMustExist: true });
+  try {
+    const hashes = new Map<string, string>();
+    for (const table of ["Session", "OAuthState", "ApiKey"]) {
+      for (const { secretHash } of db.prepare(`SELECT "secretHash" FROM "${table}"`).all() as { secretHash: string }[]) hashes.set(secretHash, `${table}.secretHash`);
+    }
+    for (const { passwordHash } of db.prepare(`SELECT "passwordHash" FROM "User" WHERE "passwordHash" IS NOT NULL`).all() as { passwordHash: string }[]) {
+      // scrypt$N$r$p$salt$key: the derived key alone is as bad as the whole.
+      hashes.set(passwordHash.split("$").at(-1) ?? passwordHash, "User.passwordHash");
+    }
+    return hashes;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The answers among `answers` that contain a stored hash: each hash is 43 characters of
+ * base64url, so only runs of those characters are looked at, through a set.
+ */
+export function answersWithStoredHashes(answers: { url: string; body: string }[], hashes = storedHashes()): string[] {
+  if (hashes.size === 0) return [];
+  const lengths = new Set([...hashes.keys()].map((hash) => hash.length));
+  const shortest = Math.min(...lengths);
+  const found: string[] = [];
+  for (const { url, body } of answers) {
+    for (const [run] of body.matchAll(new RegExp(`[A-Za-z0-9_-]{${shortest},}`, "g"))) {
+      for (const length of lengths) {
+        for (let start = 0; start + length <= run.length; start++) {
+          const kind = hashes.get(run.slice(start, start + length));
+          if (kind) found.push(`${url} holds a ${kind}`);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** The answers kept since watchAnswers (which stops keeping them), and the hashes found in them. */
+export async function checkAnswers(): Promise<{ answers: { url: string; body: string }[]; leaks: string[] }> {
+  watching = false;
+  const answers = await Promise.all(received.map(async ({ url, body }) => ({ url, body: await body })));
+  received = [];
+  return { answers, leaks: answersWithStoredHashes(answers) };
 }
 
 

@@ -1,5 +1,24 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { ADMIN, client, createAccountThroughConsole, recordAction, replayAction, rowCounts, signIn } from "./fixtures";
+import {
+  ADMIN,
+  answersWithStoredHashes,
+  apiKeys,
+  BASE_URL,
+  checkAnswers,
+  client,
+  createAccountThroughConsole,
+  keepAnswer,
+  recordAction,
+  replayAction,
+  rowCounts,
+  signIn,
+  storedHashes,
+  watchAnswers,
+  watchPage,
+} from "./fixtures";
+
+// Every page and action answer of this file is kept, and checked by its last test for stored hashes.
+test.beforeAll(() => watchAnswers());
 
 const DEVICES = [
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
@@ -8,14 +27,14 @@ const DEVICES = [
 ];
 
 async function asAdmin(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = watchPage(await (await browser.newContext()).newPage());
   await signIn(page);
   return page;
 }
 
 async function asSupport(browser: Browser, admin: Page): Promise<{ page: Page; email: string }> {
   const support = await createAccountThroughConsole(admin, browser, "SUPPORT");
-  const page = await (await browser.newContext()).newPage();
+  const page = watchPage(await (await browser.newContext()).newPage());
   await signIn(page, support.email, support.password);
   return { page, email: support.email };
 }
@@ -99,6 +118,7 @@ for (const role of ["ADMIN", "SUPPORT"] as const) {
 
     // The export streams the current filter as CSV.
     const csv = await (await page.request.get(`/sessions/export?tenantId=${tenantId}`)).text();
+    keepAnswer("/sessions/export", () => csv);
     const lines = csv.trim().split("\n");
     expect(lines[0]).toMatch(/^id,appId,userId,kind,status,/);
     expect(lines).toHaveLength(4);
@@ -205,3 +225,32 @@ for (const role of ["ADMIN", "SUPPORT"] as const) {
     await expect(page.locator(`tr[data-session-id="${rotated.session.id}"]`)).toHaveCount(0);
   });
 }
+
+test("a user agent with line breaks, control characters and markup is answered as JSON and shown as plain text", async ({ browser }) => {
+  const agent = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0)\r\nX-Injected: yes\n\u0000\u0007\u001b[31m <img src=x onerror=window.__injected=1> Gecko/20100101 Firefox/125.0";
+  const kept = agent.replace(/\p{Cc}/gu, "\uFFFD");
+  const { session } = await client("all").createSession({ userId: `agent-${Date.now()}`, userAgent: agent });
+  expect(session).toMatchObject({ userAgent: kept, browser: "Firefox" });
+  const raw = await fetch(`${BASE_URL}/api/v1/sessions/${session.id}`, { headers: { authorization: `Bearer ${apiKeys().all}` } });
+  expect(raw.headers.get("content-type")).toContain("application/json");
+  expect((JSON.parse(await raw.text()) as { session: { userAgent: string } }).session.userAgent).toBe(kept);
+
+  const page = await asAdmin(browser);
+  await page.goto(`/sessions/${session.id}`);
+  const shown = page.locator('[data-field="User agent"]');
+  await expect(shown).toHaveText(kept);
+  await expect(shown.locator("img")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as { __injected?: number }).__injected)).toBeUndefined();
+});
+
+test("no page or action answer in this file held a stored hash of a session, OAuth state, API key or password", async () => {
+  const { answers, leaks } = await checkAnswers();
+  expect(answers.filter((answer) => answer.body.includes("<html")).length).toBeGreaterThan(10);
+  expect(leaks).toEqual([]);
+  // The scan finds each kind of stored hash where one is, as a page would carry it.
+  const hashes = storedHashes();
+  const sample = new Map([...hashes].map(([hash, kind]) => [kind, hash]));
+  expect([...sample.keys()]).toEqual(expect.arrayContaining(["Session.secretHash", "ApiKey.secretHash", "User.passwordHash"]));
+  const planted = [...sample.values()].map((hash, index) => ({ url: `planted-${index}`, body: `<html><script>self.__next_f.push([1,"{\\"secretHash\\":\\"${hash}\\"}"])</script></html>` }));
+  expect(answersWithStoredHashes(planted, hashes)).toHaveLength(sample.size);
+});

@@ -144,3 +144,42 @@ test("with Redis stopped mid-run, a session revoked meanwhile is refused by both
   console.info(`${answers.length} resolves across the outage: ${answers.filter((answer) => answer.status === 200 && answer.outcome === "authenticated").length} answered 200 authenticated`);
   expect(answers.every((answer) => answer.status === 200 && answer.outcome === "authenticated")).toBe(true);
 });
+
+// The last two tests leave this machine's address over its limits on both instances.
+
+test("wrong passwords spread across both instances are limited as if there were one", async () => {
+  const signIn = (port: number, password: string) =>
+    fetch(`http://localhost:${port}/api/v1/console-sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "admin@latchkey.local", password }),
+    });
+  const statuses: number[] = [];
+  for (let i = 0; i < 10; i++) statuses.push((await signIn(PORTS[i % 2]!, `guess ${i}`)).status);
+  expect(statuses).toEqual(Array(10).fill(401));
+  // Five guesses on each: counted in one process each, neither would have reached ten.
+  for (const port of PORTS) {
+    const refused = await signIn(port, "correct horse battery staple");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  }
+});
+
+test("with no proxy trusted, a new X-Forwarded-For per request lifts no limit, and X-Forwarded-Proto makes no cookie Secure", async () => {
+  const statuses: number[] = [];
+  for (let i = 0; i < 26; i++) {
+    const response = await fetch(`http://localhost:${PORTS[i % 2]}/api/v1/sessions`, {
+      headers: { authorization: "Bearer lka_not_a_key", "x-forwarded-for": `198.51.100.${i + 1}, 203.0.113.${i + 1}` },
+    });
+    statuses.push(response.status);
+  }
+  // 20 failed authentications a minute per address (the default), counted across both
+  // instances: each refuses from its next failure past the shared count.
+  expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+  expect(statuses.slice(22)).toEqual(Array(4).fill(429));
+
+  const csrf = await fetch(`http://localhost:${PORTS[0]}/api/auth/csrf`, { headers: { "x-forwarded-proto": "https" } });
+  const cookie = csrf.headers.getSetCookie().find((line) => line.includes("next-auth.csrf-token"));
+  expect(cookie).toMatch(/^next-auth\.csrf-token=/);
+  expect(cookie).not.toMatch(/;\s*Secure/i);
+});

@@ -3,6 +3,7 @@ import { parseDurationSeconds } from "./duration";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "./db/url";
 import { POSTGRES_BATCH_SIZE, resolveSessionConfig, type SessionConfig } from "./sessions/config";
 import { isSessionError } from "./sessions/errors";
+import { parseTrustedProxies, TRUST_NONE, type ProxyTrust } from "./server/client-address";
 
 /** Latchkey's configuration, read from the environment once and checked. */
 export interface LatchkeyEnv {
@@ -35,6 +36,8 @@ export interface LatchkeyEnv {
    * PostgreSQL alone, where other instances' revocations could not reach this one's cache.
    */
   cacheEntries: number;
+  /** Which proxies in front of Latchkey may say who the client is (LATCHKEY_TRUSTED_PROXIES). */
+  trustedProxies: ProxyTrust;
 }
 
 export class EnvError extends Error {
@@ -135,6 +138,12 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     if (!Number.isInteger(value) || value < 1) problems.push(`LATCHKEY_CACHE=${JSON.stringify(cache)} must be on, off, or how many sessions to keep (a whole number)`);
     else cacheEntries = value;
   } else if (!cache && !redisUrl && onPostgres) cacheEntries = 0;
+  let trustedProxies = TRUST_NONE;
+  try {
+    trustedProxies = parseTrustedProxies(source.LATCHKEY_TRUSTED_PROXIES);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   const authSecret = source.NEXTAUTH_SECRET || null;
   if (authSecret && authSecret.length < 32) problems.push("NEXTAUTH_SECRET must be at least 32 characters");
   if (problems.length > 0 || !session) {
@@ -158,5 +167,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     publicUrl: source.NEXTAUTH_URL || null,
     redisUrl,
     cacheEntries,
+    trustedProxies,
   };
 }

@@ -26,6 +26,9 @@ const server = spawn(process.execPath, [path.join(root, "scripts", "server.mjs")
     DATABASE_URL: process.env.E2E_DATABASE_URL || `file:${path.join(dataDir, "latchkey.db")}`,
     LATCHKEY_ADMIN_EMAIL: process.env.E2E_ADMIN_EMAIL || "admin@e2e.test",
     LATCHKEY_API_TOKEN_FAILURE_LIMIT: "300",
+    // The suite stands in for a proxy on this machine: each spec file sends its own
+    // X-Forwarded-For, so that per-address limits stay per file.
+    LATCHKEY_TRUSTED_PROXIES: "loopback",
     // Dead sessions become sweepable two seconds after they end, so the sweep page has work.
     LATCHKEY_RETENTION: "2s",
     LATCHKEY_ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD || "correct horse battery staple",

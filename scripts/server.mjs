@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import helmet from "helmet";
 
 process.env.NODE_ENV = "production";
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -16,8 +17,43 @@ const app = next({ dev: false, dir: root, port, hostname: "localhost" });
 await app.prepare();
 const handle = app.getRequestHandler();
 const HOT_PATH = Symbol.for("latchkey.hotPath");
+const CLIENT_ADDRESS = Symbol.for("latchkey.clientAddress");
+
+// Security headers on every response, the hot path's included. The Content-Security-Policy here
+// suits API answers and files (nothing to run, nothing to frame); proxy.ts replaces it on pages
+// with a policy that lets Next.js's scripts run by nonce.
+const SECURITY_HEADERS = {
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  // Not "no-referrer": a browser then sends `Origin: null` on same-origin posts, which the
+  // console's cross-site check (proxy.ts) refuses. Other sites get no referrer at all.
+  referrerPolicy: { policy: "same-origin" },
+  xFrameOptions: { action: "deny" },
+  crossOriginOpenerPolicy: { policy: "same-origin" },
+  crossOriginResourcePolicy: { policy: "same-origin" },
+  strictTransportSecurity: false,
+};
+const setHeadersOverHttp = helmet(SECURITY_HEADERS);
+// HSTS only for clients that reached us (or the first trusted proxy) over TLS: on plain http a
+// browser ignores it, and a proxy that ends TLS says so in X-Forwarded-Proto. Not includeSubDomains:
+// the other hosts of the operator's domain are not ours to decide.
+const setHeadersOverHttps = helmet({ ...SECURITY_HEADERS, strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: false } });
+// helmet sets no Permissions-Policy: the console needs no device or sensor feature.
+const PERMISSIONS_POLICY = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()";
+const ignore = () => {};
+
+function setSecurityHeaders(request, response) {
+  const setHeaders = request.headers["x-latchkey-client-proto"] === "https" ? setHeadersOverHttps : setHeadersOverHttp;
+  setHeaders(request, response, ignore);
+  response.setHeader("Permissions-Policy", PERMISSIONS_POLICY);
+}
 
 const server = createServer((request, response) => {
+  // Who the client is comes from the socket and the trusted proxies (lib/server/client-address.ts),
+  // never from headers the client chose: they are dropped even if that code is not loaded.
+  const stampClient = globalThis[CLIENT_ADDRESS];
+  if (stampClient) stampClient(request);
+  else for (const name of ["x-latchkey-client-ip", "x-latchkey-client-proto"]) delete request.headers[name];
+  setSecurityHeaders(request, response);
   const answerHotCall = globalThis[HOT_PATH];
   if (answerHotCall && answerHotCall(request, response)) return;
   handle(request, response);

@@ -8,30 +8,23 @@ import type { RequestContext } from "../sessions/refusal-log";
 import type { Actor } from "../sessions/types";
 import type { AppEngine } from "../sessions/engine";
 import { ALL_APPS, CONSOLE_APP_ID, type AppScope } from "../sessions/policy";
+import { CLIENT_IP_HEADER, limitKeyOf } from "../server/client-address";
 import type { Endpoint } from "./endpoints";
 import { API_SCOPES, type CallerScope } from "./scopes";
 import { ApiError, errorReply, isApiError, sessionErrorReply, webResponse, type ApiReply } from "./errors";
-import { createRateLimiter, type RateLimiter } from "./rate-limit";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_DEPTH = 16;
 const KEY_TOUCH_INTERVAL_MS = 60_000;
 
 /**
- * Failed authentications per client IP, refused tokens per key and per IP (limits from the env),
- * and when each key was last marked used. Kept on globalThis: the hot path and the Next.js routes
- * are bundled apart, and must count against the same limits.
+ * When each API key was last marked used. Kept on globalThis: the hot path and the Next.js routes
+ * are bundled apart, and must share it (as they share the limits, on the Latchkey instance).
  */
-const shared = globalThis as typeof globalThis & {
-  latchkeyApiLimits?: { auth: RateLimiter; tokens: RateLimiter; keyLastMarked: Map<string, number> };
-};
-function rateLimiters(latchkey: Latchkey) {
-  shared.latchkeyApiLimits ??= {
-    auth: createRateLimiter({ limit: latchkey.env.apiAuthFailureLimit, windowMs: 60_000 }),
-    tokens: createRateLimiter({ limit: latchkey.env.apiTokenFailureLimit, windowMs: 60_000 }),
-    keyLastMarked: new Map(),
-  };
-  return shared.latchkeyApiLimits;
+const shared = globalThis as typeof globalThis & { latchkeyKeyLastMarked?: Map<string, number> };
+function keyLastMarked(): Map<string, number> {
+  shared.latchkeyKeyLastMarked ??= new Map();
+  return shared.latchkeyKeyLastMarked;
 }
 
 /** What the API needs of a request, whichever server carries it (Next.js, or the hot path's node:http). */
@@ -101,9 +94,9 @@ async function keyOf(latchkey: Latchkey, credential: string, now: number): Promi
   const app = key.appId === CONSOLE_APP_ID ? null : await latchkey.engine.context.applications.get(key.appId);
   if (!app) return "The API key is unknown or revoked.";
   if (app.disabledAt) return `The API key's application (${app.name}) is disabled.`;
-  const { keyLastMarked } = rateLimiters(latchkey);
-  if (now - (keyLastMarked.get(key.id) ?? 0) >= KEY_TOUCH_INTERVAL_MS) {
-    keyLastMarked.set(key.id, now);
+  const lastMarked = keyLastMarked();
+  if (now - (lastMarked.get(key.id) ?? 0) >= KEY_TOUCH_INTERVAL_MS) {
+    lastMarked.set(key.id, now);
     await latchkey.apiKeys.markApiKeyUsed(key.id, new Date(now));
   }
   return {
@@ -126,6 +119,7 @@ async function personOf(latchkey: Latchkey, token: string, origin: RequestContex
   const refused = "The session has ended or is not a console account's; log in again.";
   const result = await latchkey.console.resolveSession(token, origin, "validate");
   if (!result.authenticated || !result.user.consoleRole || !result.user.email) return refused;
+  if (result.user.mustChangePassword) return "This account must choose its own password in the console first.";
   const role = result.user.consoleRole as ConsoleRole;
   return {
     type: "user",
@@ -145,9 +139,9 @@ export function json(data: unknown, status = 200): Response {
   return Response.json(data, { status, headers: { "cache-control": "no-store" } });
 }
 
+/** The caller's address, as the server found it (lib/server/client-address.ts). */
 function clientIp(input: ApiInput): string | null {
-  const forwarded = input.header("x-forwarded-for")?.split(",")[0]?.trim() || input.header("x-real-ip");
-  return forwarded && forwarded.length <= 64 ? forwarded : null;
+  return input.header(CLIENT_IP_HEADER);
 }
 
 function validationError(error: z.ZodError, prefix: string): ApiError {
@@ -277,20 +271,20 @@ async function call<E extends Endpoint, R>(
   const now = Date.now();
   try {
     const latchkey = getLatchkey();
-    const { auth: authFailures, tokens: tokenFailures } = rateLimiters(latchkey);
+    const { apiAuth: authFailures, apiTokens: tokenFailures } = latchkey.limits;
     let key: ApiKeyView | null = null;
     let principal: Principal | null = null;
     let actor: Actor = { type: "system", label: "api" };
     if (endpoint.scope) {
-      const ipKey = `auth:${ip ?? "unknown"}`;
-      const wait = authFailures.retryAfter(ipKey, now);
+      const ipKey = ip ? limitKeyOf(ip) : "unknown";
+      const wait = authFailures.retryAfter(ipKey);
       if (wait > 0) {
         throw new ApiError("RATE_LIMITED", "Too many failed authentications from this address.", { retryAfterSeconds: wait }, { "retry-after": String(wait) });
       }
       const header = input.header("authorization") ?? "";
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match) {
-        authFailures.recordFailure(ipKey, now);
+        await authFailures.recordFailure(ipKey);
         throw new ApiError("UNAUTHORIZED", "Send an API key: Authorization: Bearer lka_…");
       }
       const credential = match[1]!;
@@ -298,7 +292,7 @@ async function call<E extends Endpoint, R>(
         ? await personOf(latchkey, credential, { source: "cli", ip, userAgent: input.header("user-agent") })
         : await keyOf(latchkey, credential, now);
       if (typeof found === "string") {
-        authFailures.recordFailure(ipKey, now);
+        await authFailures.recordFailure(ipKey);
         throw new ApiError("UNAUTHORIZED", found);
       }
       principal = found;
@@ -309,9 +303,9 @@ async function call<E extends Endpoint, R>(
       }
       actor = principal.actor;
     }
-    const limitKeys = [principal ? `key:${principal.id}` : null, `ip:${ip ?? "unknown"}`].filter((k): k is string => k !== null);
+    const limitKeys = [principal ? `key:${principal.id}` : null, `ip:${ip ? limitKeyOf(ip) : "unknown"}`].filter((k): k is string => k !== null);
     if (endpoint.limitFailures) {
-      const wait = Math.max(...limitKeys.map((k) => tokenFailures.retryAfter(k, now)));
+      const wait = Math.max(...limitKeys.map((k) => tokenFailures.retryAfter(k)));
       if (wait > 0) {
         latchkey.refusals?.record({
           appId: principal && typeof principal.scope === "string" ? principal.scope : CONSOLE_APP_ID,
@@ -361,7 +355,10 @@ async function call<E extends Endpoint, R>(
       body: body as ApiContext<E>["body"],
       query: query as ApiContext<E>["query"],
       params: params as ApiContext<E>["params"],
-      recordFailure: () => limitKeys.forEach((k) => rateLimiters(latchkey).tokens.recordFailure(k, now)),
+      // Not awaited: a refused token's answer does not wait on the shared counter.
+      recordFailure: () => {
+        for (const k of limitKeys) tokenFailures.recordFailure(k).catch((error: Error) => console.error(`latchkey api: a refused token could not be counted (${error.message})`));
+      },
       origin: originOf(input, principal, ip, body),
       principal,
     });

@@ -3,6 +3,7 @@ import type { ConsoleRole } from "../db/user-repository";
 import { isSessionError } from "../sessions/errors";
 import { getLatchkey } from "../server/latchkey";
 import { reauthenticate } from "./accounts";
+import { reissueConsoleSession } from "./reissue";
 import { getConsoleSession, isRecentlyAuthenticated, type ConsoleSession } from "./session";
 
 /** The form field in which a person re-enters their password for a sensitive action. */
@@ -38,25 +39,31 @@ function formObject(formData: FormData): Record<string, unknown> {
 
 /**
  * Wraps a console server action. Server actions are public POST endpoints, so each one checks
- * for itself who is signed in and with which role, validates its form with zod, and turns
- * engine errors into a form message; unexpected errors are logged, never shown.
+ * for itself who is signed in and with which role, whether the account must still choose its
+ * password (`passwordChange`: the action that does it) and, with `recentAuth`, whether the
+ * sign-in is recent enough; it validates its form with zod and turns engine errors into a form
+ * message; unexpected errors are logged, never shown.
  */
 export function consoleAction<S extends z.ZodType, T>(
-  options: { roles: readonly ConsoleRole[]; schema: S; recentAuth?: boolean },
+  options: { roles: readonly ConsoleRole[]; schema: S; recentAuth?: boolean; passwordChange?: boolean },
   handler: (input: z.output<S>, session: ConsoleSession) => Promise<ActionState<T>>,
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
     const session = await getConsoleSession();
     if (!session) return { ok: false, error: "Your session has ended; sign in again." };
     if (!options.roles.includes(session.role)) return { ok: false, error: "Your role does not allow this action." };
+    // An account still on a one-time password may do nothing but choose its own.
+    if (session.mustChangePassword && !options.passwordChange) return { ok: false, error: "Choose your own password first (on your profile page)." };
     const fields = formObject(formData);
     const password = typeof fields[REAUTH_FIELD] === "string" ? (fields[REAUTH_FIELD] as string) : "";
     delete fields[REAUTH_FIELD];
+    let reauthenticated = false;
     if (options.recentAuth && !isRecentlyAuthenticated(session, getLatchkey().env.reauthWindowSeconds)) {
       if (!password) return { ok: false, reauthRequired: true, error: "For your security, enter your password again to continue." };
       if (!(await reauthenticate(getLatchkey(), session, password))) {
         return { ok: false, reauthRequired: true, error: "That password is wrong.", fieldErrors: { [REAUTH_FIELD]: "wrong password" } };
       }
+      reauthenticated = true;
     }
     const parsed = options.schema.safeParse(fields);
     if (!parsed.success) {
@@ -70,6 +77,10 @@ export function consoleAction<S extends z.ZodType, T>(
       if (isSessionError(error)) return { ok: false, error: error.message };
       console.error("latchkey console: action failed", error);
       return { ok: false, error: "Something went wrong on the server; the error was logged." };
+    } finally {
+      // The password was entered again: the session goes on under a new token, as after a sign-in.
+      // After the action, which may still name the session by its id (to spare it, say).
+      if (reauthenticated) await reissueConsoleSession(getLatchkey(), session);
     }
   };
 }

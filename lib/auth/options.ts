@@ -1,8 +1,8 @@
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { headers as requestHeaders } from "next/headers";
-import { z } from "zod";
 import { ensureAuthSecret } from "../server/auth-secret";
+import { CLIENT_IP_HEADER, CLIENT_PROTO_HEADER } from "../server/client-address";
 import { getLatchkey } from "../server/latchkey";
 import type { RequestContext } from "../sessions/refusal-log";
 import { parseToken } from "../sessions/tokens";
@@ -49,28 +49,58 @@ async function consoleOrigin(): Promise<RequestContext> {
   }
 }
 
+/** The client's address, as the server found it (lib/server/client-address.ts). */
 function clientIp(headers: unknown): string | null {
-  const forwarded = header(headers, "x-forwarded-for")?.split(",")[0]?.trim() ?? header(headers, "x-real-ip");
-  if (!forwarded) return null;
-  return z.union([z.ipv4(), z.ipv6()]).safeParse(forwarded).success ? forwarded : null;
+  return header(headers, CLIENT_IP_HEADER) ?? null;
 }
 
 export const SIGN_IN_RATE_LIMITED = "RATE_LIMITED";
 
-let cached: AuthOptions | null = null;
+const cached = new Map<boolean, AuthOptions>();
+
+/** Whether this request reached Latchkey over TLS, as the server found it (see lib/server/client-address.ts). */
+export async function requestIsHttps(): Promise<boolean> {
+  try {
+    return (await requestHeaders()).get(CLIENT_PROTO_HEADER) === "https";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * next-auth's cookies: over https `__Host-` names (only this host, path /, never without TLS) and
+ * Secure; over plain http (a local start) the same names unprefixed.
+ */
+function consoleCookies(secure: boolean): AuthOptions["cookies"] {
+  const prefix = secure ? "__Host-" : "";
+  const options = { httpOnly: true, sameSite: "lax" as const, path: "/", secure };
+  return {
+    sessionToken: { name: `${prefix}next-auth.session-token`, options },
+    callbackUrl: { name: `${prefix}next-auth.callback-url`, options },
+    csrfToken: { name: `${prefix}next-auth.csrf-token`, options },
+    pkceCodeVerifier: { name: `${prefix}next-auth.pkce.code_verifier`, options: { ...options, maxAge: 900 } },
+    state: { name: `${prefix}next-auth.state`, options: { ...options, maxAge: 900 } },
+    nonce: { name: `${prefix}next-auth.nonce`, options },
+  };
+}
 
 /**
  * next-auth configuration for the console. Every sign-in starts a Latchkey session whose token
  * rides in next-auth's encrypted cookie; every request resolves it through the engine, so a
- * revoked or expired session signs the person out of the console at once.
+ * revoked or expired session signs the person out of the console at once. `https`: the request
+ * came over TLS (or NEXTAUTH_URL is https), which makes the cookies Secure and `__Host-`.
  */
-export function getAuthOptions(): AuthOptions {
-  if (cached) return cached;
+export function getAuthOptions(https = false): AuthOptions {
   const { env, console: engine } = getLatchkey();
-  cached = {
+  const secure = https || (env.publicUrl?.startsWith("https://") ?? false);
+  const known = cached.get(secure);
+  if (known) return known;
+  const options: AuthOptions = {
     secret: ensureAuthSecret(env.dataDir, env.authSecret),
     session: { strategy: "jwt", maxAge: env.session.absoluteTimeoutSeconds },
     pages: { signIn: "/login", error: "/login" },
+    useSecureCookies: secure,
+    cookies: consoleCookies(secure),
     providers: [
       CredentialsProvider({
         name: "Email and password",
@@ -122,5 +152,6 @@ export function getAuthOptions(): AuthOptions {
       },
     },
   };
-  return cached;
+  cached.set(secure, options);
+  return options;
 }

@@ -3,7 +3,7 @@ import { cache } from "react";
 import { redirect } from "next/navigation";
 import { CONSOLE_ROLES, type ConsoleRole } from "../db/user-repository";
 import type { Actor } from "../sessions/types";
-import { getAuthOptions } from "./options";
+import { getAuthOptions, requestIsHttps } from "./options";
 
 /** Who is signed in to the console, as of this request. */
 export interface ConsoleSession {
@@ -24,7 +24,7 @@ export interface ConsoleSession {
  * the request: the layout and the page share one resolve.
  */
 export const getConsoleSession = cache(async function getConsoleSession(): Promise<ConsoleSession | null> {
-  const session = await getServerSession(getAuthOptions());
+  const session = await getServerSession(getAuthOptions(await requestIsHttps()));
   if (!session?.sessionId || !session.userId || !session.user?.email) return null;
   const role = CONSOLE_ROLES.find((known) => known === session.role);
   if (!role) return null;

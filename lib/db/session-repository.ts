@@ -10,6 +10,7 @@ import type {
   SweptSessionRecord,
 } from "../sessions/repository";
 import { ENDING_REASONS, type AuditEventInput, type AuditEventView, type SessionFilter, type SessionPageRequest, type SessionRecord, type SessionStatus, type SweepCounts, type UserRecord } from "../sessions/types";
+import { parseJson } from "../sessions/context";
 import { auditEventRow } from "./audit";
 import type { Database, Db } from "./client";
 import { escapeLike, textMatchers, userSearchWhere } from "./text-match";
@@ -592,7 +593,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       });
     },
 
-    async revokeSessions(app, target: RevocationTarget, revocation, perSession, summary) {
+    async revokeSessions(app, target: RevocationTarget, revocation, perSession, summary, options = {}) {
       const params: unknown[] = [];
       const conditions = (first: number) => {
         const parts: string[] = [];
@@ -614,9 +615,28 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       if ("ids" in target && target.ids.length === 0) return [];
       return prisma.$transaction(async (tx) => {
         const ids = await revokeWhere(tx, conditions, params, revocation, perSession);
-        if (summary) await appendWith(tx, [{ ...summary, details: { ...summary.details, revoked: ids.length } }]);
+        if (summary && (ids.length > 0 || options.summaryWhenNone)) await appendWith(tx, [{ ...summary, details: { ...summary.details, revoked: ids.length } }]);
         return ids;
       });
+    },
+
+    async findDelegatedServiceSessions(app, now, by) {
+      const found = new Set<string>();
+      if (by.delegatedBy) {
+        const rows = await prisma.session.findMany({ where: { ...inApp(app), kind: "service", ...liveAt(now) }, select: { id: true, metadata: true } });
+        for (const row of rows) {
+          if (parseJson<{ delegatedBy?: unknown }>(row.metadata, {}).delegatedBy === by.delegatedBy) found.add(row.id);
+        }
+      }
+      if (by.startedBy) {
+        const live = await prisma.session.findMany({ where: { kind: "service", ...liveAt(now) }, select: { id: true } });
+        const started = await prisma.auditEvent.findMany({
+          where: { type: "session.created", actorType: "user", actorId: by.startedBy, sessionId: { in: live.map((row) => row.id) } },
+          select: { sessionId: true },
+        });
+        for (const event of started) if (event.sessionId) found.add(event.sessionId);
+      }
+      return [...found];
     },
 
     async updateSession(app, id, data, event, options = {}) {

@@ -27,7 +27,8 @@ export async function bootstrap(): Promise<void> {
   const email = env.adminEmail ?? "admin@latchkey.local";
   const password = env.adminPassword ?? generatePassword();
   await users.createConsoleUser(
-    { email, name: "Administrator", role: "ADMIN", passwordHash: await hashPassword(password), at: systemClock.now() },
+    // A generated password was printed to the log: it works once, then its owner chooses their own.
+    { email, name: "Administrator", role: "ADMIN", passwordHash: await hashPassword(password), mustChangePassword: !env.adminPassword, at: systemClock.now() },
     { appId: CONSOLE_APP_ID, at: systemClock.now(), type: "user.created", actor: { type: "system", label: "first start" }, details: { role: "ADMIN" } },
   );
   const lines = [
@@ -35,7 +36,7 @@ export async function bootstrap(): Promise<void> {
     "  Latchkey created the first admin account.",
     `    email:    ${email}`,
     env.adminPassword ? "    password: the one in LATCHKEY_ADMIN_PASSWORD" : `    password: ${password}`,
-    env.adminPassword ? "" : "  This password is shown only this once: keep it somewhere safe.",
+    env.adminPassword ? "" : "  This password is shown only this once: sign in with it, then choose your own.",
     "",
   ];
   console.info(lines.join("\n"));

@@ -12,6 +12,7 @@ import { createSessionEngine, type AppEngine, type SessionEngine } from "../sess
 import { ALL_APPS, CONSOLE_APP_ID } from "../sessions/policy";
 import { createRefusalLog, type RefusalLog } from "../sessions/refusal-log";
 import { cachingRepository, createSessionCache, invalidateUser, type SessionCache } from "../sessions/session-cache";
+import { createLimits, type Limits } from "./limits";
 import { createRedisSessionCache } from "./redis-cache";
 
 /** Everything the app's server side works with: one database client, one engine. */
@@ -34,6 +35,8 @@ export interface Latchkey {
   hot: HotStatements;
   /** Resolved sessions in memory and, with REDIS_URL, in Redis. */
   cache: SessionCache;
+  /** Sign-in and API failure limits, shared by every instance through REDIS_URL. */
+  limits: Limits;
 }
 
 const globalForLatchkey = globalThis as typeof globalThis & { latchkey?: Latchkey };
@@ -76,6 +79,7 @@ export function getLatchkey(): Latchkey {
       }),
       hot,
       cache,
+      limits: createLimits({ redisUrl: env.redisUrl, apiAuthFailureLimit: env.apiAuthFailureLimit, apiTokenFailureLimit: env.apiTokenFailureLimit }),
     };
   }
   return globalForLatchkey.latchkey;

@@ -1,7 +1,7 @@
 import type { Clock } from "./clock";
 import type { SessionConfig } from "./config";
 import { ErrorCode, SessionError } from "./errors";
-import { ALL_APPS, policyFromConfig, policyOf, type AppScope, type ApplicationRecord, type SessionPolicy } from "./policy";
+import { ALL_APPS, CONSOLE_APP_ID, policyFromConfig, policyOf, type AppScope, type ApplicationRecord, type SessionPolicy } from "./policy";
 import type { RefusalSink } from "./refusal-log";
 import type { RevocationFields, SessionRepository } from "./repository";
 import { sessionStatus } from "./status";
@@ -175,4 +175,22 @@ export function toUserView(user: UserRecord): UserView {
     mustChangePassword: user.mustChangePassword,
     disabledAt: user.disabledAt,
   };
+}
+
+/** Console roles from least to most power. */
+const ROLE_RANK: Record<string, number> = { USER: 0, SUPPORT: 1, ADMIN: 2 };
+
+/**
+ * Roles act only downwards: a console account may not end, relabel or log out the sessions of
+ * an account with more power than its own (SUPPORT may not touch an ADMIN's). Only the console's
+ * own accounts have roles; everything else passes.
+ */
+export async function assertMayActOn(ctx: EngineContext, actor: Actor, appId: string, ownerUserId: string): Promise<void> {
+  if (appId !== CONSOLE_APP_ID || actor.type !== "user" || !actor.id || actor.id === ownerUserId) return;
+  const [acting, owner] = await Promise.all([ctx.repository.findUser(CONSOLE_APP_ID, actor.id), ctx.repository.findUser(CONSOLE_APP_ID, ownerUserId)]);
+  const actingRank = ROLE_RANK[acting?.consoleRole ?? ""] ?? -1;
+  const ownerRank = ROLE_RANK[owner?.consoleRole ?? ""] ?? -1;
+  if (ownerRank > actingRank) {
+    throw new SessionError(ErrorCode.FORBIDDEN, `A ${acting?.consoleRole ?? "console"} account cannot change the sessions of an ${owner?.consoleRole} account.`, { userId: ownerUserId });
+  }
 }

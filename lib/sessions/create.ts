@@ -13,7 +13,7 @@ import {
 } from "./schemas";
 import { generateId, issueToken } from "./tokens";
 import { SYSTEM_ACTOR, type Actor, type SessionKind, type SessionRecord, type SessionView } from "./types";
-import { MAX_USER_AGENT_LENGTH, parseUserAgent } from "./user-agent";
+import { cleanUserAgent, parseUserAgent } from "./user-agent";
 import { plainAddress } from "./words";
 
 export interface IssuedSession {
@@ -65,7 +65,7 @@ export function buildSessionRecord(
   secretHash: string,
   now: Date,
 ): SessionRecord {
-  const userAgent = input.userAgent ? input.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null;
+  const userAgent = cleanUserAgent(input.userAgent);
   const parsed = parseUserAgent(userAgent);
   const absoluteExpiresAt = new Date(now.getTime() + timeouts.absoluteTimeoutSeconds * SECOND);
   return {

@@ -7,7 +7,7 @@ import { sessionStatus } from "./status";
 import { parseUserAgent } from "./user-agent";
 import { TOKEN_PREFIX, parseToken, secretMatches } from "./tokens";
 import { describeActor, describeOrigin, durationWords, formatDuration, formatTime, reasonWords } from "./words";
-import type { AuditEventView, SessionRecord, SessionView, UserRecord, UserView } from "./types";
+import { REISSUED_NOTE, type AuditEventView, type SessionRecord, type SessionView, type UserRecord, type UserView } from "./types";
 
 /** The one-word answer to "why is this refused?" (or "it is not"). */
 export const Verdict = {
@@ -230,8 +230,10 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
         };
       }
       const graceEnds = new Date(rotatedAt.getTime() + policy.rotationGraceSeconds * 1000);
-      const tail =
-        now < graceEnds
+      const reissued = session.revokeNote === REISSUED_NOTE;
+      const tail = reissued
+        ? "its owner signed in again, which refuses the old token at once (no grace window); presenting it again after the window will be taken as theft"
+        : now < graceEnds
           ? `it is still accepted until ${formatTime(graceEnds)} for requests that were in flight`
           : "the application must use the new token: presenting this one again will be taken as theft and revoke the whole family";
       return {

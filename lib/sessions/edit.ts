@@ -1,4 +1,4 @@
-import { concreteApp, event, toSessionView, type EngineContext } from "./context";
+import { assertMayActOn, concreteApp, event, toSessionView, type EngineContext } from "./context";
 import { ErrorCode, SessionError } from "./errors";
 import type { AppScope } from "./policy";
 import { deviceLabelSchema, identifierSchema, parseInput, sessionIdSchema } from "./schemas";
@@ -30,7 +30,13 @@ export async function setDeviceLabel(
 ): Promise<SessionView> {
   const id = parseInput(sessionIdSchema, sessionId);
   const deviceLabel = label === null ? null : parseInput(deviceLabelSchema, label);
-  const appId = await appOfSession(ctx, scope, id);
+  const target = await ctx.repository.findSession(scope, id);
+  // Another user's session is reported exactly like an unknown one.
+  if (!target || (options.ownerUserId !== undefined && target.userId !== options.ownerUserId)) {
+    throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such session.", { sessionId: id });
+  }
+  await assertMayActOn(ctx, actor, target.appId, target.userId);
+  const appId = target.appId;
   const updated = await ctx.repository.updateSession(
     appId,
     id,

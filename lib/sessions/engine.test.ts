@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, createTestEngine, type TestDatabase } from "../testing/database";
+import { createTestDatabase, createTestEngine, uniqueUser, type TestDatabase } from "../testing/database";
 import { ErrorCode, isSessionError } from "./errors";
 import { hashSecret } from "./tokens";
 
@@ -15,10 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.drop();
 });
-
-function uniqueUser(prefix = "user"): string {
-  return `${prefix}-${randomBytes(6).toString("hex")}`;
-}
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(

@@ -52,6 +52,7 @@ function appEngine(ctx: EngineContext, scope: AppScope) {
     validateSession: (token: unknown, request?: RequestContext, operation?: RefusalOperation) => resolve.validateSession(ctx, scope, token, request, operation),
     refreshSession: (token: unknown, request?: RequestContext) => resolve.refreshSession(ctx, scope, token, request),
     rotateSession: (token: unknown, actor?: Actor, request?: RequestContext) => rotate.rotateSession(ctx, scope, token, actor, request),
+    reissueSession: (sessionId: string, actor?: Actor) => rotate.reissueSession(ctx, scope, sessionId, actor),
     upgradeGuestSession: (token: unknown, userId: string, actor?: Actor, request?: RequestContext) =>
       rotate.upgradeGuestSession(ctx, scope, token, userId, actor, request),
     revokeSession: (sessionId: string, input?: RevokeInput, actor?: Actor, options?: { ownerUserId?: string }) =>

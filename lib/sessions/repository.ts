@@ -183,8 +183,8 @@ export interface SessionRepository {
   /**
    * Revokes every unrevoked session of a user, of a rotation family (optionally sparing one), or
    * of the given ids, writing `perSession` for each, with that session's id, owner and
-   * application, and `summary` once (its details gain `revoked`, the count). Returns the ids it
-   * revoked.
+   * application, and `summary` once (its details gain `revoked`, the count) if it revoked any,
+   * or even then with `summaryWhenNone`. Returns the ids it revoked.
    */
   revokeSessions(
     app: AppScope,
@@ -192,7 +192,15 @@ export interface SessionRepository {
     revocation: RevocationFields,
     perSession: Omit<AuditEventInput, "sessionId" | "userId" | "appId">,
     summary: AuditEventInput | null,
+    options?: { summaryWhenNone?: boolean },
   ): Promise<string[]>;
+
+  /**
+   * Live service sessions handed out on someone's behalf: those whose `delegatedBy` is `userId`
+   * (in `app`), and those a console account `startedBy` started, in any application (from the
+   * audit event that created them). Ids only; service sessions live a day at most, so few are live.
+   */
+  findDelegatedServiceSessions(app: AppScope, now: Date, by: { delegatedBy?: string; startedBy?: string }): Promise<string[]>;
 
   /** Changes label or tenant of a session (of `ownerUserId`, when given); false if not found. */
   updateSession(

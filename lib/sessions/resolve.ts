@@ -4,7 +4,8 @@ import { ALL_APPS, CONSOLE_APP_ID, policyOf, withPolicy, type AppScope, type Ses
 import type { RefusalOperation, RequestContext } from "./refusal-log";
 import { sessionStatus } from "./status";
 import { parseToken, secretMatches } from "./tokens";
-import type { Actor, SessionKind, SessionRecord, SessionView, UserRecord, UserView } from "./types";
+import { REISSUED_NOTE, type Actor, type SessionKind, type SessionRecord, type SessionView, type UserRecord, type UserView } from "./types";
+import { cleanUserAgent } from "./user-agent";
 import { plainAddress } from "./words";
 
 /** A resolved, live session and who it belongs to. */
@@ -111,7 +112,8 @@ async function checkRotated(ctx: EngineContext, session: SessionRecord, user: Us
   const rotatedAt = (session.revokedAt as Date).getTime();
   if (now.getTime() - rotatedAt < policy.rotationGraceSeconds * SECOND) {
     const successor = session.rotatedToId ? await ctx.repository.findSession(session.appId, session.rotatedToId) : null;
-    if (successor && sessionStatus(withPolicy(successor, policy), now) === "active" && !user.disabledAt) {
+    // A token replaced because its owner signed in again (reissueSession) gets no grace.
+    if (successor && session.revokeNote !== REISSUED_NOTE && sessionStatus(withPolicy(successor, policy), now) === "active" && !user.disabledAt) {
       return { ok: true, session, user, policy };
     }
     return { ok: false, refusal: refusalOf(RefusalReason.REVOKED, session) };
@@ -127,6 +129,8 @@ async function checkRotated(ctx: EngineContext, session: SessionRecord, user: Us
       userId: session.userId,
       details: { familyId: session.familyId, rotatedAt: session.revokedAt?.toISOString() },
     }),
+    // A replay is recorded even when the family had already ended: the token was still copied.
+    { summaryWhenNone: true },
   );
   return { ok: false, refusal: refusalOf(RefusalReason.REUSE_DETECTED, session) };
 }
@@ -152,7 +156,7 @@ export async function checkToken(
       userId: refusal.userId,
       revokedReason: refusal.revokedReason,
       ip: request.ip ? plainAddress(request.ip) : null,
-      userAgent: request.userAgent ?? null,
+      userAgent: cleanUserAgent(request.userAgent),
     });
   }
   return checked;

@@ -1,6 +1,6 @@
-import { concreteApp, event, revocation, type EngineContext } from "./context";
+import { assertMayActOn, concreteApp, event, revocation, type EngineContext } from "./context";
 import { ErrorCode, SessionError } from "./errors";
-import { CONSOLE_APP_ID, type AppScope } from "./policy";
+import { ALL_APPS, CONSOLE_APP_ID, type AppScope } from "./policy";
 import { identifierSchema, parseInput, revokeByFilterSchema, revokeSchema, sessionIdSchema, type RevokeByFilterInput, type RevokeInput } from "./schemas";
 import { SYSTEM_ACTOR, type Actor, type SessionFilter } from "./types";
 
@@ -24,6 +24,7 @@ export async function revokeSession(
   if (!existing || (options.ownerUserId !== undefined && existing.userId !== options.ownerUserId)) {
     throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such session.", { sessionId: id });
   }
+  await assertMayActOn(ctx, actor, existing.appId, existing.userId);
   return ctx.repository.revokeSession(
     existing.appId,
     id,
@@ -51,6 +52,7 @@ export async function revokeUserSessions(
   const now = ctx.clock.now();
   const user = await ctx.repository.findUser(appId, id);
   if (!user) return 0;
+  await assertMayActOn(ctx, actor, appId, id);
   const revoked = await ctx.repository.revokeSessions(
     appId,
     { userId: id, exceptSessionId: options.exceptSessionId },
@@ -124,6 +126,7 @@ export async function disableUser(ctx: EngineContext, scope: AppScope, userId: s
   const appId = concreteApp(scope);
   const id = parseInput(identifierSchema, userId);
   const now = ctx.clock.now();
+  await assertMayActOn(ctx, actor, appId, id);
   const changed = await ctx.repository.setUserDisabled(appId, id, now, reason, event(ctx, appId, "user.disabled", actor, { userId: id, details: { reason } }));
   if (!changed) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such user.", { userId: id });
   const revoked = await ctx.repository.revokeSessions(
@@ -133,7 +136,20 @@ export async function disableUser(ctx: EngineContext, scope: AppScope, userId: s
     { at: now, type: "session.revoked", actor, details: { reason: "USER_DISABLED" } },
     null,
   );
-  return revoked.length;
+  // What a person handed out ends with their access: service sessions acting for them and, for a
+  // console account, those it started in any application.
+  const delegated = await ctx.repository.findDelegatedServiceSessions(appId === CONSOLE_APP_ID ? ALL_APPS : appId, now, {
+    delegatedBy: appId === CONSOLE_APP_ID ? undefined : id,
+    startedBy: appId === CONSOLE_APP_ID ? id : undefined,
+  });
+  const ended = await ctx.repository.revokeSessions(
+    appId === CONSOLE_APP_ID ? ALL_APPS : appId,
+    { ids: delegated },
+    revocation("USER_DISABLED", actor, `delegated by ${id}, who was disabled`, now),
+    { at: now, type: "session.revoked", actor, details: { reason: "USER_DISABLED", delegatedBy: id } },
+    null,
+  );
+  return revoked.length + ended.length;
 }
 
 export async function enableUser(ctx: EngineContext, scope: AppScope, userId: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {

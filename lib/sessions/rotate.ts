@@ -4,9 +4,9 @@ import { ErrorCode, SessionError } from "./errors";
 import type { AppScope } from "./policy";
 import type { RequestContext } from "./refusal-log";
 import { checkToken, refused, rotationConflict } from "./resolve";
-import { identifierSchema, parseInput } from "./schemas";
+import { identifierSchema, parseInput, sessionIdSchema } from "./schemas";
 import { issueToken } from "./tokens";
-import { SYSTEM_ACTOR, type Actor, type SessionRecord } from "./types";
+import { REISSUED_NOTE, SYSTEM_ACTOR, type Actor, type SessionRecord } from "./types";
 
 /** A successor for `old` with a fresh token: same family, same sign-in, same absolute cap. */
 function successorOf(old: SessionRecord, now: Date): { token: string; record: SessionRecord } {
@@ -50,6 +50,27 @@ export async function rotateSession(
   const next = successorOf(old, now);
   const rotated = await ctx.repository.rotateSession(old.appId, old.id, revocation("ROTATED", actor, null, now), next.record, [
     event(ctx, old.appId, "session.rotated", actor, { sessionId: old.id, userId: old.userId, details: { to: next.record.id } }),
+    event(ctx, old.appId, "session.created", actor, { sessionId: next.record.id, userId: old.userId, details: { rotatedFrom: old.id, kind: old.kind } }),
+  ]);
+  if (rotated.outcome !== "rotated") throw rotationConflict(old.id);
+  return { token: next.token, session: toSessionView(next.record, now) };
+}
+
+/**
+ * A new token for a session whose trust changed: its owner re-entered their password or chose a
+ * new one. The session goes on under the new token, counted as a fresh sign-in; the old token
+ * is refused at once, with no grace window (nothing legitimate still holds it), and presenting
+ * it after the window counts as reuse like any rotated token.
+ */
+export async function reissueSession(ctx: EngineContext, scope: AppScope, sessionId: string, actor: Actor = SYSTEM_ACTOR): Promise<IssuedSession> {
+  const id = parseInput(sessionIdSchema, sessionId);
+  const old = await ctx.repository.findSession(scope, id);
+  if (!old || old.revokedAt) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such session.", { sessionId: id });
+  const now = ctx.clock.now();
+  const next = successorOf(old, now);
+  next.record.authenticatedAt = now;
+  const rotated = await ctx.repository.rotateSession(old.appId, old.id, revocation("ROTATED", actor, REISSUED_NOTE, now), next.record, [
+    event(ctx, old.appId, "session.rotated", actor, { sessionId: old.id, userId: old.userId, details: { to: next.record.id, reauthenticated: true } }),
     event(ctx, old.appId, "session.created", actor, { sessionId: next.record.id, userId: old.userId, details: { rotatedFrom: old.id, kind: old.kind } }),
   ]);
   if (rotated.outcome !== "rotated") throw rotationConflict(old.id);

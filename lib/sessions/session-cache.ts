@@ -204,8 +204,8 @@ export function cachingRepository(base: SessionRepository, hot: HotSessionReads,
       return revoked;
     },
 
-    async revokeSessions(app, target, revocation, perSession, summary) {
-      const ids = await base.revokeSessions(app, target, revocation, perSession, summary);
+    async revokeSessions(app, target, revocation, perSession, summary, options) {
+      const ids = await base.revokeSessions(app, target, revocation, perSession, summary, options);
       await cache.invalidate(ids);
       return ids;
     },

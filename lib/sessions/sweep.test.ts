@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, createTestEngine, type TestDatabase } from "../testing/database";
+import { ALL_APPS } from "./policy";
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
@@ -68,6 +69,48 @@ describe("sweepSessions", () => {
       expect(await engine.sweepSessions({ limit: 3, batchSize: 2 })).toMatchObject({ total: 4 }); // whole batches
       expect(await engine.sweepSessions({ limit: 3 })).toMatchObject({ total: 0 });
       expect(await own.database.prisma.session.count()).toBe(0);
+    } finally {
+      await own.drop();
+    }
+  });
+
+  it("deletes OAuth states consumed or expired before the cutoff, of its own scope only; a dry run deletes none", async () => {
+    const own = await createTestDatabase();
+    try {
+      const { engine, root, clock } = createTestEngine(own, { retentionSeconds: 24 * 3600 });
+      const otherId = (await root.createApplication({ name: "sweep-states-elsewhere" })).id;
+      const other = root.app(otherId);
+      const start = clock.now().getTime();
+      const consumedLongAgo = await engine.issueOAuthState();
+      await engine.consumeOAuthState(consumedLongAgo.state);
+      await engine.issueOAuthState({ ttlSeconds: 60 }); // expired long ago, never used
+      const elsewhere = await other.issueOAuthState();
+      await other.consumeOAuthState(elsewhere.state);
+      clock.set(start + DAY);
+      await engine.issueOAuthState({ ttlSeconds: 60 }); // expired, but inside the retention
+      clock.set(start + DAY + 2 * MINUTE);
+      const consumedRecently = await engine.issueOAuthState();
+      await engine.consumeOAuthState(consumedRecently.state);
+      const live = await engine.issueOAuthState({ data: { returnTo: "/after" } });
+      const states = () => own.database.prisma.oAuthState.count();
+      expect(await states()).toBe(6);
+
+      expect(await engine.sweepSessions({ dryRun: true })).toMatchObject({ dryRun: true, oauthStates: 0 });
+      expect(await states()).toBe(6);
+
+      const swept = await engine.sweepSessions();
+      expect(swept.oauthStates).toBe(2);
+      expect(await states()).toBe(4);
+      const [event] = (await engine.listEvents({ type: "sessions.swept" })).items;
+      expect(event?.details).toMatchObject({ oauthStates: 2 });
+      // What is left still behaves: the live state is consumed once, a used one stays used.
+      expect(await engine.consumeOAuthState(live.state)).toEqual({ returnTo: "/after" });
+      await expect(engine.consumeOAuthState(consumedRecently.state)).rejects.toMatchObject({ code: "STATE_INVALID" });
+
+      // Another application's old state went only with a sweep of every application.
+      expect(await own.database.prisma.oAuthState.count({ where: { appId: otherId } })).toBe(1);
+      expect((await root.app(ALL_APPS).sweepSessions()).oauthStates).toBe(1);
+      expect(await own.database.prisma.oAuthState.count({ where: { appId: otherId } })).toBe(0);
     } finally {
       await own.drop();
     }

@@ -20,6 +20,12 @@ export const REVOKE_REASONS = [
 ] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
+/**
+ * The revoke note of a token replaced because its owner signed in again (a password entered again,
+ * a new password): unlike a rotation's, such a token gets no grace window.
+ */
+export const REISSUED_NOTE = "signed in again";
+
 /** Reasons that end a sign-in: every reason but ROTATED (a rotation replaces the token, the sign-in goes on). */
 export const ENDING_REASONS = REVOKE_REASONS.filter((reason) => reason !== "ROTATED");
 

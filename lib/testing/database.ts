@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { openDatabase, type Database } from "../db/client";
 import { applyMigrations } from "../db/migrate";
 import { createPrismaSessionRepository } from "../db/session-repository";
@@ -49,4 +50,9 @@ export function createTestEngine(db: TestDatabase, overrides: Partial<SessionCon
   const config = resolveSessionConfig(overrides);
   const root = createSessionEngine({ repository: db.repository, config, clock });
   return { engine: root.app(DEFAULT_APP_ID), root, clock, config };
+}
+
+/** A user id no other test uses. */
+export function uniqueUser(prefix = "user"): string {
+  return `${prefix}-${randomBytes(6).toString("hex")}`;
 }

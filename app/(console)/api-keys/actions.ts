@@ -11,7 +11,7 @@ import { getLatchkey } from "@/lib/server/latchkey";
 import { CONSOLE_APP_ID } from "@/lib/sessions/policy";
 import { applicationIdSchema } from "@/lib/sessions/schemas";
 
-export const createApiKeyAction = consoleAction({ roles: ["ADMIN"], schema: createApiKeySchema }, async (input, session): Promise<ActionState<{ key: string; name: string }>> => {
+export const createApiKeyAction = consoleAction({ roles: ["ADMIN"], schema: createApiKeySchema, recentAuth: true }, async (input, session): Promise<ActionState<{ key: string; name: string }>> => {
   const latchkey = getLatchkey();
   const { key, apiKey } = await createApiKey(latchkey.apiKeys, latchkey.engine, input, session.actor);
   revalidatePath("/api-keys");
@@ -42,7 +42,7 @@ const serviceSessionForm = z
   .strict();
 
 export const createServiceSessionAction = consoleAction(
-  { roles: ["ADMIN"], schema: serviceSessionForm },
+  { roles: ["ADMIN"], schema: serviceSessionForm, recentAuth: true },
   async ({ appId, client, scopes, ttl, delegatedBy }, session): Promise<ActionState<{ environment: string; client: string }>> => {
     const latchkey = getLatchkey();
     if (appId === CONSOLE_APP_ID) return { ok: false, error: "Service sessions belong to an application, not to the console.", fieldErrors: { appId: "choose an application" } };

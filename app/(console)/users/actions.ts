@@ -20,7 +20,7 @@ export const logoutEverywhereAction = consoleAction(
 );
 
 export const disableUserAction = consoleAction(
-  { roles: ["ADMIN"], schema: z.object({ appId: applicationIdSchema, userId: identifierSchema, note }).strict() },
+  { roles: ["ADMIN"], schema: z.object({ appId: applicationIdSchema, userId: identifierSchema, note }).strict(), recentAuth: true },
   async ({ appId, userId, note: reason }, session) => {
     if (appId === CONSOLE_APP_ID && userId === session.userId) return { ok: false, error: "You cannot disable yourself." };
     const ended = await getLatchkey().engine.app(appId).disableUser(userId, reason, session.actor);
@@ -29,7 +29,7 @@ export const disableUserAction = consoleAction(
   },
 );
 
-export const enableUserAction = consoleAction({ roles: ["ADMIN"], schema: z.object({ appId: applicationIdSchema, userId: identifierSchema }).strict() }, async ({ appId, userId }, session) => {
+export const enableUserAction = consoleAction({ roles: ["ADMIN"], schema: z.object({ appId: applicationIdSchema, userId: identifierSchema }).strict(), recentAuth: true }, async ({ appId, userId }, session) => {
   await getLatchkey().engine.app(appId).enableUser(userId, session.actor);
   revalidatePath(userHref(appId, userId));
   return { ok: true, message: "User enabled." };

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { ReauthField } from "@/components/form-status";
 import type { ActionState } from "@/lib/auth/action";
 import type { AppChoice } from "@/lib/console/apps";
 import { API_SCOPES, SCOPE_DESCRIPTIONS } from "@/lib/api/scopes";
@@ -48,6 +49,7 @@ export function CreateKeyForm({ apps }: { apps: AppChoice[] }) {
         ))}
         {state.fieldErrors?.scopes ? <span className="text-xs text-red-700">{state.fieldErrors.scopes}</span> : null}
       </fieldset>
+      <ReauthField state={state} />
       <button type="submit" disabled={pending} className="rounded bg-slate-900 px-3 py-1.5 text-sm text-white disabled:opacity-60">
         {pending ? "Creating…" : "Create key"}
       </button>

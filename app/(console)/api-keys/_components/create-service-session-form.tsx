@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { FieldError, FormStatus } from "@/components/form-status";
+import { FieldError, FormStatus, ReauthField } from "@/components/form-status";
 import type { ActionState } from "@/lib/auth/action";
 import type { AppChoice } from "@/lib/console/apps";
 import { createServiceSessionAction } from "../actions";
@@ -41,6 +41,7 @@ export function CreateServiceSessionForm({ apps }: { apps: AppChoice[] }) {
         <input name="delegatedBy" className={INPUT} />
         <FieldError state={state} name="delegatedBy" />
       </label>
+      <ReauthField state={state} />
       <button type="submit" disabled={pending} className="rounded bg-slate-900 px-3 py-1.5 text-sm text-white disabled:opacity-60">
         {pending ? "Starting…" : "Start service session"}
       </button>

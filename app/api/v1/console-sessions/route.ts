@@ -7,7 +7,8 @@ import { signInWithPassword } from "@/lib/auth/password-sign-in";
 export const POST = apiRoute(endpoints.createConsoleSession, async ({ latchkey, body, ip, request }) => {
   const result = await signInWithPassword(body, { ip, userAgent: request.headers.get("user-agent"), via: "cli" });
   if (!result.ok && result.reason === "RATE_LIMITED") {
-    throw new ApiError("RATE_LIMITED", "Too many failed sign-ins for this account or from this address; try again later.", { retryAfterSeconds: 60 }, { "retry-after": "60" });
+    const wait = String(result.retryAfter);
+    throw new ApiError("RATE_LIMITED", "Too many failed sign-ins for this account from this address, or from this address; try again later.", { retryAfterSeconds: result.retryAfter }, { "retry-after": wait });
   }
   if (!result.ok) throw new ApiError("UNAUTHORIZED", "Wrong email or password, or the account is disabled.");
   const context = await latchkey.console.validateSession(result.token);

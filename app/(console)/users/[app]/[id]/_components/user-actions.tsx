@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useRef } from "react";
-import { FieldError, FormStatus } from "@/components/form-status";
+import { FieldError, FormStatus, ReauthField } from "@/components/form-status";
 import type { ActionState } from "@/lib/auth/action";
 import { disableUserAction, enableUserAction, logoutEverywhereAction } from "../../../actions";
 
@@ -61,6 +61,7 @@ export function DisableUser({ appId, userId, disabled }: { appId: string; userId
       <button type="submit" disabled={pending} className="rounded border border-slate-300 px-3 py-1.5">
         {disabled ? "Enable user" : "Disable user"}
       </button>
+      <ReauthField state={state} />
       <FormStatus state={state} />
     </form>
   );

@@ -1,0 +1,35 @@
+import { cookies } from "next/headers";
+import { decode, encode } from "next-auth/jwt";
+import type { Latchkey } from "../server/latchkey";
+import { isSessionError } from "../sessions/errors";
+import { getAuthOptions, requestIsHttps } from "./options";
+import type { ConsoleSession } from "./session";
+
+/**
+ * After a change of trust (the password entered again, a new password), the console session
+ * goes on under a new token, as after a sign-in: the engine replaces the token (the old one is
+ * refused at once) and next-auth's cookie is rewritten to carry the new one. Called from server
+ * actions, which may set cookies. A session that has just ended is left alone.
+ */
+export async function reissueConsoleSession(latchkey: Latchkey, session: ConsoleSession): Promise<void> {
+  const options = getAuthOptions(await requestIsHttps());
+  const cookie = options.cookies?.sessionToken;
+  const secret = options.secret;
+  if (!cookie || !secret) return;
+  const store = await cookies();
+  const current = store.get(cookie.name)?.value;
+  const payload = current ? await decode({ token: current, secret }) : null;
+  if (!payload) return;
+  let token: string;
+  try {
+    token = (await latchkey.console.reissueSession(session.sessionId, session.actor)).token;
+  } catch (error) {
+    if (isSessionError(error)) return;
+    throw error;
+  }
+  const maxAge = options.session?.maxAge ?? 30 * 86_400;
+  store.set(cookie.name, await encode({ token: { ...payload, lk: token }, secret, maxAge }), {
+    ...cookie.options,
+    expires: new Date(Date.now() + maxAge * 1000),
+  });
+}
