@@ -388,6 +388,9 @@ test("an account on a one-time password can do nothing but choose its own: serve
   const replay = await replayAction(page, createKey);
   expect(replay.text).toContain("Choose your own password first");
   expect(rowCounts()).toEqual(before);
+  // Nor does the export of every session answer it.
+  const exported = await page.request.get("/sessions/export");
+  expect(exported.status()).toBe(403);
 
   const api = await page.request.post("/api/v1/console-sessions", { data: { email, password: oneTime } });
   expect(api.status()).toBe(403);

@@ -5,7 +5,8 @@ import { ErrorCode, SessionError } from "../sessions/errors";
 import { CONSOLE_APP_ID } from "../sessions/policy";
 import { deviceLabelSchema, sessionIdSchema } from "../sessions/schemas";
 import type { Actor } from "../sessions/types";
-import { generatePassword, hashPassword, verifyPassword } from "./passwords";
+import { checkPassword, type PasswordCheck } from "./password-sign-in";
+import { generatePassword, hashPassword } from "./passwords";
 
 /** Form shapes of console accounts and devices: forms, server actions and tests share them. */
 
@@ -104,11 +105,12 @@ export async function changePassword(
   latchkey: Latchkey,
   session: { userId: string; sessionId: string; actor: Actor },
   input: z.output<typeof changePasswordSchema>,
+  ip: string | null,
 ): Promise<number> {
   const account = await latchkey.users.findCredentialsById(session.userId);
-  if (!account || !(await verifyPassword(input.currentPassword, account.passwordHash))) {
-    throw new SessionError(ErrorCode.VALIDATION_FAILED, "The current password is wrong.", { field: "currentPassword" });
-  }
+  const checked = account ? await checkPassword(account.email, ip, input.currentPassword, account.passwordHash) : ({ ok: false, reason: "INVALID" } as const);
+  if (!checked.ok && checked.reason === "RATE_LIMITED") throw tooManyGuesses(checked.retryAfter);
+  if (!checked.ok) throw new SessionError(ErrorCode.VALIDATION_FAILED, "The current password is wrong.", { field: "currentPassword" });
   if (input.newPassword === input.currentPassword) {
     throw new SessionError(ErrorCode.VALIDATION_FAILED, "The new password must differ from the current one.", { field: "newPassword" });
   }
@@ -124,10 +126,23 @@ export async function changePassword(
   return ended;
 }
 
-/** Checks a person's password again and records a fresh sign-in on their session. */
-export async function reauthenticate(latchkey: Latchkey, session: { userId: string; sessionId: string; actor: Actor }, password: string): Promise<boolean> {
+/**
+ * Checks a person's password again, under the sign-in limits (a stolen cookie is no guessing
+ * oracle), and records a fresh sign-in on their session.
+ */
+export async function reauthenticate(
+  latchkey: Latchkey,
+  session: { userId: string; sessionId: string; actor: Actor },
+  password: string,
+  ip: string | null,
+): Promise<PasswordCheck> {
   const account = await latchkey.users.findCredentialsById(session.userId);
-  if (!account || !(await verifyPassword(password, account.passwordHash))) return false;
-  await latchkey.console.confirmAuthentication(session.sessionId, session.actor);
-  return true;
+  if (!account) return { ok: false, reason: "INVALID" };
+  const checked = await checkPassword(account.email, ip, password, account.passwordHash);
+  if (checked.ok) await latchkey.console.confirmAuthentication(session.sessionId, session.actor);
+  return checked;
+}
+
+function tooManyGuesses(retryAfter: number): SessionError {
+  return new SessionError(ErrorCode.FORBIDDEN, `Too many wrong passwords; try again in ${retryAfter} s.`, { retryAfterSeconds: retryAfter });
 }

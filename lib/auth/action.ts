@@ -3,6 +3,7 @@ import type { ConsoleRole } from "../db/user-repository";
 import { isSessionError } from "../sessions/errors";
 import { getLatchkey } from "../server/latchkey";
 import { reauthenticate } from "./accounts";
+import { requestClientIp } from "./options";
 import { reissueConsoleSession } from "./reissue";
 import { getConsoleSession, isRecentlyAuthenticated, type ConsoleSession } from "./session";
 
@@ -57,19 +58,23 @@ export function consoleAction<S extends z.ZodType, T>(
     const fields = formObject(formData);
     const password = typeof fields[REAUTH_FIELD] === "string" ? (fields[REAUTH_FIELD] as string) : "";
     delete fields[REAUTH_FIELD];
-    let reauthenticated = false;
-    if (options.recentAuth && !isRecentlyAuthenticated(session, getLatchkey().env.reauthWindowSeconds)) {
-      if (!password) return { ok: false, reauthRequired: true, error: "For your security, enter your password again to continue." };
-      if (!(await reauthenticate(getLatchkey(), session, password))) {
-        return { ok: false, reauthRequired: true, error: "That password is wrong.", fieldErrors: { [REAUTH_FIELD]: "wrong password" } };
-      }
-      reauthenticated = true;
-    }
+    // The form is checked before any password: a password entered again counts as a fresh
+    // sign-in only for an action that then runs (and gives the session a new token).
     const parsed = options.schema.safeParse(fields);
     if (!parsed.success) {
       const fieldErrors: Record<string, string> = {};
       for (const issue of parsed.error.issues) fieldErrors[issue.path.join(".") || "form"] ??= issue.message;
       return { ok: false, error: "Please correct the highlighted fields.", fieldErrors };
+    }
+    let reauthenticated = false;
+    if (options.recentAuth && !isRecentlyAuthenticated(session, getLatchkey().env.reauthWindowSeconds)) {
+      if (!password) return { ok: false, reauthRequired: true, error: "For your security, enter your password again to continue." };
+      const checked = await reauthenticate(getLatchkey(), session, password, await requestClientIp());
+      if (!checked.ok && checked.reason === "RATE_LIMITED") {
+        return { ok: false, reauthRequired: true, error: `Too many wrong passwords; try again in ${checked.retryAfter} s.` };
+      }
+      if (!checked.ok) return { ok: false, reauthRequired: true, error: "That password is wrong.", fieldErrors: { [REAUTH_FIELD]: "wrong password" } };
+      reauthenticated = true;
     }
     try {
       return await handler(parsed.data, session);

@@ -58,6 +58,15 @@ export const SIGN_IN_RATE_LIMITED = "RATE_LIMITED";
 
 const cached = new Map<boolean, AuthOptions>();
 
+/** The client's address of this request (a server component or action), as the server found it. */
+export async function requestClientIp(): Promise<string | null> {
+  try {
+    return (await requestHeaders()).get(CLIENT_IP_HEADER);
+  } catch {
+    return null;
+  }
+}
+
 /** Whether this request reached Latchkey over TLS, as the server found it (see lib/server/client-address.ts). */
 export async function requestIsHttps(): Promise<boolean> {
   try {

@@ -17,11 +17,30 @@ export type PasswordSignIn =
   | { ok: false; reason: "INVALID" }
   | { ok: false; reason: "RATE_LIMITED"; retryAfter: number };
 
+export type PasswordCheck = { ok: true } | { ok: false; reason: "INVALID" } | { ok: false; reason: "RATE_LIMITED"; retryAfter: number };
+
+/**
+ * Checks a console account's password under the sign-in limits (lib/server/limits.ts): the
+ * attempt counts before the password is checked, an address that guessed too often is refused
+ * without a check (even with the right password), and an account guessed at from many addresses
+ * is slowed. Sign-in, a password entered again and the current password of a change all go
+ * through here. `passwordHash` null (no such account) is checked against a dummy hash.
+ */
+export async function checkPassword(email: string, ip: string | null, password: string, passwordHash: string | null): Promise<PasswordCheck> {
+  const { limits } = getLatchkey();
+  const account = email.toLowerCase();
+  const { retryAfter, delayMs } = await limits.signIn.attempt(account, ip);
+  if (retryAfter > 0) return { ok: false, reason: "RATE_LIMITED", retryAfter };
+  if (delayMs > 0) await sleep(delayMs);
+  const valid = await verifyPassword(password, passwordHash ?? DUMMY_HASH);
+  if (!valid || !passwordHash) return { ok: false, reason: "INVALID" };
+  await limits.signIn.succeeded(account, ip);
+  return { ok: true };
+}
+
 /**
  * Checks a console account's email and password and starts a Latchkey session for it: the
- * console's sign-in and the command line's share this, and its limits (lib/server/limits.ts).
- * An address that guessed too often for an account, or too often at all, is refused before any
- * password is checked, even a right one; an account guessed at from many addresses is slowed.
+ * console's sign-in and the command line's share this, and its limits.
  */
 export async function signInWithPassword(
   credentials: unknown,
@@ -29,18 +48,11 @@ export async function signInWithPassword(
 ): Promise<PasswordSignIn> {
   const input = credentialsSchema.safeParse(credentials);
   if (!input.success) return { ok: false, reason: "INVALID" };
-  const { users, console: engine, limits } = getLatchkey();
-  const email = input.data.email.toLowerCase();
-  const { retryAfter, delayMs } = await limits.signIn.check(email, client.ip);
-  if (retryAfter > 0) return { ok: false, reason: "RATE_LIMITED", retryAfter };
-  if (delayMs > 0) await sleep(delayMs);
+  const { users, console: engine } = getLatchkey();
   const account = await users.findCredentials(input.data.email);
-  const valid = await verifyPassword(input.data.password, account?.passwordHash ?? DUMMY_HASH);
-  if (!account || !valid || account.disabledAt) {
-    await limits.signIn.failed(email, client.ip);
-    return { ok: false, reason: "INVALID" };
-  }
-  await limits.signIn.succeeded(email, client.ip);
+  const checked = await checkPassword(input.data.email, client.ip, input.data.password, account?.passwordHash ?? null);
+  if (!checked.ok) return checked;
+  if (!account || account.disabledAt) return { ok: false, reason: "INVALID" };
   const { token } = await engine.createSession(
     { userId: account.id, kind: "user", userAgent: client.userAgent, ip: client.ip, metadata: { via: client.via } },
     { type: "user", id: account.id, label: account.email },

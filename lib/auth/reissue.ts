@@ -15,11 +15,14 @@ export async function reissueConsoleSession(latchkey: Latchkey, session: Console
   const options = getAuthOptions(await requestIsHttps());
   const cookie = options.cookies?.sessionToken;
   const secret = options.secret;
-  if (!cookie || !secret) return;
   const store = await cookies();
-  const current = store.get(cookie.name)?.value;
-  const payload = current ? await decode({ token: current, secret }) : null;
-  if (!payload) return;
+  const current = cookie ? store.get(cookie.name)?.value : undefined;
+  const payload = current && secret ? await decode({ token: current, secret }) : null;
+  if (!cookie || !secret || !payload) {
+    // No cookie to carry a new token: the session whose trust changed ends (fail closed).
+    await latchkey.console.revokeSession(session.sessionId, { reason: "SIGNED_OUT", note: "its token could not be replaced" }, session.actor).catch(() => false);
+    return;
+  }
   let token: string;
   try {
     token = (await latchkey.console.reissueSession(session.sessionId, session.actor)).token;

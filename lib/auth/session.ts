@@ -57,3 +57,17 @@ export async function requireConsoleSession(roles?: readonly ConsoleRole[], opti
 export function isRecentlyAuthenticated(session: ConsoleSession, windowSeconds: number, now = Date.now()): boolean {
   return session.authenticatedAt !== null && now - session.authenticatedAt.getTime() <= windowSeconds * 1000;
 }
+
+/**
+ * The console session of a route handler, which answers JSON rather than redirecting: the
+ * session, or the answer that refuses it (signed out, a role not in `roles`, or an account that
+ * must still choose its own password).
+ */
+export async function consoleRouteSession(roles: readonly ConsoleRole[], refusal: string): Promise<{ session: ConsoleSession; refused: null } | { session: null; refused: Response }> {
+  const session = await getConsoleSession();
+  const refuse = (status: number, code: string, message: string) => ({ session: null, refused: Response.json({ error: { code, message } }, { status }) });
+  if (!session) return refuse(401, "UNAUTHORIZED", "Sign in first.");
+  if (!roles.includes(session.role)) return refuse(403, "FORBIDDEN", refusal);
+  if (session.mustChangePassword) return refuse(403, "FORBIDDEN", "Choose your own password first (on your profile page).");
+  return { session, refused: null };
+}

@@ -622,19 +622,25 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
 
     async findDelegatedServiceSessions(app, now, by) {
       const found = new Set<string>();
-      if (by.delegatedBy) {
-        const rows = await prisma.session.findMany({ where: { ...inApp(app), kind: "service", ...liveAt(now) }, select: { id: true, metadata: true } });
-        for (const row of rows) {
-          if (parseJson<{ delegatedBy?: unknown }>(row.metadata, {}).delegatedBy === by.delegatedBy) found.add(row.id);
-        }
-      }
-      if (by.startedBy) {
-        const live = await prisma.session.findMany({ where: { kind: "service", ...liveAt(now) }, select: { id: true } });
-        const started = await prisma.auditEvent.findMany({
-          where: { type: "session.created", actorType: "user", actorId: by.startedBy, sessionId: { in: live.map((row) => row.id) } },
-          select: { sessionId: true },
+      const apps = app === ALL_APPS ? (await prisma.application.findMany({ select: { id: true } })).map((row) => row.id) : [app];
+      for (const appId of apps) {
+        // Service sessions' users are "service:<client>": a range of the live-sessions index.
+        const rows = await prisma.session.findMany({
+          where: { appId, userId: { gte: "service:", lt: "service;" }, kind: "service", ...liveAt(now) },
+          select: { id: true, metadata: true },
         });
-        for (const event of started) if (event.sessionId) found.add(event.sessionId);
+        if (by.delegatedBy) {
+          for (const row of rows) if (parseJson<{ delegatedBy?: unknown }>(row.metadata, {}).delegatedBy === by.delegatedBy) found.add(row.id);
+        }
+        if (by.startedBy) {
+          for (let i = 0; i < rows.length; i += 500) {
+            const started = await prisma.auditEvent.findMany({
+              where: { sessionId: { in: rows.slice(i, i + 500).map((row) => row.id) }, type: "session.created", actorType: "user", actorId: by.startedBy },
+              select: { sessionId: true },
+            });
+            for (const event of started) if (event.sessionId) found.add(event.sessionId);
+          }
+        }
       }
       return [...found];
     },

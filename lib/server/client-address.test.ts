@@ -47,6 +47,12 @@ describe("the client's address", () => {
     stampClient(incoming, parseTrustedProxies(undefined));
     expect(incoming.headers[CLIENT_IP_HEADER]).toBe("203.0.113.7");
     expect(incoming.headers[CLIENT_PROTO_HEADER]).toBe("http");
+    // Forwarding headers from an untrusted peer reach nothing downstream…
+    expect(incoming.headers["x-forwarded-for"]).toBeUndefined();
+    // …and from a trusted proxy they stay.
+    const proxied = request("127.0.0.1", { "x-forwarded-for": "198.51.100.5", "x-forwarded-host": "latchkey.example.com" });
+    stampClient(proxied, parseTrustedProxies("loopback"));
+    expect(proxied.headers).toMatchObject({ [CLIENT_IP_HEADER]: "198.51.100.5", "x-forwarded-host": "latchkey.example.com" });
   });
 
   it("LATCHKEY_TRUSTED_PROXIES that is neither a hop count nor addresses is refused, naming the value", () => {

@@ -11,6 +11,7 @@ import { plainAddress } from "../sessions/words";
 export const CLIENT_IP_HEADER = "x-latchkey-client-ip";
 export const CLIENT_PROTO_HEADER = "x-latchkey-client-proto";
 export const CLIENT_ADDRESS_KEY = Symbol.for("latchkey.clientAddress");
+const FORWARDING_HEADERS = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip", "forwarded"];
 
 /** Which hops may speak for the client: proxy-addr's trust function (address, hop index). */
 export type ProxyTrust = (address: string, hop: number) => boolean;
@@ -63,6 +64,12 @@ export function stampClient(request: IncomingMessage, trust: ProxyTrust): void {
   delete request.headers[CLIENT_IP_HEADER];
   delete request.headers[CLIENT_PROTO_HEADER];
   const client = clientOf(request, trust);
+  // What an untrusted peer says about forwarding reaches nothing downstream (the console's
+  // same-origin check reads X-Forwarded-Host, Next.js the others).
+  const peer = request.socket.remoteAddress;
+  if (!peer || !trust(peer, 0)) {
+    for (const name of FORWARDING_HEADERS) delete request.headers[name];
+  }
   if (client.ip) request.headers[CLIENT_IP_HEADER] = client.ip;
   request.headers[CLIENT_PROTO_HEADER] = client.https ? "https" : "http";
 }

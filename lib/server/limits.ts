@@ -1,11 +1,12 @@
 import Redis from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterPrisma, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Db } from "../db/client";
 import { limitKeyOf } from "./client-address";
 
 /**
  * Failures counted per key in a window (rate-limiter-flexible): in Redis when there is one, so
  * that every instance counts together and a restart forgets nothing, else in this process. When
- * Redis cannot answer, counting goes on in the process until it is back.
+ * Redis cannot answer, the database counts for every instance until it is back.
  */
 export interface FailureLimit {
   /**
@@ -26,15 +27,17 @@ export interface SignInCheck {
 }
 
 /**
- * Console and CLI sign-in, after rate-limiter-flexible's login-protection scheme. Wrong passwords
- * count per account and client address (a lock for that address only: an attacker elsewhere
- * never locks the owner out), per address across accounts, and per account across addresses,
- * which past its ceiling slows every attempt at the account down and refuses none.
+ * Console and CLI sign-in, and every password check of a signed-in person (entered again, or
+ * the current one when changing it), after rate-limiter-flexible's login-protection scheme.
+ * Each attempt counts before its password is checked, so that guesses sent all at once count
+ * as many. They count per account and client address (a lock for that address only), per
+ * address across accounts, and per account across addresses: past a ceiling every attempt at
+ * the account is slowed; past a higher one only addresses the account signed in from before
+ * may try, so guesses from elsewhere never lock the owner out of their own address.
  */
 export interface SignInLimits {
-  check(account: string, ip: string | null): Promise<SignInCheck>;
-  failed(account: string, ip: string | null): Promise<void>;
-  /** A right password forgets that address's failures for the account. */
+  attempt(account: string, ip: string | null): Promise<SignInCheck>;
+  /** A right password: the attempt is given back, and the address is known for the account. */
   succeeded(account: string, ip: string | null): Promise<void>;
 }
 
@@ -44,26 +47,33 @@ export interface Limits {
   /** Refused tokens per API key and per client address, per minute. */
   apiTokens: FailureLimit;
   signIn: SignInLimits;
-  /** Settles once Redis answers (or at once without it); until then counting is in the process. */
+  /** Settles once Redis answers (or at once without it); until then the database counts. */
   ready: Promise<void>;
   close(): Promise<void>;
 }
 
 export const SIGN_IN_LIMITS = {
   windowSeconds: 15 * 60,
-  /** Wrong passwords for one account from one address (or IPv6 /64) before that address waits out the window. */
+  /** Attempts at one account from one address (or IPv6 /64) before that address waits out the window. */
   perAccountAndAddress: 10,
-  /** Wrong passwords from one address, whatever the accounts. */
+  /** Attempts from one address, whatever the accounts. */
   perAddress: 50,
-  /** Wrong passwords for one account from every address, past which each attempt is slowed. */
+  /** Failed attempts at one account from every address, past which each attempt is slowed… */
   perAccountCeiling: 50,
-  /** The slowdown per 10 failures past the ceiling, and its most. */
+  /** …and past which only addresses the account signed in from (in the last 14 days) may try. */
+  perAccountKnownOnly: 100,
+  /** The slowdown per 10 attempts past the ceiling, and its most. */
   slowdownStepMs: 1_000,
   slowdownMaxMs: 5_000,
 };
 
+// Under 24.8 days: the in-process store expires keys with a timer, which holds at most 2^31 ms.
+const KNOWN_ADDRESS_SECONDS = 14 * 86_400;
+
 interface LimitOptions {
   redisUrl: string | null;
+  /** Where the counts go while Redis cannot answer, so that every instance still counts together. */
+  database?: Db | null;
   apiAuthFailureLimit: number;
   apiTokenFailureLimit: number;
   signIn?: typeof SIGN_IN_LIMITS;
@@ -71,24 +81,28 @@ interface LimitOptions {
 
 const addressKey = (ip: string | null) => (ip ? limitKeyOf(ip) : "unknown");
 
-export function createLimits({ redisUrl, apiAuthFailureLimit, apiTokenFailureLimit, signIn = SIGN_IN_LIMITS }: LimitOptions): Limits {
+export function createLimits({ redisUrl, database = null, apiAuthFailureLimit, apiTokenFailureLimit, signIn = SIGN_IN_LIMITS }: LimitOptions): Limits {
   const client = redisUrl
-    ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: (times) => Math.min(100 * times, 1_000), lazyConnect: true })
+    ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1_000, retryStrategy: (times) => Math.min(100 * times, 1_000), lazyConnect: true })
     : null;
   const ready = client ? client.connect().catch(() => {}) : Promise.resolve();
-  // Connection errors are answered by the in-process counters; ioredis would log each one.
+  // Connection errors are answered by the fallback store; ioredis would log each one.
   client?.on("error", () => {});
 
   function limiter(name: string, points: number, duration: number): RateLimiterAbstract {
-    const memory = new RateLimiterMemory({ keyPrefix: name, points, duration });
-    if (!client) return memory;
+    if (!client) return new RateLimiterMemory({ keyPrefix: name, points, duration });
+    // While Redis cannot answer, the database counts for every instance (in the process only
+    // when there is no database to count in, as in unit tests).
+    const insurance = database
+      ? new RateLimiterPrisma({ storeClient: database, tableName: "rateLimit", keyPrefix: `limit:${name}`, points, duration })
+      : new RateLimiterMemory({ keyPrefix: name, points, duration });
     return new RateLimiterRedis({
       storeClient: client,
       keyPrefix: `latchkey:v1:limit:${name}`,
       points,
       duration,
       rejectIfRedisNotReady: true,
-      insuranceLimiter: memory,
+      insuranceLimiter: insurance,
     });
   }
 
@@ -116,37 +130,37 @@ export function createLimits({ redisUrl, apiAuthFailureLimit, apiTokenFailureLim
 
   const byAccountAndAddress = limiter("signin:account-address", signIn.perAccountAndAddress, signIn.windowSeconds);
   const byAddress = limiter("signin:address", signIn.perAddress, signIn.windowSeconds);
-  const byAccount = limiter("signin:account", signIn.perAccountCeiling, signIn.windowSeconds);
+  const byAccount = limiter("signin:account", signIn.perAccountKnownOnly, signIn.windowSeconds);
+  const knownAddresses = limiter("signin:known", 1_000_000, KNOWN_ADDRESS_SECONDS);
   const pairKey = (account: string, ip: string | null) => `${account.toLowerCase()}|${addressKey(ip)}`;
+  const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
   return {
     apiAuth: failureLimit("api:auth", apiAuthFailureLimit, 60),
     apiTokens: failureLimit("api:tokens", apiTokenFailureLimit, 60),
     signIn: {
-      async check(account, ip) {
+      async attempt(account, ip) {
         const [pair, address, all] = await Promise.all([
-          byAccountAndAddress.get(pairKey(account, ip)),
-          byAddress.get(addressKey(ip)),
-          byAccount.get(account.toLowerCase()),
-        ]);
-        const waits = [
-          pair && pair.consumedPoints >= signIn.perAccountAndAddress ? pair.msBeforeNext : 0,
-          address && address.consumedPoints >= signIn.perAddress ? address.msBeforeNext : 0,
-        ];
-        const retryAfter = Math.max(...waits) > 0 ? Math.max(1, Math.ceil(Math.max(...waits) / 1000)) : 0;
-        const over = all ? all.consumedPoints - signIn.perAccountCeiling : -1;
-        const delayMs = over < 0 ? 0 : Math.min(signIn.slowdownMaxMs, signIn.slowdownStepMs * (Math.floor(over / 10) + 1));
-        return { retryAfter, delayMs };
-      },
-      async failed(account, ip) {
-        await Promise.all([
           byAccountAndAddress.penalty(pairKey(account, ip), 1),
           byAddress.penalty(addressKey(ip), 1),
           byAccount.penalty(account.toLowerCase(), 1),
         ]);
+        if (pair.consumedPoints > signIn.perAccountAndAddress) return { retryAfter: seconds(pair.msBeforeNext), delayMs: 0 };
+        if (address.consumedPoints > signIn.perAddress) return { retryAfter: seconds(address.msBeforeNext), delayMs: 0 };
+        if (all.consumedPoints > signIn.perAccountKnownOnly && !(await knownAddresses.get(pairKey(account, ip)))) {
+          return { retryAfter: seconds(all.msBeforeNext), delayMs: 0 };
+        }
+        const over = all.consumedPoints - signIn.perAccountCeiling;
+        const delayMs = over <= 0 ? 0 : Math.min(signIn.slowdownMaxMs, signIn.slowdownStepMs * Math.ceil(over / 10));
+        return { retryAfter: 0, delayMs };
       },
       async succeeded(account, ip) {
-        await byAccountAndAddress.delete(pairKey(account, ip));
+        await Promise.all([
+          byAccountAndAddress.delete(pairKey(account, ip)),
+          byAddress.reward(addressKey(ip), 1),
+          byAccount.reward(account.toLowerCase(), 1),
+          knownAddresses.penalty(pairKey(account, ip), 1),
+        ]);
       },
     },
     ready,

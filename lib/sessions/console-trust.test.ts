@@ -44,10 +44,11 @@ describe(`console roles act only downwards on ${TEST_PROVIDER}`, () => {
     expect(await refusal(() => console.setDeviceLabel(session.id, "pwned", support))).toBe("FORBIDDEN");
     expect(await refusal(() => console.revokeUserSessions(admin.id, {}, support))).toBe("FORBIDDEN");
     expect(await refusal(() => console.disableUser(admin.id, "no", support))).toBe("FORBIDDEN");
+    expect(await refusal(() => console.setTenant(session.id, "elsewhere", support))).toBe("FORBIDDEN");
     // Through the operators' view of every application, too.
     expect(await refusal(() => root.app(ALL_APPS).revokeSession(session.id, {}, support))).toBe("FORBIDDEN");
     const after = await console.getSession(session.id);
-    expect(after).toMatchObject({ status: "active", deviceLabel: null });
+    expect(after).toMatchObject({ status: "active", deviceLabel: null, tenantId: null });
     expect((await console.findUsers(admin.id))[0]?.disabledAt ?? null).toBeNull();
   });
 

@@ -2,7 +2,7 @@ import { assertMayActOn, concreteApp, event, toSessionView, type EngineContext }
 import { ErrorCode, SessionError } from "./errors";
 import type { AppScope } from "./policy";
 import { deviceLabelSchema, identifierSchema, parseInput, sessionIdSchema } from "./schemas";
-import { SYSTEM_ACTOR, type Actor, type SessionView } from "./types";
+import { SYSTEM_ACTOR, type Actor, type SessionRecord, type SessionView } from "./types";
 
 /** The session after an update, or SESSION_NOT_FOUND when the update matched nothing. */
 async function viewAfterUpdate(ctx: EngineContext, scope: AppScope, sessionId: string, updated: boolean): Promise<SessionView> {
@@ -11,12 +11,17 @@ async function viewAfterUpdate(ctx: EngineContext, scope: AppScope, sessionId: s
   return toSessionView(record, ctx.clock.now());
 }
 
-/** The application of a session within `scope`, or SESSION_NOT_FOUND. */
-async function appOfSession(ctx: EngineContext, scope: AppScope, sessionId: string): Promise<string> {
-  if (typeof scope === "string") return scope;
+/**
+ * The session an edit is about, within `scope` (and of `ownerUserId`, when given: another user's
+ * is reported exactly like an unknown one), once the actor may change it.
+ */
+async function editable(ctx: EngineContext, scope: AppScope, sessionId: string, actor: Actor, ownerUserId?: string): Promise<SessionRecord> {
   const found = await ctx.repository.findSession(scope, sessionId);
-  if (!found) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such session.", { sessionId });
-  return found.appId;
+  if (!found || (ownerUserId !== undefined && found.userId !== ownerUserId)) {
+    throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such session.", { sessionId });
+  }
+  await assertMayActOn(ctx, actor, found.appId, found.userId);
+  return found;
 }
 
 /** Names a device; with `ownerUserId`, only on that user's own session. */
@@ -30,13 +35,7 @@ export async function setDeviceLabel(
 ): Promise<SessionView> {
   const id = parseInput(sessionIdSchema, sessionId);
   const deviceLabel = label === null ? null : parseInput(deviceLabelSchema, label);
-  const target = await ctx.repository.findSession(scope, id);
-  // Another user's session is reported exactly like an unknown one.
-  if (!target || (options.ownerUserId !== undefined && target.userId !== options.ownerUserId)) {
-    throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such session.", { sessionId: id });
-  }
-  await assertMayActOn(ctx, actor, target.appId, target.userId);
-  const appId = target.appId;
+  const { appId } = await editable(ctx, scope, id, actor, options.ownerUserId);
   const updated = await ctx.repository.updateSession(
     appId,
     id,
@@ -51,7 +50,7 @@ export async function setDeviceLabel(
 export async function setTenant(ctx: EngineContext, scope: AppScope, sessionId: string, tenantId: string | null, actor: Actor = SYSTEM_ACTOR): Promise<SessionView> {
   const id = parseInput(sessionIdSchema, sessionId);
   const tenant = tenantId === null ? null : parseInput(identifierSchema, tenantId);
-  const appId = await appOfSession(ctx, scope, id);
+  const { appId } = await editable(ctx, scope, id, actor);
   const updated = await ctx.repository.updateSession(appId, id, { tenantId: tenant }, event(ctx, appId, "session.tenant_changed", actor, { sessionId: id, details: { tenantId: tenant } }));
   return viewAfterUpdate(ctx, appId, id, updated);
 }

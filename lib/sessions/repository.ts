@@ -198,7 +198,7 @@ export interface SessionRepository {
   /**
    * Live service sessions handed out on someone's behalf: those whose `delegatedBy` is `userId`
    * (in `app`), and those a console account `startedBy` started, in any application (from the
-   * audit event that created them). Ids only; service sessions live a day at most, so few are live.
+   * audit event that created them). Ids only, read through the live-sessions index.
    */
   findDelegatedServiceSessions(app: AppScope, now: Date, by: { delegatedBy?: string; startedBy?: string }): Promise<string[]>;
 

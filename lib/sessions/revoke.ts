@@ -142,14 +142,18 @@ export async function disableUser(ctx: EngineContext, scope: AppScope, userId: s
     delegatedBy: appId === CONSOLE_APP_ID ? undefined : id,
     startedBy: appId === CONSOLE_APP_ID ? id : undefined,
   });
-  const ended = await ctx.repository.revokeSessions(
-    appId === CONSOLE_APP_ID ? ALL_APPS : appId,
-    { ids: delegated },
-    revocation("USER_DISABLED", actor, `delegated by ${id}, who was disabled`, now),
-    { at: now, type: "session.revoked", actor, details: { reason: "USER_DISABLED", delegatedBy: id } },
-    null,
-  );
-  return revoked.length + ended.length;
+  let ended = 0;
+  for (let i = 0; i < delegated.length; i += ctx.config.sweepBatchSize) {
+    const batch = await ctx.repository.revokeSessions(
+      appId === CONSOLE_APP_ID ? ALL_APPS : appId,
+      { ids: delegated.slice(i, i + ctx.config.sweepBatchSize) },
+      revocation("USER_DISABLED", actor, `delegated by ${id}, who was disabled`, now),
+      { at: now, type: "session.revoked", actor, details: { reason: "USER_DISABLED", delegatedBy: id } },
+      null,
+    );
+    ended += batch.length;
+  }
+  return revoked.length + ended;
 }
 
 export async function enableUser(ctx: EngineContext, scope: AppScope, userId: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {

@@ -7,6 +7,7 @@ import { applicationChoices, scopeOfFilter } from "@/lib/console/apps";
 import { parseSessionQuery } from "@/lib/console/session-query";
 import { startRevocationByFilter } from "@/lib/server/bulk-jobs";
 import { getLatchkey } from "@/lib/server/latchkey";
+import { ErrorCode, isSessionError } from "@/lib/sessions/errors";
 import type { RevokeByFilterInput } from "@/lib/sessions/schemas";
 import { deviceLabelSchema, identifierSchema, sessionIdSchema } from "@/lib/sessions/schemas";
 import { MANUAL_REVOKE_REASONS } from "@/lib/sessions/types";
@@ -23,11 +24,20 @@ export const bulkRevokeAction = consoleAction(
   },
   async ({ ids, reason, note }, session) => {
     let revoked = 0;
+    let refused = 0;
     for (const id of new Set(ids)) {
-      if (await getLatchkey().operator.revokeSession(id, { reason, note }, session.actor)) revoked += 1;
+      try {
+        if (await getLatchkey().operator.revokeSession(id, { reason, note }, session.actor)) revoked += 1;
+      } catch (error) {
+        // Sessions of an account with more power than the actor's stay; the others go on.
+        if (!isSessionError(error) || error.code !== ErrorCode.FORBIDDEN) throw error;
+        refused += 1;
+      }
     }
     revalidatePath("/sessions");
-    return { ok: true, message: `Revoked ${revoked} ${revoked === 1 ? "session" : "sessions"}.` };
+    const done = `Revoked ${revoked} ${revoked === 1 ? "session" : "sessions"}.`;
+    if (refused === 0) return { ok: true, message: done };
+    return { ok: revoked > 0, message: done, error: `${done} ${refused} ${refused === 1 ? "belongs" : "belong"} to an account with more power than yours and ${refused === 1 ? "was" : "were"} left alone.` };
   },
 );
 

@@ -1,5 +1,5 @@
 // GET /sessions/export — the sessions of the current filter as CSV, streamed page by page
-import { getConsoleSession } from "@/lib/auth/session";
+import { consoleRouteSession } from "@/lib/auth/session";
 import { applicationChoices, scopeOfFilter } from "@/lib/console/apps";
 import { parseSessionQuery } from "@/lib/console/session-query";
 import { getLatchkey } from "@/lib/server/latchkey";
@@ -33,11 +33,8 @@ function cell(value: string | null): string {
 }
 
 export async function GET(request: Request): Promise<Response> {
-  const viewer = await getConsoleSession();
-  if (!viewer) return Response.json({ error: { code: "UNAUTHORIZED", message: "Sign in first." } }, { status: 401 });
-  if (viewer.role !== "ADMIN" && viewer.role !== "SUPPORT") {
-    return Response.json({ error: { code: "FORBIDDEN", message: "Your role does not allow exports." } }, { status: 403 });
-  }
+  const { refused } = await consoleRouteSession(["ADMIN", "SUPPORT"], "Your role does not allow exports.");
+  if (refused) return refused;
   const { input, values, error } = parseSessionQuery(new URL(request.url).searchParams);
   if (error) return Response.json({ error: { code: "VALIDATION_FAILED", message: error } }, { status: 400 });
   const latchkey = getLatchkey();

@@ -9,7 +9,11 @@ export const GET = apiRoute(endpoints.getSession, async ({ app, params }) => {
   return json({ session });
 });
 
-export const PATCH = apiRoute(endpoints.updateSession, async ({ app, params, body, actor }) => {
+export const PATCH = apiRoute(endpoints.updateSession, async ({ app, params, body, actor, principal }) => {
+  // As in the console, only ADMIN accounts move sessions between tenants; API keys may.
+  if (body.tenantId !== undefined && principal?.type === "user" && principal.role !== "ADMIN") {
+    throw new ApiError("FORBIDDEN", `A ${principal.role} account cannot switch tenants.`);
+  }
   let session = await app.getSessionOrThrow(params.id);
   if (body.deviceLabel !== undefined) session = await app.setDeviceLabel(params.id, body.deviceLabel, actor);
   if (body.tenantId !== undefined) session = await app.setTenant(params.id, body.tenantId, actor);
