@@ -2,7 +2,14 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname) } },
+  resolve: {
+    // The workspace packages are imported from their source, as tsconfig.json's paths say.
+    alias: [
+      { find: /^@latchkey\/client$/, replacement: path.resolve(__dirname, "packages/client/src/index.ts") },
+      { find: /^@latchkey\/client\/(.+)$/, replacement: path.resolve(__dirname, "packages/client/src/$1.ts") },
+      { find: "@", replacement: path.resolve(__dirname) },
+    ],
+  },
   test: {
     include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "cli/**/*.test.ts"],
     environment: "node",

@@ -8,7 +8,7 @@ import {
   type PolicyChange,
   type PolicyPreviewJson,
   type SessionJson,
-} from "../lib/client";
+} from "../packages/client/src/index.ts";
 import { parseDurationSeconds } from "../lib/duration";
 import { parseCommandArgs } from "./args";
 import { CliError, loadSession, removeSession, saveSession, sessionFile } from "./config";

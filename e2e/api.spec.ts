@@ -1,6 +1,6 @@
 import { expect, test as base, type APIRequestContext } from "@playwright/test";
-import { LatchkeyApiError } from "../lib/client";
-import { createAccessTokenVerifier } from "../lib/client/verify";
+import { LatchkeyApiError } from "@latchkey/client";
+import { createAccessTokenVerifier } from "@latchkey/client/verify";
 import { answersWithStoredHashes, apiKeys, auditEventsOf, BASE_URL, checkAnswers, client, rowCounts, storedHashes, watchAnswers, watchRequest, type KeyName } from "./fixtures";
 
 // Every answer of this file is kept, and checked by its last test for stored hashes.

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { createLatchkeyClient } from "../lib/client";
+import { createLatchkeyClient } from "@latchkey/client";
 import { ADMIN, BASE_URL, DATABASE_FILE, createAccountThroughConsole, keyOf, rowCounts, signIn } from "./fixtures";
 
 // The application boundary over HTTP: what a key of one application may reach, the console's

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { LatchkeyApiError } from "../lib/client";
+import { LatchkeyApiError } from "@latchkey/client";
 import { DATABASE_FILE, client, createAccountThroughConsole, signIn } from "./fixtures";
 
 async function supportPage(browser: Browser): Promise<Page> {

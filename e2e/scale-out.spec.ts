@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { createLatchkeyClient, type LatchkeyClient } from "../lib/client";
+import { createLatchkeyClient, type LatchkeyClient } from "@latchkey/client";
 import { createScratchDatabase, type ScratchDatabase } from "../lib/testing/scratch-database";
 import { privateRedis, type PrivateRedis } from "../lib/testing/redis-server";
 import { startServer } from "./fixtures";

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { readServiceSession } from "../lib/client/service-session";
+import { readServiceSession } from "@latchkey/client";
 import { BASE_URL, apiKeys, client, signIn } from "./fixtures";
 
 test("an admin starts a service session in the console; it works once handed over as LATCHKEY_SESSION, is listed as a service session, and is revoked like any other", async ({ page }) => {

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
-import { createLatchkeyClient, type LatchkeyClient } from "../lib/client";
+import { createLatchkeyClient, type LatchkeyClient } from "@latchkey/client";
 import { BASE_URL, DATABASE_FILE, createAccountThroughConsole, keyOf, operatorClient, signIn } from "./fixtures";
 
 const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";

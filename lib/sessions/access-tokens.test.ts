@@ -1,6 +1,6 @@
 import { SignJWT, createLocalJWKSet, decodeProtectedHeader, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccessTokenVerifier } from "../client/verify";
+import { createAccessTokenVerifier } from "@latchkey/client/verify";
 import { createSigningKeyRepository } from "../db/signing-key-repository";
 import { createTestDatabase, createTestEngine, type TestDatabase } from "../testing/database";
 import { createAccessTokens } from "./access-tokens";

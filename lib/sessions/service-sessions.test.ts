@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeServiceSession, readServiceSession } from "../client/service-session";
+import { encodeServiceSession, readServiceSession } from "@latchkey/client";
 import { createTestDatabase, createTestEngine, type TestDatabase } from "../testing/database";
 
 let db: TestDatabase;

@@ -5,7 +5,7 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { consoleAction, type ActionState } from "@/lib/auth/action";
 import { createApiKey, createApiKeySchema, revokeApiKey } from "@/lib/api/keys";
-import { encodeServiceSession } from "@/lib/client/service-session";
+import { encodeServiceSession } from "@latchkey/client";
 import { parseDurationSeconds } from "@/lib/duration";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { CONSOLE_APP_ID } from "@/lib/sessions/policy";

@@ -1,7 +1,7 @@
 // POST /api/v1/sessions/service — a short-lived session for an automation client
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
-import { encodeServiceSession } from "@/lib/client/service-session";
+import { encodeServiceSession } from "@latchkey/client";
 
 export const POST = apiRoute(endpoints.createServiceSession, async ({ latchkey, app, body, actor, request }) => {
   const issued = await app.createServiceSession(body, actor);

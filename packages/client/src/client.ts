@@ -1,34 +1,34 @@
-import type { z } from "zod";
-import type * as schemas from "../api/schemas";
+import type {
+  AccessTokenJson,
+  ApplicationJson,
+  ApplicationListJson,
+  CreateApplicationBody,
+  CreateGuestBody,
+  CreateServiceBody,
+  CreateSessionBody,
+  DiagnoseBody,
+  DiagnosisJson,
+  IssuedServiceSessionJson,
+  IssuedSessionJson,
+  ListSessionsQuery,
+  PolicyChange,
+  PolicyPreviewJson,
+  RefreshJson,
+  ResolveJson,
+  RevokeBody,
+  RevokeByFilterBody,
+  RevokeByFilterJson,
+  SessionJson,
+  SessionPageJson,
+  StatisticsJson,
+  SweepJson,
+  UpdateApplicationBody,
+  UpdatedApplicationJson,
+  WhoamiJson,
+} from "./types";
 
 /** A small typed client for Latchkey's HTTP API, over fetch. Usable from any JavaScript runtime. */
 
-export type SessionJson = z.output<typeof schemas.sessionOutput>;
-export type IssuedSessionJson = z.output<typeof schemas.issuedSessionOutput>;
-export type ResolveJson = z.output<typeof schemas.resolveOutput>;
-export type RefreshJson = z.output<typeof schemas.refreshOutput>;
-export type SessionPageJson = z.output<typeof schemas.sessionPageOutput>;
-export type SweepJson = z.output<typeof schemas.sweepOutput>;
-export type CreateSessionBody = z.input<typeof schemas.createSessionBody>;
-export type CreateGuestBody = z.input<typeof schemas.createGuestBody>;
-export type CreateServiceBody = z.input<typeof schemas.createServiceBody>;
-export type IssuedServiceSessionJson = z.output<typeof schemas.issuedServiceSessionOutput>;
-export type ListSessionsQuery = Partial<Record<"status" | "user" | "userId" | "kind" | "tenantId" | "ip" | "device" | "createdFrom" | "createdTo" | "lastSeenFrom" | "lastSeenTo" | "revokedFrom" | "revokedTo" | "reason" | "sort" | "order" | "cursor", string>> & { limit?: number };
-export type RevokeBody = z.input<typeof schemas.revokeBody>;
-export type DiagnoseBody = z.input<typeof schemas.diagnoseBody>;
-export type DiagnosisJson = z.output<typeof schemas.diagnosisOutput>;
-export type AccessTokenJson = z.output<typeof schemas.accessTokenOutput>;
-export type WhoamiJson = z.output<typeof schemas.whoamiOutput>;
-export type StatisticsJson = z.output<typeof schemas.statisticsOutput>;
-export type ApplicationJson = z.output<typeof schemas.applicationOutput>;
-export type ApplicationListJson = z.output<typeof schemas.applicationListOutput>;
-export type CreateApplicationBody = z.input<typeof schemas.createApplicationBody>;
-export type UpdateApplicationBody = z.input<typeof schemas.updateApplicationBody>;
-export type UpdatedApplicationJson = z.output<typeof schemas.updatedApplicationOutput>;
-export type PolicyChange = z.input<typeof schemas.policyPreviewBody>["policy"];
-export type PolicyPreviewJson = z.output<typeof schemas.policyPreviewOutput>;
-export type RevokeByFilterBody = z.input<typeof schemas.revokeByFilterBody>;
-export type RevokeByFilterJson = z.output<typeof schemas.revokeByFilterOutput>;
 /** The end user's address and browser, recorded with the token if it is refused. */
 export interface ClientInfo {
   ip?: string;
@@ -95,13 +95,13 @@ export function createLatchkeyClient({ baseUrl, apiKey, app, fetch: fetchImpl = 
 
   return {
     createSession: (body: CreateSessionBody) => call<IssuedSessionJson>("POST", "/api/v1/sessions", { body }),
-    /** A service session; `environment` is the value for LATCHKEY_SESSION (see ./service-session). */
+    /** A service session; `environment` is the value for LATCHKEY_SESSION (see readServiceSession). */
     createServiceSession: (body: CreateServiceBody) => call<IssuedServiceSessionJson>("POST", "/api/v1/sessions/service", { body }),
     createGuestSession: (body: CreateGuestBody = {}) => call<IssuedSessionJson>("POST", "/api/v1/sessions/guest", { body }),
     resolveSession: (token: string, client: ClientInfo = {}) => call<ResolveJson>("POST", "/api/v1/sessions/resolve", { body: { token, ...client } }),
     refreshSession: (token: string, options: { rotate?: boolean } & ClientInfo = {}) =>
       call<RefreshJson>("POST", "/api/v1/sessions/refresh", { body: { ...options, token, rotate: options.rotate ?? false } }),
-    /** A short-lived signed access token for a live session (see ./verify for checking it). */
+    /** A short-lived signed access token for a live session (see createAccessTokenVerifier for checking it). */
     exchangeSession: (token: string, client: ClientInfo = {}) => call<AccessTokenJson>("POST", "/api/v1/sessions/token", { body: { token, ...client } }),
     upgradeGuestSession: (token: string, userId: string, client: ClientInfo = {}) =>
       call<IssuedSessionJson>("POST", "/api/v1/sessions/upgrade", { body: { token, userId, ...client } }),
