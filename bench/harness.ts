@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 
 export type BenchProvider = "sqlite" | "postgres";
@@ -20,4 +21,53 @@ export function runBench(options: { only?: string; setup: string; bench: (provid
     console.error(error);
     process.exit(1);
   });
+}
+
+/** Child processes started by startProcess, for stopAll at the end of a run. */
+const started: ChildProcess[] = [];
+
+/** Starts `node <args>` in the checkout with `env` and PORT; its output is shown if it fails. */
+export function startProcess(args: string[], env: Record<string, string>, port: number): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: process.cwd(), env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.on("exit", (code) => code && code !== 0 && console.error(`server on ${port} exited ${code}:\n${output}`));
+  started.push(child);
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.kill("SIGTERM");
+  });
+}
+
+export async function stopAll(): Promise<void> {
+  for (const child of started) await stopProcess(child);
+}
+
+/** Waits (up to two minutes) until `url` answers below 500. */
+export async function waitForHttp(url: string, init?: RequestInit): Promise<void> {
+  for (let waited = 0; waited < 120_000; waited += 200) {
+    const status = await fetch(url, init).then((response) => response.status, () => 0);
+    if (status > 0 && status < 500) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+/** Runs a benchmark script's main, reports an error as a failed run, and always cleans up. */
+export function runScript(main: () => Promise<void>, cleanup: () => void | Promise<void>): void {
+  main()
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      await stopAll();
+      await cleanup();
+    });
 }

@@ -6,12 +6,13 @@
 //   - Better Auth's get-session on its own SQLite file with 1,000,000 sessions, in bare node and in
 //     a Next.js route handler, cookie cache off and on.
 // Needs the app built (`npm run build`).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { runScript, startProcess as start, stopProcess as stop, waitForHttp as ready } from "./harness";
 import BetterSqlite3 from "better-sqlite3";
 import { createApiKeyRepository } from "../lib/db/api-key-repository";
 import { openDatabase } from "../lib/db/client";
@@ -36,35 +37,6 @@ const CONNECTIONS = Number(values.connections);
 const root = process.cwd(); // npm run starts it in the checkout
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const work = mkdtempSync(path.join(tmpdir(), "latchkey-bench-http-"));
-const children: ChildProcess[] = [];
-
-function start(command: string[], env: Record<string, string>, port: number): ChildProcess {
-  const child = spawn(process.execPath, command, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.on("exit", (code) => code && code !== 0 && console.error(`server on ${port} exited ${code}:\n${output}`));
-  children.push(child);
-  return child;
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  await new Promise((resolve) => {
-    child.once("exit", resolve);
-    child.kill("SIGTERM");
-  });
-}
-
-async function ready(url: string, init?: RequestInit) {
-  for (let waited = 0; waited < 120_000; waited += 200) {
-    const status = await fetch(url, init).then((response) => response.status, () => 0);
-    if (status > 0 && status < 500) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer`);
-}
-
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
@@ -243,12 +215,4 @@ async function main() {
   console.info(`\n${lines.join("\n")}`);
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const child of children) await stop(child);
-    rmSync(work, { recursive: true, force: true });
-  });
+runScript(main, () => rmSync(work, { recursive: true, force: true }));

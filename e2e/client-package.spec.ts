@@ -19,12 +19,19 @@ test("the packed @latchkey/client installs outside the repository, type-checks u
     execFileSync("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: path.join(root, "packages", "client"), stdio: "pipe" });
     const tarball = readdirSync(scratch).find((name) => name.endsWith(".tgz"))!;
     expect(tarball).toMatch(/^latchkey-client-\d+\.\d+\.\d+\.tgz$/);
-    writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ name: "an-app", private: true, type: "module", dependencies: { "@latchkey/client": `file:./${tarball}` } }));
+    const nodeTypes = (JSON.parse(execFileSync("npm", ["ls", "@types/node", "--json", "--depth=0"], { cwd: root, encoding: "utf8" })) as { dependencies: Record<string, { version: string }> }).dependencies["@types/node"]!.version;
+    writeFileSync(
+      path.join(scratch, "package.json"),
+      JSON.stringify({ name: "an-app", private: true, type: "module", dependencies: { "@latchkey/client": `file:./${tarball}` }, devDependencies: { "@types/node": nodeTypes } }),
+    );
     execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts"], { cwd: scratch, stdio: "pipe" });
 
     writeFileSync(
       path.join(scratch, "app.ts"),
-      `import { createLatchkeyClient, LatchkeyApiError, readServiceSession, type ResolveJson, type SessionJson } from "@latchkey/client";
+      `import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createLatchkeyClient, LatchkeyApiError, readServiceSession, sessionCookieName, type ResolveJson, type SessionJson } from "@latchkey/client";
+import { latchkeyMiddleware, type LatchkeyRequest } from "@latchkey/client/express";
 import { createAccessTokenVerifier } from "@latchkey/client/verify";
 
 const latchkey = createLatchkeyClient({ baseUrl: ${JSON.stringify(BASE_URL)}, apiKey: ${JSON.stringify(apiKeys().all)} });
@@ -44,16 +51,36 @@ try {
 } catch (error) {
   parsed = (error as Error).message;
 }
-console.log(JSON.stringify({ authenticated: resolved.authenticated, user: resolved.user?.id, listed: listed.length, refused, verifier: typeof verify, parsed }));
+
+// The middleware, in front of a node:http server of this app.
+const middleware = latchkeyMiddleware({ client: latchkey, secureCookie: false });
+const server = createServer((request: LatchkeyRequest, response) => {
+  void middleware(request, response, () => response.end(request.latchkey?.user.id ?? ""));
+});
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+const port = (server.address() as AddressInfo).port;
+const passed = await (await fetch(\`http://127.0.0.1:\${port}/\`, { headers: { cookie: sessionCookieName({ secure: false }) + "=" + token } })).text();
+const refusedByMiddleware = (await fetch(\`http://127.0.0.1:\${port}/\`)).status;
+server.close();
+console.log(JSON.stringify({ authenticated: resolved.authenticated, user: resolved.user?.id, listed: listed.length, refused, verifier: typeof verify, parsed, passed, refusedByMiddleware }));
 `,
     );
     writeFileSync(
       path.join(scratch, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "DOM"], outDir: "out", skipLibCheck: false } }),
+      JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "DOM"], types: ["node"], outDir: "out", skipLibCheck: false } }),
     );
     execFileSync(process.execPath, [tsc, "-p", "."], { cwd: scratch, stdio: "pipe" });
     const esm = JSON.parse(execFileSync(process.execPath, ["out/app.js"], { cwd: scratch, encoding: "utf8" }).trim()) as Record<string, unknown>;
-    expect(esm).toEqual({ authenticated: true, user: "packaged-app-user", listed: 1, refused: "SESSION_NOT_FOUND", verifier: "function", parsed: expect.stringContaining("LATCHKEY_SESSION") });
+    expect(esm).toEqual({
+      authenticated: true,
+      user: "packaged-app-user",
+      listed: 1,
+      refused: "SESSION_NOT_FOUND",
+      verifier: "function",
+      parsed: expect.stringContaining("LATCHKEY_SESSION"),
+      passed: "packaged-app-user",
+      refusedByMiddleware: 401,
+    });
 
     // CommonJS callers get the same API.
     writeFileSync(

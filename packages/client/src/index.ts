@@ -1,5 +1,8 @@
-// @latchkey/client: the typed HTTP client, the access-token verifier and service sessions.
+// @latchkey/client: the typed HTTP client, the access-token verifier, service sessions, the
+// session cookie and what to tell a person whose session ended. Middleware: @latchkey/client/express.
 export * from "./client";
+export * from "./cookies";
+export * from "./ended";
 export * from "./service-session";
 export * from "./types";
 export * from "./verify";

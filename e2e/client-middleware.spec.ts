@@ -1,0 +1,102 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect, test } from "@playwright/test";
+import { createLatchkeyClient, type LatchkeyClient } from "@latchkey/client";
+import { latchkeyMiddleware, type LatchkeyMiddlewareOptions, type LatchkeyRequest } from "@latchkey/client/express";
+import { ADMIN, BASE_URL, keyOf, operatorClient } from "./fixtures";
+
+// @latchkey/client's Express/Connect middleware in front of a small application, against the
+// live Latchkey: every way a session can be, and Latchkey unreachable.
+
+const servers: Server[] = [];
+let app = "";
+let latchkey: LatchkeyClient;
+
+/** An application server whose every request goes through the middleware; answers who is signed in. */
+async function appServer(options: Partial<LatchkeyMiddlewareOptions> & { client?: LatchkeyClient } = {}): Promise<string> {
+  const middleware = latchkeyMiddleware({ client: latchkey, secureCookie: false, ...options });
+  const server = createServer((request: LatchkeyRequest, response) => {
+    void middleware(request, response, () => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ user: request.latchkey?.user.id, session: request.latchkey?.session.id }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function get(url: string, token?: string, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { headers: { ...(token ? { cookie: `latchkey_session=${token}` } : {}), ...headers } });
+  return { status: response.status, body: (await response.json()) as Record<string, any>, cookie: response.headers.get("set-cookie") };
+}
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  app = `middleware-${Date.now()}`;
+  // A short rotation grace, so that "after the window" comes within the test.
+  await (await operatorClient()).createApplication({ name: app, policy: { rotationGraceSeconds: 1 } });
+  latchkey = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: keyOf(app) });
+});
+
+test.afterAll(async () => {
+  for (const server of servers) await new Promise((resolve) => server.close(resolve));
+});
+
+test("a live session passes with its user, from the cookie or a bearer header; no token is a 401 asking to sign in", async () => {
+  const url = await appServer();
+  const { token, session } = await latchkey.createSession({ userId: "mw-live" });
+  expect(await get(url, token)).toMatchObject({ status: 200, body: { user: "mw-live", session: session.id } });
+  expect(await get(url, undefined, { authorization: `Bearer ${token}` })).toMatchObject({ status: 200, body: { user: "mw-live" } });
+  const missing = await get(url);
+  expect(missing).toMatchObject({ status: 401, body: { error: { code: "SESSION_ENDED", reason: "MISSING", message: "Please sign in." } }, cookie: null });
+});
+
+test("an idle-expired session is a 401 that says so, and the cookie is cleared", async () => {
+  const url = await appServer();
+  const { token } = await latchkey.createSession({ userId: "mw-idle", idleTimeoutSeconds: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const answer = await get(url, token);
+  expect(answer).toMatchObject({ status: 401, body: { error: { code: "SESSION_ENDED", reason: "IDLE_EXPIRED" } } });
+  expect(answer.body.error.message).toContain("inactivity");
+  expect(answer.cookie).toMatch(/^latchkey_session=; Path=\/; HttpOnly; SameSite=Lax; Expires=Thu, 01 Jan 1970/);
+});
+
+test("a session support logged out everywhere is a 401 with who, when and why; the person's address and browser reach Latchkey", async () => {
+  const url = await appServer();
+  const { token, session } = await latchkey.createSession({ userId: "mw-revoked" });
+  await (await operatorClient(app)).revokeUserSessions("mw-revoked", { note: "ticket 4711" });
+  const answer = await get(url, token, { "user-agent": "mw-test-browser/1.0" });
+  expect(answer.status).toBe(401);
+  expect(answer.body.error).toMatchObject({ reason: "REVOKED", revokedReason: "LOGGED_OUT_EVERYWHERE", revokedBy: `user:${ADMIN.email}`, revokeNote: "ticket 4711" });
+  expect(answer.body.error.message).toMatch(new RegExp(`^You were signed out by ${ADMIN.email.replace(/[.+]/g, "\\$&")} at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC: ticket 4711\\.$`));
+  // The refusal log is written in batches, within a second or so.
+  await expect.poll(async () => (await latchkey.diagnose({ sessionId: session.id })).refusals[0], { timeout: 10_000 }).toMatchObject({ userAgent: "mw-test-browser/1.0", ip: "127.0.0.1" });
+});
+
+test("with rotation, each request gets a new token; the old one passes within the grace window and ends the session after it", async () => {
+  const url = await appServer({ rotate: true });
+  const { token: first } = await latchkey.createSession({ userId: "mw-rotate" });
+  const rotated = await get(url, first);
+  expect(rotated.status).toBe(200);
+  const second = /^latchkey_session=([^;]+)/.exec(rotated.cookie ?? "")?.[1];
+  expect(second && decodeURIComponent(second)).toMatch(/^lks_/);
+  expect(decodeURIComponent(second!)).not.toBe(first);
+  // A request that was in flight with the old token, within the window: it passes, unchanged.
+  const inFlight = await get(url, first);
+  expect(inFlight).toMatchObject({ status: 200, body: { user: "mw-rotate" }, cookie: null });
+  await new Promise((resolve) => setTimeout(resolve, 1_300));
+  const replayed = await get(url, first);
+  expect(replayed).toMatchObject({ status: 401, body: { error: { reason: "REUSE_DETECTED" } } });
+  // Reuse ends the whole sign-in: the newer token too.
+  expect((await get(url, decodeURIComponent(second!))).status).toBe(401);
+});
+
+test("Latchkey unreachable, or the API key refused, is a 503: never a pass", async () => {
+  const { token } = await latchkey.createSession({ userId: "mw-down" });
+  const nowhere = await appServer({ client: createLatchkeyClient({ baseUrl: "http://127.0.0.1:9", apiKey: "lka_whatever" }) });
+  expect(await get(nowhere, token)).toMatchObject({ status: 503, body: { error: { code: "SESSION_SERVICE_UNAVAILABLE" } } });
+  const badKey = await appServer({ client: createLatchkeyClient({ baseUrl: BASE_URL, apiKey: "lka_not_a_key" }) });
+  expect(await get(badKey, token)).toMatchObject({ status: 503, body: { error: { code: "SESSION_SERVICE_UNAVAILABLE", upstreamStatus: 401 } } });
+});
