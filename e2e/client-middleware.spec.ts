@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
 import { createLatchkeyClient, type LatchkeyClient } from "@latchkey/client";
+import { createEdgeSessionCheck } from "@latchkey/client/edge";
 import { latchkeyMiddleware, type LatchkeyMiddlewareOptions, type LatchkeyRequest } from "@latchkey/client/express";
 import { ADMIN, BASE_URL, keyOf, operatorClient } from "./fixtures";
 
@@ -10,6 +11,7 @@ import { ADMIN, BASE_URL, keyOf, operatorClient } from "./fixtures";
 
 const servers: Server[] = [];
 let app = "";
+let appId = "";
 let latchkey: LatchkeyClient;
 
 /** An application server whose every request goes through the middleware; answers who is signed in. */
@@ -36,7 +38,7 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   app = `middleware-${Date.now()}`;
   // A short rotation grace, so that "after the window" comes within the test.
-  await (await operatorClient()).createApplication({ name: app, policy: { rotationGraceSeconds: 1 } });
+  appId = (await (await operatorClient()).createApplication({ name: app, policy: { rotationGraceSeconds: 1 } })).application.id;
   latchkey = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: keyOf(app) });
 });
 
@@ -99,4 +101,34 @@ test("Latchkey unreachable, or the API key refused, is a 503: never a pass", asy
   expect(await get(nowhere, token)).toMatchObject({ status: 503, body: { error: { code: "SESSION_SERVICE_UNAVAILABLE" } } });
   const badKey = await appServer({ client: createLatchkeyClient({ baseUrl: BASE_URL, apiKey: "lka_not_a_key" }) });
   expect(await get(badKey, token)).toMatchObject({ status: 503, body: { error: { code: "SESSION_SERVICE_UNAVAILABLE", upstreamStatus: 401 } } });
+});
+
+test("the edge check passes on a signed access token with no call to Latchkey, trades the session token when it has none, and says why an ended session fails", async () => {
+  const verifier = { issuer: BASE_URL, audience: appId, jwksUrl: `${BASE_URL}/.well-known/jwks.json` };
+  const check = createEdgeSessionCheck({ verifier, client: latchkey, secureCookie: false });
+  const request = (cookies: Record<string, string>) =>
+    new Request("https://app.example/account", { headers: { cookie: Object.entries(cookies).map(([name, value]) => `${name}=${value}`).join("; ") } });
+  const { token, session } = await latchkey.createSession({ userId: "edge-user" });
+
+  expect(await check(request({}))).toMatchObject({ ok: false, unavailable: false, ended: { reason: "MISSING" } });
+  const traded = await check(request({ latchkey_session: token }));
+  expect(traded).toMatchObject({ ok: true, access: { sessionId: session.id, userId: "edge-user", appId } });
+  expect(traded.setCookies).toHaveLength(1);
+  const access = /^latchkey_access=([^;]+)/.exec(traded.setCookies[0]!)![1]!;
+  expect(traded.setCookies[0]).toMatch(/; HttpOnly; SameSite=Lax; Expires=/);
+
+  // With the access token, no call to Latchkey: a client that cannot reach it still passes.
+  const offline = createEdgeSessionCheck({ verifier, client: createLatchkeyClient({ baseUrl: "http://127.0.0.1:9", apiKey: "lka_x" }), secureCookie: false });
+  expect(await offline(request({ latchkey_session: token, latchkey_access: access }))).toMatchObject({ ok: true, setCookies: [] });
+  // Without it, that check cannot ask Latchkey: unavailable, never a pass.
+  expect(await offline(request({ latchkey_session: token }))).toMatchObject({ ok: false, unavailable: true });
+  // A tampered access token is traded for a new one, not believed.
+  expect(await check(request({ latchkey_session: token, latchkey_access: `${access.slice(0, -4)}AAAA` }))).toMatchObject({ ok: true, setCookies: [expect.stringMatching(/^latchkey_access=/)] });
+
+  // Ended: until the access token expires it still passes (documented); without one, the answer says who and why.
+  await (await operatorClient(app)).revokeUserSessions("edge-user", { note: "ticket 4711" });
+  expect(await check(request({ latchkey_session: token, latchkey_access: access }))).toMatchObject({ ok: true });
+  const ended = await check(request({ latchkey_session: token }));
+  expect(ended).toMatchObject({ ok: false, unavailable: false, ended: { reason: "REVOKED", revokedReason: "LOGGED_OUT_EVERYWHERE", revokeNote: "ticket 4711" } });
+  expect(ended.setCookies).toEqual([expect.stringMatching(/^latchkey_session=; .*1970/), expect.stringMatching(/^latchkey_access=; .*1970/)]);
 });

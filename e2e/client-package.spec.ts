@@ -31,6 +31,7 @@ test("the packed @latchkey/client installs outside the repository, type-checks u
       `import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLatchkeyClient, LatchkeyApiError, readServiceSession, sessionCookieName, type ResolveJson, type SessionJson } from "@latchkey/client";
+import { createEdgeSessionCheck } from "@latchkey/client/edge";
 import { latchkeyMiddleware, type LatchkeyRequest } from "@latchkey/client/express";
 import { createAccessTokenVerifier } from "@latchkey/client/verify";
 
@@ -62,7 +63,7 @@ const port = (server.address() as AddressInfo).port;
 const passed = await (await fetch(\`http://127.0.0.1:\${port}/\`, { headers: { cookie: sessionCookieName({ secure: false }) + "=" + token } })).text();
 const refusedByMiddleware = (await fetch(\`http://127.0.0.1:\${port}/\`)).status;
 server.close();
-console.log(JSON.stringify({ authenticated: resolved.authenticated, user: resolved.user?.id, listed: listed.length, refused, verifier: typeof verify, parsed, passed, refusedByMiddleware }));
+console.log(JSON.stringify({ authenticated: resolved.authenticated, user: resolved.user?.id, listed: listed.length, refused, verifier: typeof verify, edge: typeof createEdgeSessionCheck, parsed, passed, refusedByMiddleware }));
 `,
     );
     writeFileSync(
@@ -77,6 +78,7 @@ console.log(JSON.stringify({ authenticated: resolved.authenticated, user: resolv
       listed: 1,
       refused: "SESSION_NOT_FOUND",
       verifier: "function",
+      edge: "function",
       parsed: expect.stringContaining("LATCHKEY_SESSION"),
       passed: "packaged-app-user",
       refusedByMiddleware: 401,

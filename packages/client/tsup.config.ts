@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 
 // ESM and CommonJS with type declarations for each entry; jose stays a dependency.
 export default defineConfig({
-  entry: { index: "src/index.ts", verify: "src/verify.ts", express: "src/express.ts" },
+  entry: { index: "src/index.ts", verify: "src/verify.ts", express: "src/express.ts", edge: "src/edge.ts" },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,
