@@ -38,7 +38,7 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   app = `middleware-${Date.now()}`;
   // A short rotation grace, so that "after the window" comes within the test.
-  appId = (await (await operatorClient()).createApplication({ name: app, policy: { rotationGraceSeconds: 1 } })).application.id;
+  appId = (await (await operatorClient()).createApplication({ name: app, policy: { rotationGraceSeconds: 3 } })).application.id;
   latchkey = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: keyOf(app) });
 });
 
@@ -66,7 +66,8 @@ test("an idle-expired session is a 401 that says so, and the cookie is cleared",
 });
 
 test("a session support logged out everywhere is a 401 with who, when and why; the person's address and browser reach Latchkey", async () => {
-  const url = await appServer();
+  // Behind a proxy the app says who the client is; the middleware forwards it.
+  const url = await appServer({ clientInfo: (request) => ({ ip: "203.0.113.50", userAgent: request.headers["user-agent"] }) });
   const { token, session } = await latchkey.createSession({ userId: "mw-revoked" });
   await (await operatorClient(app)).revokeUserSessions("mw-revoked", { note: "ticket 4711" });
   const answer = await get(url, token, { "user-agent": "mw-test-browser/1.0" });
@@ -74,11 +75,11 @@ test("a session support logged out everywhere is a 401 with who, when and why; t
   expect(answer.body.error).toMatchObject({ reason: "REVOKED", revokedReason: "LOGGED_OUT_EVERYWHERE", revokedBy: `user:${ADMIN.email}`, revokeNote: "ticket 4711" });
   expect(answer.body.error.message).toMatch(new RegExp(`^You were signed out by ${ADMIN.email.replace(/[.+]/g, "\\$&")} at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC: ticket 4711\\.$`));
   // The refusal log is written in batches, within a second or so.
-  await expect.poll(async () => (await latchkey.diagnose({ sessionId: session.id })).refusals[0], { timeout: 10_000 }).toMatchObject({ userAgent: "mw-test-browser/1.0", ip: "127.0.0.1" });
+  await expect.poll(async () => (await latchkey.diagnose({ sessionId: session.id })).refusals[0], { timeout: 10_000 }).toMatchObject({ userAgent: "mw-test-browser/1.0", ip: "203.0.113.50" });
 });
 
-test("with rotation, each request gets a new token; the old one passes within the grace window and ends the session after it", async () => {
-  const url = await appServer({ rotate: true });
+test("with rotation, a request gets a new token; the old one passes within the grace window and ends the session after it", async () => {
+  const url = await appServer({ rotateAfterSeconds: 0 });
   const { token: first } = await latchkey.createSession({ userId: "mw-rotate" });
   const rotated = await get(url, first);
   expect(rotated.status).toBe(200);
@@ -88,19 +89,34 @@ test("with rotation, each request gets a new token; the old one passes within th
   // A request that was in flight with the old token, within the window: it passes, unchanged.
   const inFlight = await get(url, first);
   expect(inFlight).toMatchObject({ status: 200, body: { user: "mw-rotate" }, cookie: null });
-  await new Promise((resolve) => setTimeout(resolve, 1_300));
+  // A bearer token is never rotated: its client would not see the new one.
+  const { token: bearer } = await latchkey.createSession({ userId: "mw-rotate-bearer" });
+  expect(await get(url, undefined, { authorization: `Bearer ${bearer}` })).toMatchObject({ status: 200, cookie: null });
+  await new Promise((resolve) => setTimeout(resolve, 3_300));
   const replayed = await get(url, first);
   expect(replayed).toMatchObject({ status: 401, body: { error: { reason: "REUSE_DETECTED" } } });
   // Reuse ends the whole sign-in: the newer token too.
   expect((await get(url, decodeURIComponent(second!))).status).toBe(401);
 });
 
-test("Latchkey unreachable, or the API key refused, is a 503: never a pass", async () => {
+test("Latchkey unreachable, or the API key refused, is a 503: never a pass; a token of the wrong shape is refused without asking", async () => {
   const { token } = await latchkey.createSession({ userId: "mw-down" });
-  const nowhere = await appServer({ client: createLatchkeyClient({ baseUrl: "http://127.0.0.1:9", apiKey: "lka_whatever" }) });
+  const quiet = { onUnavailable: () => {} };
+  const nowhere = await appServer({ ...quiet, client: createLatchkeyClient({ baseUrl: "http://127.0.0.1:9", apiKey: "lka_whatever" }) });
   expect(await get(nowhere, token)).toMatchObject({ status: 503, body: { error: { code: "SESSION_SERVICE_UNAVAILABLE" } } });
-  const badKey = await appServer({ client: createLatchkeyClient({ baseUrl: BASE_URL, apiKey: "lka_not_a_key" }) });
-  expect(await get(badKey, token)).toMatchObject({ status: 503, body: { error: { code: "SESSION_SERVICE_UNAVAILABLE", upstreamStatus: 401 } } });
+  expect(await get(nowhere, "not-a-token")).toMatchObject({ status: 401, body: { error: { reason: "MALFORMED" } } });
+  const badKey = await appServer({ ...quiet, client: createLatchkeyClient({ baseUrl: BASE_URL, apiKey: "lka_not_a_key" }) });
+  expect(await get(badKey, token)).toMatchObject({ status: 503, body: { error: { code: "SESSION_SERVICE_UNAVAILABLE" } } });
+});
+
+test("with required: false, a request without a live session goes on as nobody, and a dead cookie is cleared", async () => {
+  const url = await appServer({ required: false });
+  const { token, session } = await latchkey.createSession({ userId: "mw-optional" });
+  await latchkey.revokeSession(session.id, { reason: "SIGNED_OUT" });
+  const answer = await get(url, token);
+  expect(answer).toMatchObject({ status: 200, body: {} });
+  expect(answer.body.user).toBeUndefined();
+  expect(answer.cookie).toMatch(/^latchkey_session=; .*1970/);
 });
 
 test("the edge check passes on a signed access token with no call to Latchkey, trades the session token when it has none, and says why an ended session fails", async () => {
@@ -122,6 +138,9 @@ test("the edge check passes on a signed access token with no call to Latchkey, t
   expect(await offline(request({ latchkey_session: token, latchkey_access: access }))).toMatchObject({ ok: true, setCookies: [] });
   // Without it, that check cannot ask Latchkey: unavailable, never a pass.
   expect(await offline(request({ latchkey_session: token }))).toMatchObject({ ok: false, unavailable: true });
+  // An access token left by an earlier sign-in on this browser does not stand for the current one.
+  const { token: later, session: laterSession } = await latchkey.createSession({ userId: "edge-user-2" });
+  expect(await check(request({ latchkey_session: later, latchkey_access: access }))).toMatchObject({ ok: true, access: { sessionId: laterSession.id, userId: "edge-user-2" } });
   // A tampered access token is traded for a new one, not believed.
   expect(await check(request({ latchkey_session: token, latchkey_access: `${access.slice(0, -4)}AAAA` }))).toMatchObject({ ok: true, setCookies: [expect.stringMatching(/^latchkey_access=/)] });
 

@@ -84,16 +84,25 @@ console.log(JSON.stringify({ authenticated: resolved.authenticated, user: resolv
       refusedByMiddleware: 401,
     });
 
-    // CommonJS callers get the same API.
+    // CommonJS callers get the same API, and errors made by one entry are known to the others.
     writeFileSync(
       path.join(scratch, "app.cjs"),
       `const { createLatchkeyClient } = require("@latchkey/client");
-const { createAccessTokenVerifier } = require("@latchkey/client/verify");
-createLatchkeyClient({ baseUrl: ${JSON.stringify(BASE_URL)}, apiKey: ${JSON.stringify(apiKeys().all)} }).health().then((health) => console.log(JSON.stringify({ health: health.status, verifier: typeof createAccessTokenVerifier })));
+const { createEdgeSessionCheck } = require("@latchkey/client/edge");
+const { latchkeyMiddleware } = require("@latchkey/client/express");
+const latchkey = createLatchkeyClient({ baseUrl: ${JSON.stringify(BASE_URL)}, apiKey: ${JSON.stringify(apiKeys().all)} });
+(async () => {
+  const health = await latchkey.health();
+  const { token, session } = await latchkey.createSession({ userId: "packaged-cjs-user" });
+  await latchkey.revokeSession(session.id, { reason: "REVOKED", note: "checked from CommonJS" });
+  const check = createEdgeSessionCheck({ verifier: { issuer: ${JSON.stringify(BASE_URL)}, audience: session.appId, jwksUrl: ${JSON.stringify(`${BASE_URL}/.well-known/jwks.json`)} }, client: latchkey, secureCookie: false });
+  const result = await check(new Request("http://app.example/", { headers: { cookie: "latchkey_session=" + token } }));
+  console.log(JSON.stringify({ health: health.status, edge: result.ok ? "ok" : result.unavailable ? "unavailable" : result.ended.reason, middleware: typeof latchkeyMiddleware }));
+})();
 `,
     );
     const cjs = JSON.parse(execFileSync(process.execPath, ["app.cjs"], { cwd: scratch, encoding: "utf8" }).trim()) as Record<string, unknown>;
-    expect(cjs).toEqual({ health: "ok", verifier: "function" });
+    expect(cjs).toEqual({ health: "ok", edge: "REVOKED", middleware: "function" });
 
     // The only runtime dependency is jose.
     const installed = JSON.parse(execFileSync("npm", ["ls", "--all", "--json", "--omit=dev"], { cwd: scratch, encoding: "utf8" })) as {

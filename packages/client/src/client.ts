@@ -35,8 +35,11 @@ export interface ClientInfo {
   userAgent?: string;
 }
 
+const API_ERROR = Symbol.for("latchkey.client.apiError");
+
 /** An answer other than 2xx: the status and the API's error code, message and details. */
 export class LatchkeyApiError extends Error {
+  readonly [API_ERROR] = true;
   constructor(
     readonly status: number,
     readonly code: string,
@@ -46,6 +49,14 @@ export class LatchkeyApiError extends Error {
     super(message);
     this.name = "LatchkeyApiError";
   }
+}
+
+/**
+ * Whether `error` is a LatchkeyApiError, whichever copy of the package made it (an ES module and
+ * a CommonJS build in one process each have their own class, which `instanceof` tells apart).
+ */
+export function isLatchkeyApiError(error: unknown): error is LatchkeyApiError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[API_ERROR] === true;
 }
 
 export interface LatchkeyClientOptions {
@@ -60,9 +71,11 @@ export interface LatchkeyClientOptions {
    */
   app?: string;
   fetch?: typeof fetch;
+  /** How long a call may take before it fails (a hanging Latchkey must not hold requests); default 5,000 ms. */
+  timeoutMs?: number;
 }
 
-export function createLatchkeyClient({ baseUrl, apiKey, app, fetch: fetchImpl = fetch }: LatchkeyClientOptions) {
+export function createLatchkeyClient({ baseUrl, apiKey, app, fetch: fetchImpl = fetch, timeoutMs = 5_000 }: LatchkeyClientOptions) {
   async function call<T>(method: string, path: string, options: { body?: unknown; query?: Record<string, string | number | undefined> } = {}): Promise<T> {
     const url = new URL(path, baseUrl);
     for (const [name, value] of Object.entries(options.query ?? {})) {
@@ -76,6 +89,7 @@ export function createLatchkeyClient({ baseUrl, apiKey, app, fetch: fetchImpl = 
         ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
       },
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();
     let payload: unknown = null;

@@ -25,7 +25,14 @@ describe("what to tell a person whose session ended", () => {
 
   it("names who ended it, when (UTC, to the second) and why", () => {
     expect(sessionEnded(revoked).message).toBe("You were signed out by support@example.com at 2026-11-30 14:02:05 UTC: ticket 4711.");
-    expect(sessionEnded({ ...revoked, revokedReason: "SIGNED_OUT" }).message).toBe("You signed out at 2026-11-30 14:02:05 UTC.");
+    expect(sessionEnded({ ...revoked, revokedReason: "SIGNED_OUT" }).message).toBe("You were signed out at 2026-11-30 14:02:05 UTC.");
+    // Notes written by the system (reuse detection) are not shown: they are for support.
+    expect(sessionEnded({ ...revoked, revokedReason: "REUSE_DETECTED", revokedBy: "system:reuse-detection", revokeNote: "rotated token of session x presented again" }).message).toBe(
+      "You were signed out because your session was used from somewhere else. Please sign in again.",
+    );
+    expect(sessionEnded({ ...revoked, revokedReason: "SESSION_LIMIT", revokeNote: "ended when this user started a 6th session" }).message).toBe(
+      "You were signed out at 2026-11-30 14:02:05 UTC because you signed in on more devices than allowed.",
+    );
     expect(sessionEnded({ ...revoked, revokedBy: "api_key:shop-web", revokeNote: null }).message).toBe("You were signed out by the application at 2026-11-30 14:02:05 UTC.");
   });
 

@@ -1,6 +1,7 @@
-import { LatchkeyApiError, type ClientInfo, type LatchkeyClient } from "./client";
+import { isLatchkeyApiError, type ClientInfo, type LatchkeyClient } from "./client";
 import { clearSessionCookie, readCookie, sessionCookie, sessionCookieName } from "./cookies";
 import { sessionEnded, type SessionEnded } from "./ended";
+import { sessionIdOfToken } from "./tokens";
 import { createAccessTokenVerifier, type AccessTokenVerifierOptions, type VerifiedAccessToken } from "./verify";
 
 /** What an edge check found: a live session (as of its access token), or why not. */
@@ -19,11 +20,22 @@ export interface EdgeSessionCheckOptions {
   accessCookieName?: string;
   /** `__Host-` and Secure (default true; false only on plain-http localhost). */
   secureCookie?: boolean;
+  /** The end user's address and browser, forwarded to Latchkey (default: the User-Agent header only). */
+  clientInfo?: (request: Request) => ClientInfo;
+}
+
+/** Set-Cookie values that remove both cookies of the edge check: send them at sign-out. */
+export function clearEdgeCookies(options: Pick<EdgeSessionCheckOptions, "cookieName" | "accessCookieName" | "secureCookie"> = {}): string[] {
+  return [
+    clearSessionCookie({ name: options.cookieName, secure: options.secureCookie }),
+    clearSessionCookie({ name: options.accessCookieName ?? "latchkey_access", secure: options.secureCookie }),
+  ];
 }
 
 /**
  * For edge middleware (Next.js `middleware.ts` and other runtimes with fetch and Web Crypto): a
- * request passes on a signed access token in its cookie, checked with no call to Latchkey; when
+ * request passes on a signed access token in its cookie, for the session in its session cookie,
+ * checked with no call to Latchkey; when
  * that is missing or expired, the session token is traded for a new one (a call to Latchkey, which
  * refuses an ended session at once), returned in `setCookies`. An access token keeps passing until
  * it expires (LATCHKEY_ACCESS_TOKEN_TTL, 5 minutes by default) even if its session was revoked
@@ -39,31 +51,41 @@ export function createEdgeSessionCheck(options: EdgeSessionCheckOptions) {
 
   return async function checkSession(request: Request): Promise<EdgeSessionCheck> {
     const cookies = request.headers.get("cookie");
+    const token = readCookie(cookies, sessionName);
+    const sessionId = token ? sessionIdOfToken(token) : null;
+    if (!token || !sessionId) {
+      const ended = sessionEnded(token ? { reason: "MALFORMED", revokedReason: null, revokedBy: null, revokedAt: null, revokeNote: null } : null);
+      return { ok: false, ended, unavailable: false, setCookies: token ? clearEdgeCookies(options) : [] };
+    }
+    // An access token counts only for the session in the session cookie (not one left behind by
+    // a previous sign-in on this browser).
     const access = readCookie(cookies, accessName);
     if (access) {
       try {
-        return { ok: true, access: await verify(access), setCookies: [] };
+        const verified = await verify(access);
+        if (verified.sessionId === sessionId) return { ok: true, access: verified, setCookies: [] };
       } catch {
         // Expired, or not ours: trade the session token for a new one below.
       }
     }
-    const token = readCookie(cookies, sessionName);
-    if (!token) return { ok: false, ended: sessionEnded(null), unavailable: false, setCookies: [] };
-    const client: ClientInfo = {};
-    const agent = request.headers.get("user-agent");
-    if (agent) client.userAgent = agent.slice(0, 2048);
+    const client = options.clientInfo?.(request) ?? {};
+    if (!options.clientInfo) {
+      const agent = request.headers.get("user-agent");
+      if (agent) client.userAgent = agent.slice(0, 2048);
+    }
     try {
       const minted = await options.client.exchangeSession(token, client);
       const verified = await verify(minted.accessToken);
       return { ok: true, access: verified, setCookies: [sessionCookie(minted.accessToken, { ...accessCookie, expires: minted.expiresAt })] };
     } catch (error) {
-      const refused = error instanceof LatchkeyApiError && error.status === 401 && error.code !== "UNAUTHORIZED";
+      const refused = isLatchkeyApiError(error) && error.status === 401 && error.code !== "UNAUTHORIZED";
       if (!refused) return { ok: false, ended: null, unavailable: true, setCookies: [] };
     }
     // The session has ended: resolve says who ended it, when and why.
     try {
       const resolved = await options.client.resolveSession(token, client);
-      return { ok: false, ended: sessionEnded(resolved), unavailable: false, setCookies: [clearSessionCookie({ name: options.cookieName, secure }), clearSessionCookie(accessCookie)] };
+      if (resolved.authenticated !== false) return { ok: false, ended: null, unavailable: true, setCookies: [] };
+      return { ok: false, ended: sessionEnded(resolved), unavailable: false, setCookies: clearEdgeCookies(options) };
     } catch {
       return { ok: false, ended: null, unavailable: true, setCookies: [] };
     }

@@ -4,7 +4,11 @@ import type { ResolveJson } from "./types";
 export interface SessionEnded {
   /** MALFORMED, UNKNOWN, SECRET_MISMATCH, IDLE_EXPIRED, ABSOLUTE_EXPIRED, REVOKED, REUSE_DETECTED, USER_DISABLED, APP_DISABLED, or MISSING (no token sent). */
   reason: string;
-  /** For a revoked session: the revoke reason (LOGGED_OUT_EVERYWHERE, SIGNED_OUT, …), who (`user:<email>`, `api_key:<name>`, `system:<what>`), when, and the note given. */
+  /**
+   * For a revoked session: the revoke reason (LOGGED_OUT_EVERYWHERE, SIGNED_OUT, …), who
+   * (`user:<email>`, `api_key:<name>`, `system:<what>`), when, and the note given. Meant for the
+   * person whose session it was and for logs; `message` alone is safe to show anyone.
+   */
   revokedReason: string | null;
   revokedBy: string | null;
   revokedAt: string | null;
@@ -30,6 +34,30 @@ function byWhom(revokedBy: string | null): string {
   return ` by ${revokedBy}`;
 }
 
+/** A revoked session in words, by why it was revoked; a note is shown only for a revocation by hand. */
+function revokedMessage(revoked: Omit<SessionEnded, "reason" | "message">): string {
+  const when = at(revoked.revokedAt);
+  switch (revoked.revokedReason) {
+    case "SIGNED_OUT":
+      return `You were signed out${when}.`;
+    case "PASSWORD_CHANGED":
+      return `You were signed out${when} because the password was changed. Please sign in again.`;
+    case "ROLE_CHANGED":
+      return `You were signed out${when} because your permissions changed. Please sign in again.`;
+    case "USER_DISABLED":
+      return `Your account was disabled${when}.`;
+    case "SESSION_LIMIT":
+      return `You were signed out${when} because you signed in on more devices than allowed.`;
+    case "REUSE_DETECTED":
+      return "You were signed out because your session was used from somewhere else. Please sign in again.";
+    default: {
+      // REVOKED, LOGGED_OUT_EVERYWHERE: by a person or the application, with the reason they gave.
+      const note = revoked.revokeNote ? `: ${revoked.revokeNote}` : "";
+      return `You were signed out${byWhom(revoked.revokedBy)}${when}${note}.`;
+    }
+  }
+}
+
 /** Who ended a session, when and why, from resolve's answer; `reason` MISSING when no token came. */
 export function sessionEnded(result: Pick<ResolveJson, "reason" | "revokedReason" | "revokedBy" | "revokedAt" | "revokeNote"> | null): SessionEnded {
   const reason = result?.reason ?? "MISSING";
@@ -39,7 +67,6 @@ export function sessionEnded(result: Pick<ResolveJson, "reason" | "revokedReason
     revokedAt: result?.revokedAt ?? null,
     revokeNote: result?.revokeNote ?? null,
   };
-  const note = revoked.revokeNote ? `: ${revoked.revokeNote}` : "";
   let message: string;
   switch (reason) {
     case "MISSING":
@@ -61,10 +88,7 @@ export function sessionEnded(result: Pick<ResolveJson, "reason" | "revokedReason
       message = "Sign-in to this application is turned off.";
       break;
     case "REVOKED":
-      message =
-        revoked.revokedReason === "SIGNED_OUT"
-          ? `You signed out${at(revoked.revokedAt)}.`
-          : `You were signed out${byWhom(revoked.revokedBy)}${at(revoked.revokedAt)}${note}.`;
+      message = revokedMessage(revoked);
       break;
     default:
       message = "Your session is not valid. Please sign in again.";

@@ -4,5 +4,6 @@ export * from "./client";
 export * from "./cookies";
 export * from "./ended";
 export * from "./service-session";
+export * from "./tokens";
 export * from "./types";
 export * from "./verify";
