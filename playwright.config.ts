@@ -4,6 +4,9 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 
 export default defineConfig({
   testDir: "e2e",
+  // One tsconfig for every file the tests import: its paths send @latchkey/* to the packages'
+  // source, also from files inside a package (whose own tsconfig is for building it).
+  tsconfig: "./tsconfig.json",
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -7,6 +7,7 @@ export default defineConfig({
     alias: [
       { find: /^@latchkey\/client$/, replacement: path.resolve(__dirname, "packages/client/src/index.ts") },
       { find: /^@latchkey\/client\/(.+)$/, replacement: path.resolve(__dirname, "packages/client/src/$1.ts") },
+      { find: /^@latchkey\/authjs-adapter$/, replacement: path.resolve(__dirname, "packages/authjs-adapter/src/index.ts") },
       { find: "@", replacement: path.resolve(__dirname) },
     ],
   },
