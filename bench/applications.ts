@@ -16,7 +16,7 @@ import { createPrismaSessionRepository } from "../lib/db/session-repository";
 import { systemClock } from "../lib/sessions/clock";
 import { POSTGRES_BATCH_SIZE, SQLITE_BATCH_SIZE, resolveSessionConfig } from "../lib/sessions/config";
 import { createSessionEngine } from "../lib/sessions/engine";
-import { DEFAULT_APP_ID } from "../lib/sessions/policy";
+import { CONSOLE_APP_ID, DEFAULT_APP_ID } from "../lib/sessions/policy";
 import { cachingRepository, createSessionCache } from "../lib/sessions/session-cache";
 import type { PolicyChangeInput } from "../lib/sessions/schemas";
 import { createScratchDatabase } from "../lib/testing/scratch-database";
@@ -91,6 +91,27 @@ async function benchProvider(provider: BenchProvider): Promise<string[]> {
       lines.push(`| ${name} | ${timing.p50.toFixed(0)} ms | ${timing.worst.toFixed(0)} ms | ${fmt(impact.ended)} sessions now${limit} |`);
     }
     lines.push("");
+
+    // 1b. Disabling a person ends what they handed out: the service sessions acting for an
+    // application's user, and those a console account started in any application, found among
+    // all of them (the live-sessions index, then the audit events of the service sessions).
+    const consoleAccount = "bench-console-admin";
+    await database.prisma.user.create({
+      data: { appId: CONSOLE_APP_ID, id: consoleAccount, email: "bench-admin@example.com", consoleRole: "ADMIN", passwordHash: "x", createdAt: now, updatedAt: now },
+    });
+    const delegator = (await engine.listSessions({ limit: 1, kind: "user", status: ["active"] })).items[0]!.userId;
+    for (let i = 0; i < 100; i++) {
+      await engine.createServiceSession({ client: `bench-bot-${i}`, scopes: ["reports"], ttlSeconds: 3600, delegatedBy: i % 2 === 0 ? delegator : null }, { type: "user", id: consoleAccount, label: "bench-admin@example.com" });
+    }
+    const byUser = await timed(() => engine.disableUser(delegator, "benchmark"));
+    const byAccount = await timed(() => root.app(CONSOLE_APP_ID).disableUser(consoleAccount, "benchmark"));
+    lines.push(
+      "| disabling a person, 100 live service sessions among all | time | sessions ended |",
+      "| --- | ---: | ---: |",
+      `| an application's user (their sessions and the 50 service sessions acting for them) | ${byUser.ms.toFixed(0)} ms | ${fmt(byUser.value)} |`,
+      `| a console account (the 50 more service sessions it started, in any application) | ${byAccount.ms.toFixed(0)} ms | ${fmt(byAccount.value)} |`,
+      "",
+    );
 
     // 2. Revoke by filter: find a "created before" that matches about TARGET live sessions.
     // (The demo sessions were created over the last 30 days.)

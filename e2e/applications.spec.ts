@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { createLatchkeyClient } from "@latchkey/client";
-import { ADMIN, BASE_URL, DATABASE_FILE, createAccountThroughConsole, keyOf, rowCounts, signIn } from "./fixtures";
+import { ADMIN, BASE_URL, DATABASE_FILE, client, createAccountThroughConsole, keyOf, rowCounts, sessionRow, signIn } from "./fixtures";
 
 // The application boundary over HTTP: what a key of one application may reach, the console's
 // own sessions out of every key's reach, and the escalation a review found, replayed.
@@ -198,6 +198,35 @@ test("the escalation, replayed: a session minted for the admin's id is refused b
   expect(inDefault.session.appId).toBe("default");
   const me = await request.get(`${BASE_URL}/api/v1/me`, { headers: { authorization: `Bearer ${inDefault.token}` } });
   expect(me.status()).toBe(401);
+});
+
+test("roles act downwards over the API too: a SUPPORT account's bearer cannot end, relabel or log out an ADMIN's console session, nor switch any tenant; no row changes", async ({ browser }) => {
+  const admins = await (await browser.newContext()).newPage();
+  await signIn(admins);
+  const support = await createAccountThroughConsole(admins, browser, "SUPPORT");
+  const signedIn = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: "" });
+  const adminSession = await signedIn.createConsoleSession({ email: ADMIN.email, password: ADMIN.password });
+  const asSupport = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: (await signedIn.createConsoleSession({ email: support.email, password: support.password })).token });
+  const { session: appSession } = await client("all").createSession({ userId: "tenant-switch-target", tenantId: "acme" });
+
+  const before = rowCounts();
+  const refusals = await Promise.all([
+    asSupport.revokeSession(adminSession.token.slice(4, 26), { reason: "REVOKED" }),
+    asSupport.updateSession(adminSession.token.slice(4, 26), { deviceLabel: "pwned" }),
+    asSupport.revokeUserSessions(adminSession.user.id),
+    asSupport.updateSession(appSession.id, { tenantId: "elsewhere" }),
+  ].map((call) => call.then(() => "answered", (error: unknown) => (error as { status?: number; code?: string }))));
+  // Ending or relabelling the ADMIN's session and switching a tenant: refused for the role.
+  for (const index of [0, 1, 3]) expect(refusals[index]).toMatchObject({ status: 403, code: "FORBIDDEN" });
+  // Logging an account out everywhere needs an application, and the console is none a bearer can name.
+  expect(refusals[2]).toMatchObject({ status: expect.any(Number) });
+  expect((refusals[2] as { status: number }).status).toBeGreaterThanOrEqual(400);
+  expect((refusals[2] as { status: number }).status).toBeLessThan(500);
+  expect(rowCounts()).toEqual(before);
+  expect(sessionRow(adminSession.token.slice(4, 26))).toMatchObject({ revokedAt: null, deviceLabel: null });
+  expect(sessionRow(appSession.id)).toMatchObject({ tenantId: "acme" });
+  // The admin's own bearer still works: nothing was ended.
+  expect((await createLatchkeyClient({ baseUrl: BASE_URL, apiKey: adminSession.token }).whoami()).principal.role).toBe("ADMIN");
 });
 
 test("an admin shortens an application's absolute cap: reads how many sessions it ends, confirms, and finds them absolute-expired with the change in their timelines", async ({ browser }) => {

@@ -268,6 +268,8 @@ async function call<E extends Endpoint, R>(
   handle: (context: CallContext<E>) => Promise<R>,
 ): Promise<R | ApiReply> {
   const ip = clientIp(input);
+  // Limits count an address (an IPv6 /64) once, under one key for every limit.
+  const ipKey = ip ? limitKeyOf(ip) : "unknown";
   const now = Date.now();
   try {
     const latchkey = getLatchkey();
@@ -276,7 +278,6 @@ async function call<E extends Endpoint, R>(
     let principal: Principal | null = null;
     let actor: Actor = { type: "system", label: "api" };
     if (endpoint.scope) {
-      const ipKey = ip ? limitKeyOf(ip) : "unknown";
       const wait = authFailures.retryAfter(ipKey);
       if (wait > 0) {
         throw new ApiError("RATE_LIMITED", "Too many failed authentications from this address.", { retryAfterSeconds: wait }, { "retry-after": String(wait) });
@@ -303,7 +304,7 @@ async function call<E extends Endpoint, R>(
       }
       actor = principal.actor;
     }
-    const limitKeys = [principal ? `key:${principal.id}` : null, `ip:${ip ? limitKeyOf(ip) : "unknown"}`].filter((k): k is string => k !== null);
+    const limitKeys = [principal ? `key:${principal.id}` : null, `ip:${ipKey}`].filter((k): k is string => k !== null);
     if (endpoint.limitFailures) {
       const wait = Math.max(...limitKeys.map((k) => tokenFailures.retryAfter(k)));
       if (wait > 0) {

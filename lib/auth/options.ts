@@ -43,7 +43,7 @@ function header(headers: unknown, name: string): string | undefined {
 async function consoleOrigin(): Promise<RequestContext> {
   try {
     const incoming = await requestHeaders();
-    return { source: "console", ip: clientIp(Object.fromEntries(incoming)), userAgent: incoming.get("user-agent") };
+    return { source: "console", ip: incoming.get(CLIENT_IP_HEADER), userAgent: incoming.get("user-agent") };
   } catch {
     return { source: "console" };
   }

@@ -1,8 +1,8 @@
 import { assertMayActOn, concreteApp, event, toSessionView, type EngineContext } from "./context";
 import { ErrorCode, SessionError } from "./errors";
-import type { AppScope } from "./policy";
+import { CONSOLE_APP_ID, type AppScope } from "./policy";
 import { deviceLabelSchema, identifierSchema, parseInput, sessionIdSchema } from "./schemas";
-import { SYSTEM_ACTOR, type Actor, type SessionRecord, type SessionView } from "./types";
+import { SYSTEM_ACTOR, type Actor, type SessionView } from "./types";
 
 /** The session after an update, or SESSION_NOT_FOUND when the update matched nothing. */
 async function viewAfterUpdate(ctx: EngineContext, scope: AppScope, sessionId: string, updated: boolean): Promise<SessionView> {
@@ -12,16 +12,19 @@ async function viewAfterUpdate(ctx: EngineContext, scope: AppScope, sessionId: s
 }
 
 /**
- * The session an edit is about, within `scope` (and of `ownerUserId`, when given: another user's
- * is reported exactly like an unknown one), once the actor may change it.
+ * The application of the session an edit is about, within `scope`, once the actor may change it.
+ * Only the console's sessions have owners with roles, so only they (and edits across every
+ * application) are read first; within an application the update itself finds the session, and
+ * `ownerUserId` there keeps another user's session reported exactly like an unknown one.
  */
-async function editable(ctx: EngineContext, scope: AppScope, sessionId: string, actor: Actor, ownerUserId?: string): Promise<SessionRecord> {
+async function editableApp(ctx: EngineContext, scope: AppScope, sessionId: string, actor: Actor, ownerUserId?: string): Promise<string> {
+  if (typeof scope === "string" && scope !== CONSOLE_APP_ID) return scope;
   const found = await ctx.repository.findSession(scope, sessionId);
   if (!found || (ownerUserId !== undefined && found.userId !== ownerUserId)) {
     throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such session.", { sessionId });
   }
   await assertMayActOn(ctx, actor, found.appId, found.userId);
-  return found;
+  return found.appId;
 }
 
 /** Names a device; with `ownerUserId`, only on that user's own session. */
@@ -35,7 +38,7 @@ export async function setDeviceLabel(
 ): Promise<SessionView> {
   const id = parseInput(sessionIdSchema, sessionId);
   const deviceLabel = label === null ? null : parseInput(deviceLabelSchema, label);
-  const { appId } = await editable(ctx, scope, id, actor, options.ownerUserId);
+  const appId = await editableApp(ctx, scope, id, actor, options.ownerUserId);
   const updated = await ctx.repository.updateSession(
     appId,
     id,
@@ -50,7 +53,7 @@ export async function setDeviceLabel(
 export async function setTenant(ctx: EngineContext, scope: AppScope, sessionId: string, tenantId: string | null, actor: Actor = SYSTEM_ACTOR): Promise<SessionView> {
   const id = parseInput(sessionIdSchema, sessionId);
   const tenant = tenantId === null ? null : parseInput(identifierSchema, tenantId);
-  const { appId } = await editable(ctx, scope, id, actor);
+  const appId = await editableApp(ctx, scope, id, actor);
   const updated = await ctx.repository.updateSession(appId, id, { tenantId: tenant }, event(ctx, appId, "session.tenant_changed", actor, { sessionId: id, details: { tenantId: tenant } }));
   return viewAfterUpdate(ctx, appId, id, updated);
 }
