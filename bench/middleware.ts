@@ -1,6 +1,6 @@
 // `npm run bench:middleware -- [--sessions 100000] [--seconds 10] [--connections 16]`
 // What @latchkey/client's Express/Connect middleware adds to each request of an application:
-// the same small node:http handler bare and behind the middleware, each under autocannon, the
+// the same small Express app bare and behind the middleware, each under autocannon, the
 // middleware resolving the request's session cookie against a local Latchkey (`npm start`'s
 // server, SQLite with --sessions demo sessions, cache on). Prints the latency of one request at a
 // time (p50 and p99 of --requests), and req/s, p50 and p99 under load, of both and the difference.
@@ -93,7 +93,7 @@ async function main() {
     "",
     `| one request at a time (${fmt(Number(values.requests))}) | p50 | p99 |`,
     "| --- | ---: | ---: |",
-    `| bare node:http handler | ${single.bare!.p50.toFixed(2)} ms | ${single.bare!.p99.toFixed(2)} ms |`,
+    `| bare Express handler | ${single.bare!.p50.toFixed(2)} ms | ${single.bare!.p99.toFixed(2)} ms |`,
     `| the same behind latchkeyMiddleware | ${single.middleware!.p50.toFixed(2)} ms | ${single.middleware!.p99.toFixed(2)} ms |`,
     "",
     `Added per request: ${(single.middleware!.p50 - single.bare!.p50).toFixed(2)} ms at p50, ${(single.middleware!.p99 - single.bare!.p99).toFixed(2)} ms at p99 (one resolve call to Latchkey).`,
@@ -102,7 +102,7 @@ async function main() {
     "",
     "| application handler | req/s | p50 | p99 |",
     "| --- | ---: | ---: | ---: |",
-    `| bare node:http handler | ${fmt(bare.requests.average)} | ${bare.latency.p50} ms | ${bare.latency.p99} ms |`,
+    `| bare Express handler | ${fmt(bare.requests.average)} | ${bare.latency.p50} ms | ${bare.latency.p99} ms |`,
     `| the same behind latchkeyMiddleware (resolve per request) | ${fmt(behind.requests.average)} | ${behind.latency.p50} ms | ${behind.latency.p99} ms |`,
   );
   console.info(`\n${rows.join("\n")}`);

@@ -117,6 +117,24 @@ test.describe("sessions", () => {
     expect((await api.listSessions({ tenantId, status: "active,revoked" })).items).toHaveLength(6);
   });
 
+  test("log out everywhere but one session: the device asking keeps its session; another user's id spares nothing; a malformed one is a 400", async ({ request }) => {
+    const api = client("all");
+    const userId = `api-dora-${Date.now()}`;
+    const [here, ...others] = [await api.createSession({ userId }), await api.createSession({ userId }), await api.createSession({ userId })];
+    const stranger = await api.createSession({ userId: `${userId}-stranger` });
+
+    await expectError(request, "DELETE", `/api/v1/users/${userId}/sessions`, { headers: { ...auth("all"), ...JSON_HEADERS }, data: { exceptSessionId: "not a session id" } }, 400, "VALIDATION_FAILED");
+    expect((await api.listUserSessions(userId)).items).toHaveLength(3);
+
+    expect(await api.revokeUserSessions(userId, { reason: "REVOKED", note: "from another of your devices", exceptSessionId: here!.session.id })).toEqual({ revoked: 2 });
+    expect((await api.listUserSessions(userId)).items.map((session) => session.id)).toEqual([here!.session.id]);
+    for (const other of others) expect(await api.resolveSession(other.token)).toMatchObject({ authenticated: false, reason: "REVOKED", revokeNote: "from another of your devices" });
+
+    // Another user's session named as the exception keeps nothing of this user's alive, and is untouched itself.
+    expect(await api.revokeUserSessions(userId, { exceptSessionId: stranger.session.id })).toEqual({ revoked: 1 });
+    expect((await api.resolveSession(stranger.token)).authenticated).toBe(true);
+  });
+
   test("documented failures of each session endpoint", async ({ request }) => {
     const h = { ...auth("all"), ...JSON_HEADERS };
     await expectError(request, "POST", "/api/v1/sessions", { headers: h, data: {} }, 400, "VALIDATION_FAILED");

@@ -292,6 +292,17 @@ export async function createAccountThroughConsole(
   return { email, password };
 }
 
+/** A SUPPORT account, made by the admin through the console, signed in in a browser of its own. */
+export async function signedInSupport(browser: Browser): Promise<{ page: Page; email: string }> {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin);
+  const support = await createAccountThroughConsole(admin, browser, "SUPPORT");
+  await admin.context().close();
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, support.email, support.password);
+  return { page, email: support.email };
+}
+
 /** Starts `npm start` (scripts/start.mjs) on its own port with extra environment, for tests that need other settings. */
 export function startServer(port: number, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = "";

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import { createLatchkeyClient, type LatchkeyClient } from "@latchkey/client";
-import { BASE_URL, DATABASE_FILE, createAccountThroughConsole, keyOf, operatorClient, signIn } from "./fixtures";
+import { BASE_URL, DATABASE_FILE, keyOf, operatorClient, signedInSupport, signIn } from "./fixtures";
 
 const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
 const MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0 Safari/537.36";
@@ -9,13 +9,7 @@ const MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 
 const TIME = String.raw`\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d UTC`;
 
 async function supportPage(browser: Browser): Promise<Page> {
-  const admin = await (await browser.newContext()).newPage();
-  await signIn(admin);
-  const support = await createAccountThroughConsole(admin, browser, "SUPPORT");
-  await admin.context().close();
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, support.email, support.password);
-  return page;
+  return (await signedInSupport(browser)).page;
 }
 
 /** A web shop that uses its customers' emails as user ids, with its own key; rotated tokens get no grace. */

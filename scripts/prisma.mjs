@@ -2,8 +2,10 @@
 // Runs the Prisma CLI without letting it download native engines: Latchkey uses Prisma's
 // Wasm engines through driver adapters, so the CLI only needs placeholder engine paths.
 //
-//   node scripts/prisma.mjs generate-all      generate both clients (SQLite and PostgreSQL)
-//   node scripts/prisma.mjs <prisma args…>     any other Prisma CLI call
+//   node scripts/prisma.mjs generate-all      generate both clients (SQLite and PostgreSQL), and
+//                                              the example app's
+//   node scripts/prisma.mjs <prisma args…>     any other Prisma CLI call, in the current folder
+//                                              (with its prisma.config.ts)
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -33,16 +35,18 @@ const env = {
     .join(" "),
 };
 
-function prisma(args) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, env, stdio: "inherit" });
+function prisma(args, cwd = process.cwd()) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, env, stdio: "inherit" });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
 const args = process.argv.slice(2);
 if (args[0] === "generate-all") {
   for (const schema of ["prisma/schema.prisma", "prisma/postgres/schema.prisma"]) {
-    prisma(["generate", "--schema", schema]);
+    prisma(["generate", "--schema", schema], root);
   }
+  const example = path.join(root, "examples", "next-app");
+  if (existsSync(path.join(example, "prisma.config.ts"))) prisma(["generate"], example);
 } else {
   prisma(args);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: type-checks, runs the engine suite on SQLite and on a fresh PostgreSQL database,
-// builds the app, runs the Playwright suite in Chromium, and prints the counts of every suite.
+// builds the app and the example app, runs the Playwright suite in Chromium, and prints the counts
+// of every suite.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -99,7 +100,12 @@ function runCaptured(title, command, args) {
 // Any full token (session, OAuth state, API key) in the server's or the tests' output is a leak.
 const TOKEN = /\b(lks|lko|lka)_[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g;
 
-if (run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1" })) {
+// The example app (examples/next-app) is built too, with the packages it installs: the suite runs
+// it beside Latchkey, as an application would.
+const built =
+  run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1" }) &&
+  run("build the example app and the packages", "npm", ["run", "build", "--workspace", "examples/next-app"], { NEXT_TELEMETRY_DISABLED: "1" });
+if (built) {
   const output = await runCaptured("console suite in Chromium (Playwright)", bin("playwright"), ["test"]);
   const leaks = [...new Set(output.match(TOKEN) ?? [])];
   console.info(`\n=== tokens in the server and test output: ${leaks.length} ===`);

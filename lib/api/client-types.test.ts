@@ -33,6 +33,7 @@ describe("the client package's types", () => {
     expectTypeOf<client.CreateGuestBody>().toEqualTypeOf<z.input<typeof api.createGuestBody>>();
     expectTypeOf<client.CreateServiceBody>().toEqualTypeOf<z.input<typeof api.createServiceBody>>();
     expectTypeOf<client.RevokeBody>().toEqualTypeOf<z.input<typeof api.revokeBody>>();
+    expectTypeOf<client.RevokeUserBody>().toEqualTypeOf<z.input<typeof api.revokeUserBody>>();
     expectTypeOf<client.DiagnoseBody>().toEqualTypeOf<z.input<typeof api.diagnoseBody>>();
     expectTypeOf<client.PolicyChange>().toEqualTypeOf<z.input<typeof api.policyPreviewBody>["policy"]>();
     expectTypeOf<client.CreateApplicationBody>().toEqualTypeOf<z.input<typeof api.createApplicationBody>>();

@@ -44,7 +44,12 @@ export const patchSessionBody = z
   .refine((body) => body.deviceLabel !== undefined || body.tenantId !== undefined, "name deviceLabel or tenantId to change");
 export const revokeBody = revokeSchema;
 /** Log out everywhere: the reason defaults to LOGGED_OUT_EVERYWHERE, as in the engine and the console. */
-export const revokeUserBody = revokeSchema.extend({ reason: z.enum(MANUAL_REVOKE_REASONS).default("LOGGED_OUT_EVERYWHERE") }).strict();
+export const revokeUserBody = revokeSchema
+  .extend({
+    reason: z.enum(MANUAL_REVOKE_REASONS).default("LOGGED_OUT_EVERYWHERE"),
+    exceptSessionId: sessionIdSchema.optional().describe("keep this one session (the device asking: \"sign out all others\")"),
+  })
+  .strict();
 export const sweepBody = sweepSchema;
 export const issueStateBody = issueOAuthStateSchema;
 export const consumeStateBody = z.object({ state: tokenSchema }).strict();

@@ -10,6 +10,7 @@ export interface AdapterSessionLike {
 /** The part of an Auth.js adapter this wraps: any adapter with users (and, unused here, sessions). */
 export interface AdapterLike {
   getUser?: ((id: string) => unknown) | undefined;
+  deleteUser?: ((id: string) => unknown) | undefined;
   createSession?: unknown;
   getSessionAndUser?: unknown;
   updateSession?: unknown;
@@ -85,6 +86,18 @@ export function withLatchkeySessions<A extends AdapterLike>(adapter: A, options:
         throw error;
       }
     },
+
+    // A deleted user's sessions end in Latchkey too (Auth.js's contract: no session outlives its
+    // user), so they are not left live in the console and the devices list.
+    ...(adapter.deleteUser
+      ? {
+          async deleteUser(id: string) {
+            const deleted = await adapter.deleteUser!(id);
+            await latchkey.revokeUserSessions(id, { reason: "LOGGED_OUT_EVERYWHERE", note: "account deleted" });
+            return deleted;
+          },
+        }
+      : {}),
 
     async deleteSession(sessionToken) {
       const id = sessionIdOfToken(sessionToken);

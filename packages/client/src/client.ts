@@ -16,6 +16,7 @@ import type {
   RefreshJson,
   ResolveJson,
   RevokeBody,
+  RevokeUserBody,
   RevokeByFilterBody,
   RevokeByFilterJson,
   SessionJson,
@@ -127,7 +128,7 @@ export function createLatchkeyClient({ baseUrl, apiKey, app, fetch: fetchImpl = 
     /** Every live session matching a filter, revoked with a reason (dryRun: counted only). */
     revokeMatchingSessions: (body: RevokeByFilterBody) => call<RevokeByFilterJson>("POST", "/api/v1/sessions/revoke", { body }),
     listUserSessions: (userId: string) => call<{ items: SessionJson[] }>("GET", `/api/v1/users/${id(userId)}/sessions`),
-    revokeUserSessions: (userId: string, body: RevokeBody = {}) => call<{ revoked: number }>("DELETE", `/api/v1/users/${id(userId)}/sessions`, { body }),
+    revokeUserSessions: (userId: string, body: RevokeUserBody = {}) => call<{ revoked: number }>("DELETE", `/api/v1/users/${id(userId)}/sessions`, { body }),
     sweep: (body: { dryRun?: boolean; retentionSeconds?: number; batchSize?: number; limit?: number } = {}) => call<SweepJson>("POST", "/api/v1/sweep", { body }),
     whoami: () => call<WhoamiJson>("GET", "/api/v1/me"),
     /** Signs a console account in (no API key needed): a session token to use as the credential. */

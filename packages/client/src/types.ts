@@ -158,6 +158,11 @@ export interface RevokeBody {
   note?: string | null | undefined;
 }
 
+export interface RevokeUserBody extends RevokeBody {
+  /** Keep this session: the device asking to "sign out all others". */
+  exceptSessionId?: string | undefined;
+}
+
 export interface DiagnoseBody {
   token?: string | undefined;
   sessionId?: string | undefined;

@@ -1,4 +1,4 @@
-// GET /api/v1/users/{userId}/sessions — live sessions; DELETE — log out everywhere
+// GET /api/v1/users/{userId}/sessions — live sessions; DELETE — log out everywhere (or everywhere but one session)
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
@@ -7,5 +7,6 @@ export const GET = apiRoute(endpoints.listUserSessions, async ({ app, params }) 
 });
 
 export const DELETE = apiRoute(endpoints.revokeUserSessions, async ({ app, params, body, actor }) => {
-  return json({ revoked: await app.revokeUserSessions(params.userId, body, actor) });
+  const { exceptSessionId, ...revoke } = body;
+  return json({ revoked: await app.revokeUserSessions(params.userId, revoke, actor, { exceptSessionId }) });
 });
