@@ -107,6 +107,9 @@ for (const variant of ["in memory", "Auth.js's Prisma adapter"] as const) {
 
       const devices = (await latchkey.listUserSessions(user.id)).items;
       expect(devices).toEqual([expect.objectContaining({ ip: "198.51.100.23", browser: "Firefox", os: "Linux", userId: user.id })]);
+      // The email goes along: support finds the person by it in Latchkey's console.
+      const diagnosis = await (await operatorClient(app)).diagnose({ user: user.email });
+      expect(diagnosis).toMatchObject({ verdict: "ACTIVE" });
     });
 
     test("getSessionAndUser answers the session and the wrapped adapter's user; an unknown token is null", async () => {

@@ -63,12 +63,14 @@ test("support logs a person out everywhere from the console and both of their br
   await expect(deviceRows(laptop.page).filter({ hasText: "This device" })).toContainText("Chrome on Mac OS");
   await expect(deviceRows(laptop.page).filter({ hasNotText: "This device" })).toContainText("Mobile Safari on iOS");
 
-  // Support, in Latchkey's console, finds the person and logs them out everywhere with the ticket.
+  // Support, in Latchkey's console, finds the person by email and logs them out everywhere with the ticket.
   const support = await signedInSupport(browser);
   const console = support.page;
-  await console.goto(`/users?app=${encodeURIComponent(appId)}&q=${encodeURIComponent(userId)}`);
+  // The app told Latchkey the person's email at sign-in: support searches by it.
+  await console.goto(`/users?app=${encodeURIComponent(appId)}&q=${encodeURIComponent(email)}`);
+  await expect(console.locator("tr[data-user-id]")).toContainText(email);
   await console.getByRole("link", { name: userId, exact: true }).click();
-  await expect(console.getByRole("heading", { name: userId, exact: true })).toBeVisible();
+  await expect(console.getByRole("heading", { name: email, exact: true })).toBeVisible();
   await console.getByRole("button", { name: "Log out everywhere" }).click();
   const dialog = console.getByRole("dialog");
   await expect(dialog).toContainText("2 live sessions end");
@@ -145,4 +147,22 @@ test("the devices page renames a device and signs out one other device; a sessio
   await expect(laptop.page).toHaveURL(`${example.url}/signin`);
   expect((await api.listUserSessions(userIdOf(email))).items).toHaveLength(0);
   for (const context of [laptop.context, phone.context]) await context.close();
+});
+
+test("with Latchkey out of reach, a signed-in person is not signed out: the app says it cannot check, and the session goes on once Latchkey answers", async ({ browser }) => {
+  const email = `cleo-${Date.now()}@example.test`;
+  const { context, page } = await device(browser, MAC);
+  await signInToExample(page, example, email);
+  // The same app, its Latchkey out of reach (cookies of localhost go to every port).
+  const cut = await startExampleApp(3201, "lka_unused", "http://127.0.0.1:9");
+  try {
+    await page.goto(`${cut.url}/devices`);
+    await expect(page.locator("main").getByRole("alert")).toHaveText("Your sign-in could not be checked just now. If you were signed in, you still are: try again shortly.");
+    await expect(page.getByRole("button", { name: "Email me a sign-in link" })).toHaveCount(0);
+  } finally {
+    await cut.stop();
+  }
+  await page.goto(`${example.url}/devices`);
+  await expect(deviceRows(page)).toHaveCount(1);
+  await context.close();
 });

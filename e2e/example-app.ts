@@ -27,7 +27,7 @@ export interface ExampleApp {
 }
 
 /** Builds the example if it has no build yet (npm test builds it first), and serves it with a fresh database and the given key. */
-export async function startExampleApp(port: number, apiKey: string): Promise<ExampleApp> {
+export async function startExampleApp(port: number, apiKey: string, latchkeyUrl = BASE_URL): Promise<ExampleApp> {
   if (!existsSync(path.join(EXAMPLE_DIR, ".next", "BUILD_ID"))) {
     execFileSync("npm", ["run", "build"], { cwd: EXAMPLE_DIR, stdio: "pipe", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   }
@@ -46,7 +46,7 @@ export async function startExampleApp(port: number, apiKey: string): Promise<Exa
       HOME: process.env.HOME ?? "",
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
-      LATCHKEY_URL: BASE_URL,
+      LATCHKEY_URL: latchkeyUrl,
       LATCHKEY_API_KEY: apiKey,
       NEXTAUTH_URL: url,
       NEXTAUTH_SECRET: "example-app-secret-for-the-e2e-suite-only",

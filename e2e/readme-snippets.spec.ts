@@ -81,8 +81,8 @@ test("both packages, packed and installed outside the repository, type-check und
     writeFileSync(path.join(scratch, "express-app.ts"), blocks("tested").get("express-app.ts")!);
     writeFileSync(
       path.join(scratch, "users.ts"),
-      `export async function checkPassword(email: string, password: string): Promise<{ id: string } | null> {
-  return email === "ada@example.com" && password === "correct horse battery staple" ? { id: "ada" } : null;
+      `export async function checkPassword(email: string, password: string): Promise<{ id: string; email: string } | null> {
+  return email === "ada@example.com" && password === "correct horse battery staple" ? { id: "ada", email } : null;
 }
 `,
     );
@@ -141,6 +141,7 @@ console.log(JSON.stringify({ latchkeyToken: created.sessionToken.startsWith("lks
     expect(await (await fetch(`${app}/account`, { headers })).json()).toEqual({ user: "ada" });
     const latchkey = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: key });
     expect((await latchkey.listUserSessions("ada")).items).toEqual([expect.objectContaining({ ip: "203.0.113.50", browser: "Firefox", os: "Linux" })]);
+    expect(await (await operatorClient(appId)).diagnose({ user: "ada@example.com" })).toMatchObject({ verdict: "ACTIVE" });
 
     await (await operatorClient(appId)).revokeUserSessions("ada", { note: "ticket 4711" });
     const refused = await fetch(`${app}/account`, { headers });

@@ -8,6 +8,7 @@ import type {
   SessionLimitCheck,
   SessionRepository,
   SweptSessionRecord,
+  UserProfile,
 } from "../sessions/repository";
 import { ENDING_REASONS, type AuditEventInput, type AuditEventView, type SessionFilter, type SessionPageRequest, type SessionRecord, type SessionStatus, type SweepCounts, type UserRecord } from "../sessions/types";
 import { parseJson } from "../sessions/context";
@@ -193,12 +194,28 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
    * session's transaction: two first sessions of one user may race here, and on PostgreSQL a
    * failed insert would abort the transaction around it.
    */
-  async function ensureUser(appId: string, id: string, at: Date) {
-    if (await prisma.user.findUnique({ where: { appId_id: { appId, id } }, select: { id: true } })) return;
+  async function ensureUser(appId: string, id: string, at: Date, profile?: UserProfile) {
+    const known = await prisma.user.findUnique({ where: { appId_id: { appId, id } }, select: { email: true, name: true } });
+    const given = { ...(profile?.email ? { email: profile.email } : {}), ...(profile?.name ? { name: profile.name } : {}) };
+    const changed = Object.entries(given).some(([field, value]) => known?.[field as keyof typeof known] !== value);
+    if (known && !changed) return;
+    // Another user of the application with this email keeps it: this one goes on without it.
+    const write = async (fields: { email?: string; name?: string }) => {
+      if (known) await prisma.user.update({ where: { appId_id: { appId, id } }, data: { ...fields, updatedAt: at } });
+      else await prisma.user.create({ data: { appId, id, ...fields, createdAt: at, updatedAt: at } });
+    };
     try {
-      await prisma.user.create({ data: { appId, id, createdAt: at, updatedAt: at } });
+      await write(given);
     } catch (error) {
       if ((error as { code?: string }).code !== "P2002") throw error;
+      if (!given.email) return;
+      const { email: _taken, ...rest } = given;
+      try {
+        await write(rest);
+      } catch (retry) {
+        // Two first sessions of one user raced to create the row: it is there.
+        if ((retry as { code?: string }).code !== "P2002") throw retry;
+      }
     }
   }
 
@@ -534,8 +551,8 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         take: limit,
       }),
 
-    async insertSession(session, events, limit) {
-      await ensureUser(session.appId, session.userId, session.createdAt);
+    async insertSession(session, events, limit, profile) {
+      await ensureUser(session.appId, session.userId, session.createdAt, profile);
       return prisma.$transaction(async (tx) => {
         let ended: string[] = [];
         if (limit) {

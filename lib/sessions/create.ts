@@ -24,6 +24,9 @@ export interface IssuedSession {
 
 export interface NewSessionFields {
   userId: string;
+  /** The user's email and name as the application knows them (user sessions only). */
+  email?: string | null;
+  name?: string | null;
   kind: SessionKind;
   deviceLabel?: string | null;
   userAgent?: string | null;
@@ -160,7 +163,8 @@ async function insertNewSession(
     details: { kind: record.kind, tenantId: record.tenantId, ip: record.ip, deviceLabel: record.deviceLabel, ...options.extraDetails },
   });
   const limit = sessionLimitCheck(ctx, appId, policy, record.kind as SessionKind, actor, now);
-  const { inserted } = await ctx.repository.insertSession(record, [created], limit);
+  const profile = input.email || input.name ? { email: input.email ?? null, name: input.name ?? null } : undefined;
+  const { inserted } = await ctx.repository.insertSession(record, [created], limit, profile);
   if (!inserted) throw sessionLimitRefused(record.userId, policy.sessionLimit ?? 0);
   return { token: issued.token, session: toSessionView(record, now) };
 }

@@ -84,6 +84,12 @@ export interface PolicyImpact {
 }
 
 /** Which sessions a bulk revocation reaches: a user's, a rotation family, or given ids. */
+/** A user's email and name as an application knows them, given when it starts a session. */
+export interface UserProfile {
+  email: string | null;
+  name: string | null;
+}
+
 export type RevocationTarget = { userId: string; exceptSessionId?: string } | { familyId: string } | { ids: string[] };
 
 /**
@@ -146,9 +152,11 @@ export interface SessionRepository {
    * Inserts a session (in its record's application), creating its user row if the id is new.
    * With `limit`, the user's live sessions are counted in the same transaction (one insert per
    * user at a time): at the limit, the oldest or least recently used are ended, or nothing is
-   * inserted (`inserted: false`). Returns the ids it ended.
+   * inserted (`inserted: false`). Returns the ids it ended. With `profile`, the user row takes the
+   * email and name given (those given, not null), unless another user of the application has
+   * that email already: then the email is left as it was.
    */
-  insertSession(session: SessionRecord, events: AuditEventInput[], limit?: SessionLimitCheck): Promise<{ inserted: boolean; ended: string[] }>;
+  insertSession(session: SessionRecord, events: AuditEventInput[], limit?: SessionLimitCheck, profile?: UserProfile): Promise<{ inserted: boolean; ended: string[] }>;
 
   /**
    * Sets last-seen to `now` and the idle expiry to `idleExpiresAt`, only while the session is

@@ -42,6 +42,9 @@ const metadataSchema = z
 export const createSessionSchema = z
   .object({
     userId: identifierSchema,
+    /** The person's email and name as the application knows them, kept on Latchkey's user so support can find them. */
+    email: z.string().trim().toLowerCase().max(320, "must be at most 320 characters").email("must be an email address").nullish(),
+    name: z.string().trim().min(1).max(200, "must be at most 200 characters").regex(NO_CONTROL_CHARS, "must not contain control characters").nullish(),
     kind: z
       .enum(["user"], {
         error: "must be user: start guest sessions with POST /api/v1/sessions/guest, and service sessions with POST /api/v1/sessions/service (the service-sessions scope)",
@@ -59,7 +62,7 @@ export const createSessionSchema = z
   .strict();
 export type CreateSessionInput = z.input<typeof createSessionSchema>;
 
-export const createGuestSessionSchema = createSessionSchema.omit({ userId: true, kind: true });
+export const createGuestSessionSchema = createSessionSchema.omit({ userId: true, kind: true, email: true, name: true });
 
 /** At most a day: a service session is short-lived by design; renew it by creating another. */
 export const MAX_SERVICE_SESSION_SECONDS = 24 * 60 * 60;

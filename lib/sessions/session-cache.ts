@@ -186,8 +186,8 @@ export function cachingRepository(base: SessionRepository, hot: HotSessionReads,
       return touched;
     },
 
-    async insertSession(session, events, limit) {
-      const result = await base.insertSession(session, events, limit);
+    async insertSession(session, events, limit, profile) {
+      const result = await base.insertSession(session, events, limit, profile);
       await cache.invalidate(result.ended);
       return result;
     },

@@ -61,8 +61,14 @@ export function withLatchkeySessions<A extends AdapterLike>(adapter: A, options:
     ...adapter,
     async createSession({ userId }) {
       // How long it lives is the application's policy in Latchkey (idle timeout, absolute cap),
-      // not Auth.js's maxAge: one place to change it, with an impact preview.
-      const { token, session } = await latchkey.createSession({ userId, ...(await clientInfo()) });
+      // not Auth.js's maxAge: one place to change it, with an impact preview. The user's email and
+      // name go along, so support finds them in Latchkey's console by email.
+      const user = (await userOf(userId)) as { email?: unknown; name?: unknown } | null;
+      const profile = {
+        ...(typeof user?.email === "string" && user.email ? { email: user.email } : {}),
+        ...(typeof user?.name === "string" && user.name ? { name: user.name.slice(0, 200) } : {}),
+      };
+      const { token, session } = await latchkey.createSession({ userId, ...profile, ...(await clientInfo()) });
       return { sessionToken: token, userId, expires: new Date(session.idleExpiresAt) };
     },
 

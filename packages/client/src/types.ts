@@ -131,6 +131,9 @@ export interface SweepJson {
 
 export interface CreateSessionBody {
   userId: string;
+  /** The person's email and name as your app knows them: kept on Latchkey's user, so support finds them by email. */
+  email?: string | null | undefined;
+  name?: string | null | undefined;
   kind?: "user" | undefined;
   deviceLabel?: string | null | undefined;
   userAgent?: string | null | undefined;
@@ -142,7 +145,7 @@ export interface CreateSessionBody {
   absoluteTimeoutSeconds?: number | undefined;
 }
 
-export type CreateGuestBody = Omit<CreateSessionBody, "userId" | "kind">;
+export type CreateGuestBody = Omit<CreateSessionBody, "userId" | "kind" | "email" | "name">;
 
 export interface CreateServiceBody {
   client: string;
