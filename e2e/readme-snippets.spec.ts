@@ -50,11 +50,12 @@ test("README's plain-HTTP snippet runs with curl and jq against a live Latchkey 
   ]);
 });
 
-test("both packages, packed and installed outside the repository, type-check under strict with README's Express snippet and run against a live Latchkey", async () => {
+test("both packages, packed and installed outside the repository, type-check under strict with README's Express app and webhook receiver, and run against a live Latchkey", async () => {
   test.setTimeout(180_000);
   const { appId, key } = await freshApp("readme-node");
   const scratch = mkdtempSync(path.join(tmpdir(), "latchkey-readme-app-"));
   let server: ReturnType<typeof spawn> | null = null;
+  let receiverProcess: ReturnType<typeof spawn> | null = null;
   try {
     for (const workspace of ["client", "authjs-adapter"]) {
       execFileSync("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: path.join(root, "packages", workspace), stdio: "pipe" });
@@ -104,6 +105,14 @@ await adapter.deleteSession(created.sessionToken);
 console.log(JSON.stringify({ latchkeyToken: created.sessionToken.startsWith("lks_"), email, afterSignOut: await adapter.getSessionAndUser(created.sessionToken) }));
 `,
     );
+    writeFileSync(path.join(scratch, "webhook-receiver.ts"), blocks("tested").get("webhook-receiver.ts")!);
+    writeFileSync(
+      path.join(scratch, "realtime.ts"),
+      `export async function endSessions(which: { userId: string | null; sessionId: string | null; why: string | null }): Promise<void> {
+  console.log(JSON.stringify({ ended: which }));
+}
+`,
+    );
     writeFileSync(
       path.join(scratch, "tsconfig.json"),
       JSON.stringify({
@@ -150,7 +159,27 @@ console.log(JSON.stringify({ latchkeyToken: created.sessionToken.startsWith("lks
     expect(body.error).toMatchObject({ code: "SESSION_ENDED", reason: "REVOKED", revokeNote: "ticket 4711" });
     expect(body.error.message).toMatch(/^You were signed out by admin@e2e\.test at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC: ticket 4711\.$/);
     expect(refused.headers.get("set-cookie")).toMatch(/^latchkey_session=; /);
+
+    // README's webhook receiver, given an endpoint's secret: a revocation reaches it, checked; an altered body does not.
+    const receiverPort = 3232;
+    const { secret } = await (await operatorClient()).createWebhook(appId, { url: `http://127.0.0.1:${receiverPort}/webhooks/latchkey`, eventTypes: ["session.revoked"] });
+    let heard = "";
+    const hook = spawn(process.execPath, ["--import", tsx, "webhook-receiver.ts"], { cwd: scratch, env: { ...env, PORT: String(receiverPort), LATCHKEY_WEBHOOK_SECRET: secret }, stdio: ["ignore", "pipe", "pipe"] });
+    receiverProcess = hook;
+    hook.stdout?.on("data", (chunk: Buffer) => (heard += chunk.toString()));
+    hook.stderr?.on("data", (chunk: Buffer) => (heard += chunk.toString()));
+    await expect(async () => expect((await fetch(`http://127.0.0.1:${receiverPort}/webhooks/latchkey`, { method: "POST", body: "{}" })).status).toBe(400)).toPass({ timeout: 20_000 });
+    const { session: ended } = await latchkey.createSession({ userId: "ada" });
+    await latchkey.revokeSession(ended.id, { note: "lost laptop" });
+    await expect.poll(() => heard, { timeout: 15_000 }).toContain(JSON.stringify({ ended: { userId: "ada", sessionId: ended.id, why: "lost laptop" } }));
+    const forged = await fetch(`http://127.0.0.1:${receiverPort}/webhooks/latchkey`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "webhook-id": "msg_1", "webhook-timestamp": String(Math.floor(Date.now() / 1000)), "webhook-signature": "v1,AAAA" },
+      body: JSON.stringify({ type: "user.logged_out_everywhere", data: { userId: "ada" } }),
+    });
+    expect(forged.status).toBe(400);
   } finally {
+    receiverProcess?.kill("SIGTERM");
     server?.kill("SIGTERM");
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { parseDurationSeconds } from "./duration";
+import { parseAllowList, type AllowList } from "./webhooks/outbound";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "./db/url";
 import { POSTGRES_BATCH_SIZE, resolveSessionConfig, type SessionConfig } from "./sessions/config";
 import { isSessionError } from "./sessions/errors";
@@ -38,6 +39,10 @@ export interface LatchkeyEnv {
   cacheEntries: number;
   /** Which proxies in front of Latchkey may say who the client is (LATCHKEY_TRUSTED_PROXIES). */
   trustedProxies: ProxyTrust;
+  /** Addresses webhooks may reach although not public (LATCHKEY_WEBHOOK_ALLOW: addresses and CIDR ranges). */
+  webhookAllow: AllowList;
+  /** The first retry's wait of a failed webhook delivery, doubling after (LATCHKEY_WEBHOOK_RETRY_BASE, default 5 s). */
+  webhookRetryBaseSeconds: number;
 }
 
 export class EnvError extends Error {
@@ -144,6 +149,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
   } catch (error) {
     problems.push((error as Error).message);
   }
+  let webhookAllow: AllowList = [];
+  try {
+    webhookAllow = parseAllowList(source.LATCHKEY_WEBHOOK_ALLOW);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const retryBase = source.LATCHKEY_WEBHOOK_RETRY_BASE ? parseDurationSeconds(source.LATCHKEY_WEBHOOK_RETRY_BASE) : 5;
+  if (retryBase === null || retryBase < 1 || retryBase > 3600) problems.push(`LATCHKEY_WEBHOOK_RETRY_BASE=${JSON.stringify(source.LATCHKEY_WEBHOOK_RETRY_BASE)} must be a duration from 1s to 1h`);
   const authSecret = source.NEXTAUTH_SECRET || null;
   if (authSecret && authSecret.length < 32) problems.push("NEXTAUTH_SECRET must be at least 32 characters");
   if (problems.length > 0 || !session) {
@@ -168,5 +181,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     redisUrl,
     cacheEntries,
     trustedProxies,
+    webhookAllow,
+    webhookRetryBaseSeconds: retryBase ?? 5,
   };
 }

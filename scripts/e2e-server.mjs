@@ -32,6 +32,9 @@ const server = spawn(process.execPath, [path.join(root, "scripts", "server.mjs")
     // Dead sessions become sweepable two seconds after they end, so the sweep page has work.
     LATCHKEY_RETENTION: "2s",
     LATCHKEY_ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD || "correct horse battery staple",
+    // Webhook receivers of the suite listen on this machine; failed deliveries retry after 1 s, 2 s, 4 s…
+    LATCHKEY_WEBHOOK_ALLOW: "127.0.0.1/32",
+    LATCHKEY_WEBHOOK_RETRY_BASE: "1s",
   },
 });
 function stop(signal) {

@@ -26,6 +26,8 @@ describe("the client package's types", () => {
     expectTypeOf<client.PolicyPreviewJson>().toEqualTypeOf<z.output<typeof api.policyPreviewOutput>>();
     expectTypeOf<client.UpdatedApplicationJson>().toEqualTypeOf<z.output<typeof api.updatedApplicationOutput>>();
     expectTypeOf<client.RevokeByFilterJson>().toEqualTypeOf<z.output<typeof api.revokeByFilterOutput>>();
+    expectTypeOf<client.WebhookEndpointJson>().toEqualTypeOf<z.output<typeof api.webhookEndpointOutput>>();
+    expectTypeOf<client.WebhookDeliveryJson>().toEqualTypeOf<z.output<typeof api.webhookDeliveryOutput>>();
   });
 
   it("send only what the API accepts", () => {
@@ -38,6 +40,8 @@ describe("the client package's types", () => {
     expectTypeOf<client.PolicyChange>().toEqualTypeOf<z.input<typeof api.policyPreviewBody>["policy"]>();
     expectTypeOf<client.CreateApplicationBody>().toEqualTypeOf<z.input<typeof api.createApplicationBody>>();
     expectTypeOf<client.UpdateApplicationBody>().toEqualTypeOf<z.input<typeof api.updateApplicationBody>>();
+    expectTypeOf<client.CreateWebhookBody>().toEqualTypeOf<z.input<typeof api.createWebhookBody>>();
+    expectTypeOf<client.UpdateWebhookBody>().toEqualTypeOf<z.input<typeof api.updateWebhookBody>>();
     // Dates there are read leniently by the server (ISO or "2026-11-30 14:00"): the client sends strings.
     expectTypeOf<client.RevokeByFilterBody>().toExtend<z.input<typeof api.revokeByFilterBody>>();
     expectTypeOf<keyof client.SessionFilterJson>().toEqualTypeOf<keyof z.input<typeof api.revokeByFilterBody>["filter"]>();

@@ -285,3 +285,42 @@ export const healthOutput = z.object({ status: z.enum(["ok", "unavailable"]), da
 export const errorOutput = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
 });
+
+// Webhook endpoints of an application (ADMIN console accounts).
+export { createEndpointSchema as createWebhookBody, updateEndpointSchema as updateWebhookBody, rotateSecretSchema as rotateWebhookSecretBody } from "../webhooks/endpoints";
+export const webhookParams = z.object({ id: z.string().min(1).max(64), endpointId: z.string().min(1).max(64) }).strict();
+export const webhookDeliveryParams = z.object({ id: z.string().min(1).max(64), deliveryId: z.coerce.number().int().positive() }).strict();
+export const webhookDeliveriesQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.coerce.number().int().positive().optional().describe("deliveries older than this id (the next page)") })
+  .strict();
+export const webhookEndpointOutput = z.object({
+  id: z.string(),
+  appId: z.string(),
+  url: z.string(),
+  eventTypes: z.array(z.string()).describe("the event types sent; empty for every type"),
+  description: z.string().nullable(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  failingSince: isoDate.nullable().describe("since when every attempt has failed; three days of it disable the endpoint"),
+  disabledAt: isoDate.nullable(),
+  disabledReason: z.string().nullable(),
+  previousSecretExpiresAt: isoDate.nullable().describe("until when the secret before the last rotation still signs beside the new one"),
+});
+export const oneWebhookOutput = z.object({ endpoint: webhookEndpointOutput });
+export const webhookWithSecretOutput = z.object({ endpoint: webhookEndpointOutput, secret: z.string().describe("the signing secret (whsec_…): shown only here") });
+export const webhookListOutput = z.object({ items: z.array(webhookEndpointOutput) });
+export const webhookDeliveryOutput = z.object({
+  id: z.number().int(),
+  eventId: z.number().int().nullable().describe("the event's id (the audit event); null for a test event"),
+  type: z.string(),
+  status: z.enum(["PENDING", "DELIVERED", "FAILED"]),
+  attempts: z.number().int(),
+  createdAt: isoDate,
+  deliveredAt: isoDate.nullable(),
+  nextAttemptAt: isoDate.nullable(),
+  payload: z.unknown(),
+  attemptLog: z.array(z.object({ at: isoDate, status: z.number().int().nullable(), latencyMs: z.number().int(), error: z.string().nullable(), response: z.string().nullable() })),
+});
+export const webhookDeliveryListOutput = z.object({ items: z.array(webhookDeliveryOutput) });
+export const oneWebhookDeliveryOutput = z.object({ delivery: webhookDeliveryOutput });
+export const queuedOutput = z.object({ queued: z.literal(true) });

@@ -7,6 +7,7 @@ import { CONSOLE_APP_ID, policyFromConfig } from "../sessions/policy";
 import { ensureAuthSecret } from "./auth-secret";
 import { getLatchkey } from "./latchkey";
 import { scheduleSweeps } from "./sweeper";
+import { startWebhookDispatcher } from "./webhooks";
 
 /**
  * Runs once as the server starts: applies pending migrations, makes sure a console sign-in
@@ -18,6 +19,7 @@ export async function bootstrap(): Promise<void> {
   if (applied.length > 0) console.info(`latchkey: applied migrations ${applied.join(", ")} to ${redactDatabaseUrl(env.databaseUrl)}`);
   ensureAuthSecret(env.dataDir, env.authSecret);
   await settleBuiltInPolicies(database, policyFromConfig(env.session), systemClock.now());
+  startWebhookDispatcher();
   if (env.sweepIntervalSeconds) {
     scheduleSweeps(env.sweepIntervalSeconds);
     console.info(`latchkey: sweeping every ${env.sweepIntervalSeconds} s`);

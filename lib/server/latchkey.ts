@@ -6,7 +6,10 @@ import { createSigningKeyRepository } from "../db/signing-key-repository";
 import { createUserRepository, type UserRepository } from "../db/user-repository";
 import { loadEnv, type LatchkeyEnv } from "../env";
 import { ensureAuthSecret } from "./auth-secret";
-import { createAccessTokens, type AccessTokens } from "../sessions/access-tokens";
+import { createAccessTokens, sealer, type AccessTokens } from "../sessions/access-tokens";
+import { createEndpointManager, type EndpointManager } from "../webhooks/endpoints";
+import { systemResolver, type OutboundPolicy } from "../webhooks/outbound";
+import { createWebhookStore, type WebhookStore } from "../webhooks/store";
 import { systemClock } from "../sessions/clock";
 import { createSessionEngine, type AppEngine, type SessionEngine } from "../sessions/engine";
 import { ALL_APPS, CONSOLE_APP_ID } from "../sessions/policy";
@@ -37,6 +40,15 @@ export interface Latchkey {
   cache: SessionCache;
   /** Sign-in and API failure limits, shared by every instance through REDIS_URL. */
   limits: Limits;
+  /** Webhook endpoints and their deliveries (lib/webhooks); the dispatcher starts at bootstrap. */
+  webhooks: { store: WebhookStore; endpoints: EndpointManager; outbound: OutboundPolicy; seal: (text: string) => string; open: (sealed: string) => string };
+}
+
+function webhooksOf(database: Database, env: LatchkeyEnv): Latchkey["webhooks"] {
+  const store = createWebhookStore(database);
+  const { seal, open } = sealer(ensureAuthSecret(env.dataDir, env.authSecret), "latchkey webhook secrets");
+  const outbound: OutboundPolicy = { allow: env.webhookAllow, resolver: systemResolver, timeoutMs: 10_000, maxResponseBytes: 65_536 };
+  return { store, outbound, seal, open, endpoints: createEndpointManager({ store, clock: systemClock, seal, outbound }) };
 }
 
 const globalForLatchkey = globalThis as typeof globalThis & { latchkey?: Latchkey };
@@ -80,6 +92,7 @@ export function getLatchkey(): Latchkey {
       hot,
       cache,
       limits: createLimits({ redisUrl: env.redisUrl, apiAuthFailureLimit: env.apiAuthFailureLimit, apiTokenFailureLimit: env.apiTokenFailureLimit }),
+      webhooks: webhooksOf(database, env),
     };
   }
   return globalForLatchkey.latchkey;

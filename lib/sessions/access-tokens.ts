@@ -45,9 +45,9 @@ export interface AccessTokenClaims {
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 const ALGORITHM = "EdDSA";
 
-/** AES-256-GCM under a key derived from the secret: iv.tag.ciphertext, base64url. */
-function sealer(secret: string) {
-  const key = createHash("sha256").update(`latchkey signing keys\0${secret}`).digest();
+/** AES-256-GCM under a key derived from the secret and what it seals: iv.tag.ciphertext, base64url. */
+export function sealer(secret: string, purpose = "latchkey signing keys") {
+  const key = createHash("sha256").update(`${purpose}\0${secret}`).digest();
   return {
     seal(text: string): string {
       const iv = randomBytes(12);

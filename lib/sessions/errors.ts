@@ -16,6 +16,7 @@ export const ErrorCode = {
   APP_DISABLED: "APP_DISABLED",
   APP_NAME_TAKEN: "APP_NAME_TAKEN",
   SESSION_LIMIT: "SESSION_LIMIT",
+  WEBHOOK_NOT_FOUND: "WEBHOOK_NOT_FOUND",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -25,6 +25,10 @@ import type {
   SweepJson,
   UpdateApplicationBody,
   UpdatedApplicationJson,
+  CreateWebhookBody,
+  UpdateWebhookBody,
+  WebhookDeliveryJson,
+  WebhookEndpointJson,
   WhoamiJson,
 } from "./types";
 
@@ -146,6 +150,19 @@ export function createLatchkeyClient({ baseUrl, apiKey, app, fetch: fetchImpl = 
     getApplication: (app: string) => call<{ application: ApplicationJson }>("GET", `/api/v1/apps/${id(app)}`),
     updateApplication: (app: string, body: UpdateApplicationBody) => call<UpdatedApplicationJson>("PATCH", `/api/v1/apps/${id(app)}`, { body }),
     previewApplicationPolicy: (app: string, policy: PolicyChange) => call<PolicyPreviewJson>("POST", `/api/v1/apps/${id(app)}/policy-preview`, { body: { policy } }),
+    /** Webhook endpoints of an application (ADMIN console accounts only). */
+    listWebhooks: (app: string) => call<{ items: WebhookEndpointJson[] }>("GET", `/api/v1/apps/${id(app)}/webhooks`),
+    createWebhook: (app: string, body: CreateWebhookBody) => call<{ endpoint: WebhookEndpointJson; secret: string }>("POST", `/api/v1/apps/${id(app)}/webhooks`, { body }),
+    getWebhook: (app: string, endpointId: string) => call<{ endpoint: WebhookEndpointJson }>("GET", `/api/v1/apps/${id(app)}/webhooks/${id(endpointId)}`),
+    updateWebhook: (app: string, endpointId: string, body: UpdateWebhookBody) =>
+      call<{ endpoint: WebhookEndpointJson }>("PATCH", `/api/v1/apps/${id(app)}/webhooks/${id(endpointId)}`, { body }),
+    deleteWebhook: (app: string, endpointId: string) => call<{ deleted: true }>("DELETE", `/api/v1/apps/${id(app)}/webhooks/${id(endpointId)}`),
+    rotateWebhookSecret: (app: string, endpointId: string, body: { overlapSeconds?: number } = {}) =>
+      call<{ endpoint: WebhookEndpointJson; secret: string }>("POST", `/api/v1/apps/${id(app)}/webhooks/${id(endpointId)}/rotate-secret`, { body }),
+    testWebhook: (app: string, endpointId: string) => call<{ delivery: WebhookDeliveryJson }>("POST", `/api/v1/apps/${id(app)}/webhooks/${id(endpointId)}/test`),
+    listWebhookDeliveries: (app: string, endpointId: string, query: { limit?: number; before?: number } = {}) =>
+      call<{ items: WebhookDeliveryJson[] }>("GET", `/api/v1/apps/${id(app)}/webhooks/${id(endpointId)}/deliveries`, { query }),
+    resendWebhookDelivery: (app: string, deliveryId: number) => call<{ queued: true }>("POST", `/api/v1/apps/${id(app)}/webhook-deliveries/${deliveryId}/resend`),
   };
 }
 

@@ -387,3 +387,60 @@ export type ListSessionsQuery = Partial<
     string
   >
 > & { limit?: number };
+
+/** The events a webhook endpoint can take. */
+export type WebhookEventType =
+  | "session.created"
+  | "session.rotated"
+  | "session.revoked"
+  | "session.evicted"
+  | "session.reuse_detected"
+  | "user.logged_out_everywhere"
+  | "user.disabled"
+  | "session.upgraded"
+  | "session.tenant_changed"
+  | "sweep.completed";
+
+export interface WebhookEndpointJson {
+  id: string;
+  appId: string;
+  url: string;
+  /** The event types sent; empty for every type. */
+  eventTypes: string[];
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Since when every attempt has failed; three days of it disable the endpoint. */
+  failingSince: string | null;
+  disabledAt: string | null;
+  disabledReason: string | null;
+  /** Until when the secret before the last rotation still signs beside the new one. */
+  previousSecretExpiresAt: string | null;
+}
+
+export interface WebhookDeliveryJson {
+  id: number;
+  /** The event's id; null for a test event. */
+  eventId: number | null;
+  type: string;
+  status: "PENDING" | "DELIVERED" | "FAILED";
+  attempts: number;
+  createdAt: string;
+  deliveredAt: string | null;
+  nextAttemptAt: string | null;
+  payload: unknown;
+  attemptLog: { at: string; status: number | null; latencyMs: number; error: string | null; response: string | null }[];
+}
+
+export interface CreateWebhookBody {
+  url: string;
+  eventTypes?: WebhookEventType[] | undefined;
+  description?: string | null | undefined;
+}
+
+export interface UpdateWebhookBody {
+  url?: string | undefined;
+  eventTypes?: WebhookEventType[] | undefined;
+  description?: string | null | undefined;
+  disabled?: boolean | undefined;
+}
