@@ -4,6 +4,8 @@ import {
   LatchkeyApiError,
   createLatchkeyClient,
   type ApplicationJson,
+  type WebhookEndpointJson,
+  type WebhookEventType,
   type LatchkeyClient,
   type PolicyChange,
   type PolicyPreviewJson,
@@ -45,6 +47,13 @@ const USAGE = `Usage: latchkey <command> [options]
                                      policy: --idle 30m --absolute 30d --touch 60s --grace 10s
                                      --guests yes|no --limit N|none
                                      --at-limit end-least-recently-used|end-oldest|refuse
+  webhooks list APP                  an application's webhook endpoints (ADMIN)
+  webhooks add APP URL [--event TYPE…] [--description TEXT]
+                                     a new endpoint; prints its signing secret, once
+  webhooks deliveries APP ENDPOINT [--limit N]
+                                     the delivery log: status, attempts, last answer, next retry
+  webhooks test APP ENDPOINT | resend APP DELIVERY_ID | rotate-secret APP ENDPOINT
+  webhooks disable APP ENDPOINT | enable APP ENDPOINT | remove APP ENDPOINT
 
 Every command takes --json for machine-readable output, and --app APP (an application's name or
 id): an operator's command then works in that application only; without it, reads reach every
@@ -374,6 +383,9 @@ async function run(argv: string[], io: Io): Promise<void> {
     case "apps":
       return runApps(rest, { parse, connect, print, io });
 
+    case "webhooks":
+      return runWebhooks(rest, { parse, connect, print });
+
     default:
       throw new CliError(`Unknown command ${command}.\n\n${USAGE}`, 2);
   }
@@ -525,6 +537,93 @@ async function runApps(
     }
     default:
       throw new CliError(`Unknown apps command ${sub ?? "(none)"}: list, create, show, rename, disable, enable, preview or set-policy.`, 2);
+  }
+}
+
+async function runWebhooks(
+  argv: string[],
+  { parse, connect, print }: { parse: Parse; connect: () => { client: LatchkeyClient; url: string }; print: (json: boolean | undefined, value: unknown, text: () => string) => void },
+): Promise<void> {
+  const [sub, ...args] = argv;
+  const need = (positionals: string[], count: number, usage: string) => {
+    if (positionals.length < count) throw new CliError(`Usage: latchkey webhooks ${usage}`, 2);
+  };
+  const status = (endpoint: WebhookEndpointJson) => (endpoint.disabledAt ? `disabled (${endpoint.disabledReason ?? ""})` : endpoint.failingSince ? `failing since ${endpoint.failingSince}` : "enabled");
+  switch (sub) {
+    case "list": {
+      const { values, positionals } = parse(args, {});
+      need(positionals, 1, "list APP");
+      const { client, url } = connect();
+      const { items } = await guarded(url, () => client.listWebhooks(positionals[0]!));
+      print(values.json, items, () =>
+        items.length === 0
+          ? "No webhook endpoints."
+          : table(["ID", "URL", "EVENTS", "STATUS"], items.map((endpoint) => [endpoint.id, endpoint.url, endpoint.eventTypes.join(",") || "all", status(endpoint)])),
+      );
+      return;
+    }
+    case "add": {
+      const { values, positionals } = parse(args, { event: { type: "string", multiple: true }, description: { type: "string" } });
+      need(positionals, 2, "add APP URL [--event TYPE…]");
+      const { client, url } = connect();
+      const created = await guarded(url, () =>
+        client.createWebhook(positionals[0]!, { url: positionals[1]!, eventTypes: (values.event ?? []) as WebhookEventType[], description: values.description ?? null }),
+      );
+      print(values.json, created, () => `Added ${created.endpoint.url} (${created.endpoint.id}).\nSigning secret (shown only now): ${created.secret}`);
+      return;
+    }
+    case "deliveries": {
+      const { values, positionals } = parse(args, { limit: { type: "string" } });
+      need(positionals, 2, "deliveries APP ENDPOINT");
+      const { client, url } = connect();
+      const { items } = await guarded(url, () => client.listWebhookDeliveries(positionals[0]!, positionals[1]!, values.limit ? { limit: Number(values.limit) } : {}));
+      print(values.json, items, () =>
+        table(
+          ["ID", "EVENT", "STATUS", "ATTEMPTS", "LAST ANSWER", "NEXT RETRY"],
+          items.map((delivery) => {
+            const last = delivery.attemptLog[0];
+            return [String(delivery.id), delivery.type, delivery.status.toLowerCase(), String(delivery.attempts), last ? `${last.status ?? last.error ?? "none"} in ${last.latencyMs} ms` : "-", delivery.nextAttemptAt ?? "-"];
+          }),
+        ),
+      );
+      return;
+    }
+    case "test":
+    case "rotate-secret":
+    case "disable":
+    case "enable":
+    case "remove": {
+      const { values, positionals } = parse(args, {});
+      need(positionals, 2, `${sub} APP ENDPOINT`);
+      const [app, endpointId] = [positionals[0]!, positionals[1]!];
+      const { client, url } = connect();
+      if (sub === "test") {
+        const { delivery } = await guarded(url, () => client.testWebhook(app, endpointId));
+        print(values.json, delivery, () => `Test event queued (delivery ${delivery.id}).`);
+      } else if (sub === "rotate-secret") {
+        const rotated = await guarded(url, () => client.rotateWebhookSecret(app, endpointId));
+        print(values.json, rotated, () => `New signing secret (shown only now): ${rotated.secret}\nThe previous one signs beside it until ${rotated.endpoint.previousSecretExpiresAt}.`);
+      } else if (sub === "remove") {
+        const removed = await guarded(url, () => client.deleteWebhook(app, endpointId));
+        print(values.json, removed, () => `Removed ${endpointId}.`);
+      } else {
+        const { endpoint } = await guarded(url, () => client.updateWebhook(app, endpointId, { disabled: sub === "disable" }));
+        print(values.json, endpoint, () => `${endpoint.url} is ${status(endpoint)}.`);
+      }
+      return;
+    }
+    case "resend": {
+      const { values, positionals } = parse(args, {});
+      need(positionals, 2, "resend APP DELIVERY_ID");
+      const id = Number(positionals[1]);
+      if (!Number.isInteger(id) || id < 1) throw new CliError("DELIVERY_ID is a delivery's number (see latchkey webhooks deliveries).", 2);
+      const { client, url } = connect();
+      const queued = await guarded(url, () => client.resendWebhookDelivery(positionals[0]!, id));
+      print(values.json, queued, () => `Delivery ${id} queued again.`);
+      return;
+    }
+    default:
+      throw new CliError(`Unknown webhooks command ${sub ?? "(none)"}: list, add, deliveries, test, resend, rotate-secret, disable, enable or remove.`, 2);
   }
 }
 

@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -180,5 +180,158 @@ test("SIGKILL between commit and delivery: after a restart every event of every 
     await server.exited;
     hooks.server.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Reads Server-Sent Events from `response` until `count` events came or `ms` passed. */
+async function readEvents(response: Response, count: number, ms = 15_000): Promise<{ id: string; event: string; data: LatchkeyWebhookEvent }[]> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: { id: string; event: string; data: LatchkeyWebhookEvent }[] = [];
+  let buffer = "";
+  const deadline = Date.now() + ms;
+  while (events.length < count && Date.now() < deadline) {
+    const next = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, deadline - Date.now())))]);
+    if (!next || next.done) break;
+    buffer += decoder.decode(next.value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = Object.fromEntries(block.split("\n").filter((line) => !line.startsWith(":")).map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]));
+      if (fields.data) events.push({ id: fields.id!, event: fields.event!, data: JSON.parse(fields.data) as LatchkeyWebhookEvent });
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+test("the live stream: an application's key reads its own events as they happen, in order, and resumes with Last-Event-ID; bad input is a 400", async () => {
+  const operator = await operatorClient();
+  const [mine, theirs] = [await operator.createApplication({ name: `stream-a-${Date.now()}` }), await operator.createApplication({ name: `stream-b-${Date.now()}` })];
+  const key = keyOf(mine.application.id);
+  const api = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: key });
+  const other = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: keyOf(theirs.application.id) });
+  const open = (headers: Record<string, string> = {}, query = "") => fetch(`${BASE_URL}/api/v1/events${query}`, { headers: { authorization: `Bearer ${key}`, ...headers } });
+
+  const live = await open();
+  expect(live.status).toBe(200);
+  expect(live.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const reading = readEvents(live, 5);
+  const { session } = await api.createSession({ userId: "stream-ada" });
+  await other.createSession({ userId: "stream-bob" });
+  await api.revokeSession(session.id, { note: "ticket 4711" });
+  await api.createSession({ userId: "stream-ada" });
+  await api.revokeUserSessions("stream-ada");
+  const events = await reading;
+  expect(events.map((event) => event.event)).toEqual(["session.created", "session.revoked", "session.created", "session.revoked", "user.logged_out_everywhere"]);
+  expect(events[1]!.data).toMatchObject({ type: "session.revoked", data: { sessionId: session.id, note: "ticket 4711", appId: mine.application.id } });
+  expect(events.every((event) => event.data.data.appId === mine.application.id)).toBe(true);
+
+  // Resumed after the first event: the four after it, again.
+  const resumed = await readEvents(await open({ "last-event-id": events[0]!.id }), 4);
+  expect(resumed.map((event) => event.id)).toEqual(events.slice(1).map((event) => event.id));
+  const filtered = await readEvents(await open({}, `?after=${events[0]!.id}&types=user.logged_out_everywhere`), 1);
+  expect(filtered.map((event) => event.event)).toEqual(["user.logged_out_everywhere"]);
+
+  for (const [headers, query] of [[{ "last-event-id": "yesterday" }, ""], [{}, "?after=-1"], [{}, "?types=Session.Created"], [{}, "?since=1"]] as const) {
+    const refused = await open(headers, query);
+    expect(refused.status, JSON.stringify([headers, query])).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_FAILED");
+  }
+  expect((await fetch(`${BASE_URL}/api/v1/events`)).status).toBe(401);
+});
+
+test("the console: an admin adds an endpoint (the secret shown once), sees deliveries in its log, resends one, sends a test event; a disabled endpoint is a banner", async ({ browser }) => {
+  const hooks = await receiver();
+  try {
+    const operator = await operatorClient();
+    const { application } = await operator.createApplication({ name: `console-hooks-${Date.now()}` });
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page);
+    await page.goto(`/applications/${encodeURIComponent(application.id)}`);
+    await page.getByRole("link", { name: "webhooks" }).click();
+    await expect(page.getByRole("heading", { name: `Webhooks of ${application.name}` })).toBeVisible();
+
+    const form = page.getByRole("form", { name: "Add an endpoint" });
+    await form.getByLabel("URL").fill("http://169.254.169.254/latest/meta-data/");
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    await expect(form.getByRole("alert")).toContainText("private, loopback, link-local or reserved");
+    await form.getByLabel("URL").fill(hooks.url);
+    await form.getByLabel("session.revoked").check();
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    const secret = await form.getByTestId("webhook-secret").textContent();
+    expect(secret).toMatch(/^whsec_/);
+    await page.reload();
+    await expect(page.getByTestId("webhook-secret")).toHaveCount(0);
+    expect(await page.content()).not.toContain(secret!);
+
+    const api = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: keyOf(application.id) });
+    const { session } = await api.createSession({ userId: "console-hook" });
+    await api.revokeSession(session.id, { note: "ticket 4711" });
+    await expect.poll(() => hooks.received.length, { timeout: 15_000 }).toBe(1);
+    await verifyWebhook(secret!, hooks.received[0]!.body, hooks.received[0]!.headers as Record<string, string>);
+
+    await page.getByRole("link", { name: "Delivery log" }).click();
+    const row = page.getByRole("table", { name: "Deliveries" }).locator("tbody tr").first();
+    await expect(row).toContainText("session.revoked");
+    await expect(row.getByTestId("delivery-status")).toHaveText("delivered");
+    await expect(row.getByTestId("delivery-last-attempt")).toContainText("204 in");
+    await row.getByRole("button", { name: "Resend" }).click();
+    await expect.poll(() => hooks.received.length, { timeout: 15_000 }).toBe(2);
+    await page.getByRole("button", { name: "Send test event" }).click();
+    await expect.poll(() => hooks.received.length, { timeout: 15_000 }).toBe(3);
+    await page.reload();
+    await expect(page.getByRole("table", { name: "Deliveries" }).locator("tbody tr").first()).toContainText("webhook.test");
+
+    await page.getByRole("button", { name: "Disable" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "is disabled" })).toBeVisible();
+    await page.goto(`/applications/${encodeURIComponent(application.id)}/webhooks`);
+    await expect(page.getByTestId("webhooks-disabled-banner")).toContainText(`${hooks.url} (disabled by hand)`);
+    await page.goto(`/applications/${encodeURIComponent(application.id)}`);
+    await expect(page.getByRole("alert").filter({ hasText: "webhook endpoint is disabled" })).toBeVisible();
+    await page.context().close();
+  } finally {
+    hooks.server.close();
+  }
+});
+
+test("the CLI: an admin adds an endpoint (the secret printed once), sends a test event, reads the delivery log, disables it; a private URL is refused", async () => {
+  const hooks = await receiver();
+  const config = mkdtempSync(path.join(tmpdir(), "latchkey-cli-hooks-"));
+  const cli = (args: string[], stdin = "") =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(process.cwd(), "bin", "latchkey.mjs"), ...args], {
+        env: { ...process.env, HOME: config, LATCHKEY_CONFIG_DIR: path.join(config, "latchkey"), LATCHKEY_URL: "", LATCHKEY_API_KEY: "" },
+        stdio: "pipe",
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(stdin);
+    });
+  try {
+    const { application } = await (await operatorClient()).createApplication({ name: `cli-hooks-${Date.now()}` });
+    expect((await cli(["login", "--url", BASE_URL, "--email", ADMIN.email], `${ADMIN.password}\n`)).code).toBe(0);
+    const refused = await cli(["webhooks", "add", application.id, "http://10.0.0.5/hooks"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("private, loopback, link-local or reserved");
+    const added = await cli(["webhooks", "add", application.id, hooks.url, "--event", "session.revoked", "--json"]);
+    expect(added.code, added.stderr).toBe(0);
+    const { endpoint, secret } = JSON.parse(added.stdout) as { endpoint: { id: string }; secret: string };
+    expect(secret).toMatch(/^whsec_/);
+    const listed = await cli(["webhooks", "list", application.id]);
+    expect(listed.stdout).toContain(hooks.url);
+    expect(listed.stdout).not.toContain(secret);
+    expect((await cli(["webhooks", "test", application.id, endpoint.id])).stdout).toMatch(/^Test event queued/);
+    await expect.poll(() => hooks.received.length, { timeout: 15_000 }).toBe(1);
+    await verifyWebhook(secret, hooks.received[0]!.body, hooks.received[0]!.headers as Record<string, string>);
+    await expect.poll(async () => (await cli(["webhooks", "deliveries", application.id, endpoint.id])).stdout, { timeout: 10_000 }).toMatch(/webhook\.test\s+delivered\s+1\s+204 in \d+ ms/);
+    expect((await cli(["webhooks", "disable", application.id, endpoint.id])).stdout).toContain("is disabled (disabled by hand)");
+  } finally {
+    hooks.server.close();
+    rmSync(config, { recursive: true, force: true });
   }
 });

@@ -369,6 +369,16 @@ export const endpoints = {
     response: { status: 202, schema: s.queuedOutput },
     errors: [...AUTH_ERRORS, "WEBHOOK_NOT_FOUND"],
   },
+  streamEvents: {
+    operationId: "streamEvents",
+    method: "GET",
+    path: "/api/v1/events",
+    scope: "sessions:read",
+    summary: "The application's events as Server-Sent Events, live, in order: the webhook events, resumable with Last-Event-ID (or ?after=)",
+    query: s.eventStreamQuery,
+    response: { status: 200, schema: s.eventStreamOutput },
+    errors: [...AUTH_ERRORS, "VALIDATION_FAILED"],
+  },
   openApi: {
     operationId: "getOpenApiDocument",
     method: "GET",

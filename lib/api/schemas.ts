@@ -324,3 +324,12 @@ export const webhookDeliveryOutput = z.object({
 export const webhookDeliveryListOutput = z.object({ items: z.array(webhookDeliveryOutput) });
 export const oneWebhookDeliveryOutput = z.object({ delivery: webhookDeliveryOutput });
 export const queuedOutput = z.object({ queued: z.literal(true) });
+
+/** GET /api/v1/events: which events, and (besides the Last-Event-ID header) where to resume. */
+export const eventStreamQuery = z
+  .object({
+    types: csv(z.string().regex(/^[a-z_.]+$/, "is not an event type")).optional().describe("only these event types, comma-separated"),
+    after: z.coerce.number().int().min(0).optional().describe("resume after this event id (the Last-Event-ID header does the same)"),
+  })
+  .strict();
+export const eventStreamOutput = z.string().describe("text/event-stream: `id` (the event id), `event` (its type) and `data` ({ type, timestamp, data }, as webhooks carry)");

@@ -144,12 +144,13 @@ export function createDispatcher(options: DispatcherOptions) {
   async function deliverDue(endpoints: EndpointRow[]): Promise<number> {
     const now = clock.now();
     const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
-    const heads = new Map<string, DeliveryRow>();
-    for (const delivery of await store.pendingDeliveries(batchSize * 4)) {
+    const heads = new Map<string, { id: number; endpointId: string; nextAttemptAt: Date }>();
+    for (const delivery of await store.pendingQueue(batchSize * 4)) {
       const key = `${delivery.endpointId}\0${delivery.orderKey}`;
       if (!heads.has(key)) heads.set(key, delivery);
     }
-    const due = [...heads.values()].filter((delivery) => delivery.nextAttemptAt <= now && byId.has(delivery.endpointId));
+    const dueIds = [...heads.values()].filter((delivery) => delivery.nextAttemptAt <= now && byId.has(delivery.endpointId)).map((delivery) => delivery.id);
+    const due = dueIds.length > 0 ? await store.deliveriesByIds(dueIds) : [];
     let next = 0;
     const worker = async () => {
       while (next < due.length) {

@@ -105,6 +105,20 @@ export function createWebhookStore({ prisma }: Database) {
         select: { id: true, appId: true, at: true, type: true, actorType: true, actorLabel: true, sessionId: true, userId: true, details: true },
       }),
 
+    /** Audit events of one application (and sweeps of every application) after `afterId`: the live stream's source. */
+    readAppOutbox: (appId: string, afterId: number, limit: number): Promise<OutboxRow[]> =>
+      prisma.auditEvent.findMany({
+        where: { id: { gt: afterId }, OR: [{ appId }, { appId: "console", type: "sessions.swept" }] },
+        orderBy: { id: "asc" },
+        take: limit,
+        select: { id: true, appId: true, at: true, type: true, actorType: true, actorLabel: true, sessionId: true, userId: true, details: true },
+      }),
+
+    /** The newest audit event's id (0 for none). */
+    async newestEventId(): Promise<number> {
+      return (await prisma.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }))?.id ?? 0;
+    },
+
     /**
      * Writes the deliveries of the events up to `toId` and moves the cursor there, in one
      * transaction, and only if the cursor is still at `fromId` (no other instance moved it):
@@ -121,8 +135,12 @@ export function createWebhookStore({ prisma }: Database) {
       });
     },
 
-    /** Pending deliveries, oldest first. */
-    pendingDeliveries: (limit: number): Promise<DeliveryRow[]> => prisma.webhookDelivery.findMany({ where: { status: "PENDING" }, orderBy: { id: "asc" }, take: limit }),
+    /** Pending deliveries, oldest first: what decides who is next (no payloads). */
+    pendingQueue: (limit: number): Promise<Pick<DeliveryRow, "id" | "endpointId" | "orderKey" | "nextAttemptAt">[]> =>
+      prisma.webhookDelivery.findMany({ where: { status: "PENDING" }, orderBy: { id: "asc" }, take: limit, select: { id: true, endpointId: true, orderKey: true, nextAttemptAt: true } }),
+
+    /** Deliveries by id, whole. */
+    deliveriesByIds: (ids: number[]): Promise<DeliveryRow[]> => prisma.webhookDelivery.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } }),
 
     async insertDelivery(delivery: NewDelivery): Promise<DeliveryRow> {
       return prisma.webhookDelivery.create({ data: { ...delivery, status: "PENDING" } });

@@ -22,6 +22,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
   const app = (await engine.listApplications()).find((item) => item.id === id);
   if (!app) notFound();
   const events = await engine.app(app.id).listEvents({ type: "application.policy_changed", limit: 10 });
+  const disabledHooks = (await getLatchkey().webhooks.endpoints.list(app.id)).filter((endpoint) => endpoint.disabledAt);
   return (
     <section className="space-y-6">
       <div>
@@ -32,6 +33,10 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
           ·{" "}
           <Link href={`/sessions?app=${encodeURIComponent(app.id)}`} className="underline">
             its sessions
+          </Link>{" "}
+          ·{" "}
+          <Link href={`/applications/${encodeURIComponent(app.id)}/webhooks`} className="underline">
+            webhooks
           </Link>
         </p>
         <h1 className="text-xl font-semibold">{app.name}</h1>
@@ -44,6 +49,15 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
           {describePolicy(app)}
         </p>
       </div>
+      {disabledHooks.length > 0 && (
+        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800">
+          {disabledHooks.length === 1 ? "A webhook endpoint is" : `${disabledHooks.length} webhook endpoints are`} disabled and receive nothing:{" "}
+          <Link href={`/applications/${encodeURIComponent(app.id)}/webhooks`} className="underline">
+            see the webhooks
+          </Link>
+          .
+        </p>
+      )}
       <PolicyForm
         id={app.id}
         values={{
