@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { chromiumPath } from "./scripts/chromium-path.cjs";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 
@@ -26,7 +27,8 @@ export default defineConfig({
         ...devices["Desktop Chrome"],
         launchOptions: {
           // Debian's Chromium; never a downloaded browser. Flags keep it off the network.
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          // CHROMIUM_PATH, else `chromium` on PATH (scripts/preflight.mjs checks it is there).
+          executablePath: chromiumPath() ?? "chromium",
           args: [
             "--no-sandbox",
             "--disable-gpu",

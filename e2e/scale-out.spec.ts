@@ -6,6 +6,8 @@ import { expect, test } from "@playwright/test";
 import { createLatchkeyClient, type LatchkeyClient } from "@latchkey/client";
 import { createScratchDatabase, type ScratchDatabase } from "../lib/testing/scratch-database";
 import { privateRedis, type PrivateRedis } from "../lib/testing/redis-server";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startServer } from "./fixtures";
 
 // Two server processes behind one PostgreSQL and one Redis, as a deployment of several
@@ -19,6 +21,7 @@ let database: ScratchDatabase;
 let redis: PrivateRedis;
 const servers: Server[] = [];
 const dataDirs: string[] = [];
+const envs: Record<string, string>[] = [];
 let clients: [LatchkeyClient, LatchkeyClient];
 let key = "";
 
@@ -53,13 +56,16 @@ test.beforeAll(async () => {
   for (const port of PORTS) {
     const dataDir = mkdtempSync(path.join(tmpdir(), `latchkey-scale-${port}-`));
     dataDirs.push(dataDir);
-    const server = startServer(port, {
+    envs.push({
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       LATCHKEY_DATA_DIR: dataDir,
       NEXTAUTH_SECRET: "scale-out-test-secret-of-at-least-32-characters",
       LATCHKEY_ADMIN_PASSWORD: "correct horse battery staple",
+      LATCHKEY_WEBHOOK_ALLOW: "127.0.0.1/32",
+      LATCHKEY_WEBHOOK_RETRY_BASE: "1s",
     });
+    const server = startServer(port, envs.at(-1)!);
     servers.push(server);
     // One at a time: the first applies the migrations.
     await started(server, port);
@@ -143,6 +149,50 @@ test("with Redis stopped mid-run, a session revoked meanwhile is refused by both
   }
   console.info(`${answers.length} resolves across the outage: ${answers.filter((answer) => answer.status === 200 && answer.outcome === "authenticated").length} answered 200 authenticated`);
   expect(answers.every((answer) => answer.status === 200 && answer.outcome === "authenticated")).toBe(true);
+});
+
+test("webhooks from two instances: each event is delivered once, in order per session; with one instance killed, the other takes over", async () => {
+  test.setTimeout(120_000);
+  const received: { headers: IncomingHttpHeaders; body: { type: string; data: { sessionId: string | null } } }[] = [];
+  const receiver = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      received.push({ headers: request.headers, body: JSON.parse(body) as (typeof received)[number]["body"] });
+      response.statusCode = 204;
+      response.end();
+    });
+  });
+  await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done));
+  try {
+    const { token } = await createLatchkeyClient({ baseUrl: `http://localhost:${PORTS[0]}`, apiKey: "" }).createConsoleSession({ email: "admin@latchkey.local", password: "correct horse battery staple" });
+    const operator = createLatchkeyClient({ baseUrl: `http://localhost:${PORTS[1]}`, apiKey: token });
+    await operator.createWebhook("default", { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, eventTypes: ["session.created", "session.revoked"] });
+
+    // Changes through both instances at once.
+    const sessions = await Promise.all(Array.from({ length: 40 }, (_, i) => clients[i % 2]!.createSession({ userId: `scale-hook-${i % 5}` })));
+    await Promise.all(sessions.map(({ session }, i) => clients[(i + 1) % 2]!.revokeSession(session.id)));
+    await expect.poll(() => received.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(80);
+    await new Promise((done) => setTimeout(done, 1_500));
+    const ids = received.map((item) => item.headers["webhook-id"]);
+    expect(ids).toHaveLength(80);
+    expect(new Set(ids).size).toBe(80);
+    for (const { session } of sessions) {
+      expect(received.filter((item) => item.body.data.sessionId === session.id).map((item) => item.body.type)).toEqual(["session.created", "session.revoked"]);
+    }
+
+    // One instance gone for good: the other delivers (taking the lease within its 15 s if it did not hold it).
+    servers[0]!.child.kill("SIGKILL");
+    await servers[0]!.exited;
+    const later = await clients[1].createSession({ userId: "scale-hook-after" });
+    await expect.poll(() => received.some((item) => item.body.data.sessionId === later.session.id), { timeout: 40_000 }).toBe(true);
+  } finally {
+    receiver.close();
+    if (servers[0]!.child.exitCode !== null || servers[0]!.child.signalCode !== null) {
+      servers[0] = startServer(PORTS[0], envs[0]!);
+      await started(servers[0], PORTS[0]);
+    }
+  }
 });
 
 // The last two tests leave this machine's address over its limits on both instances.

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { describe, missing } from "./preflight.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const results = path.join(root, "test-results");
@@ -57,6 +58,13 @@ async function withPostgresDatabase(work) {
     for (const row of rows) await cleanup.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
     await cleanup.end();
   }
+}
+
+// What the machine lacks, in one message, before minutes of tests fail one by one on it.
+const problems = await missing();
+if (problems.length > 0) {
+  console.error(describe(problems));
+  process.exit(1);
 }
 
 const started = Date.now();

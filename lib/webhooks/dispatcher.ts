@@ -8,7 +8,7 @@ import type { Clock } from "../sessions/clock";
 import type { AuditEventInput } from "../sessions/types";
 import { forEveryApplication, subscribed, webhookEventOf, type OutboxRow } from "./events";
 import { postWebhook, type OutboundPolicy } from "./outbound";
-import type { DeliveryRow, EndpointRow, NewDelivery, WebhookStore } from "./store";
+import type { AttemptRow, DeliveryRow, EndpointRow, NewDelivery, WebhookStore } from "./store";
 
 export const OUTBOX_READER = "webhooks";
 const LEASE = "webhook-dispatcher";
@@ -107,7 +107,7 @@ export function createDispatcher(options: DispatcherOptions) {
     return taken.length;
   }
 
-  async function attempt(delivery: DeliveryRow, endpoint: EndpointRow): Promise<void> {
+  async function attempt(delivery: DeliveryRow, endpoint: EndpointRow, successes: Omit<AttemptRow, "id">[]): Promise<void> {
     const at = clock.now();
     const secrets = [options.openSecret(endpoint.secret)];
     if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at) secrets.push(options.openSecret(endpoint.previousSecret));
@@ -115,8 +115,11 @@ export function createDispatcher(options: DispatcherOptions) {
     const result = await postWebhook(new URL(endpoint.url), delivery.payload, headers, outbound);
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     const after = clock.now();
+    const row = { deliveryId: delivery.id, endpointId: endpoint.id, at: after, status: result.status, latencyMs: result.latencyMs, error: result.error, response: result.response };
+    // Successes are recorded together at the end of the round: a few statements for all of them.
+    if (ok) return void successes.push(row);
     const attempts = delivery.attempts + 1;
-    const failingSince = ok ? null : (endpoint.failingSince ?? after);
+    const failingSince = endpoint.failingSince ?? after;
     const disable = failingSince !== null && after.getTime() - failingSince.getTime() >= retry.disableAfterMs;
     const event: AuditEventInput | null = disable
       ? {
@@ -128,12 +131,12 @@ export function createDispatcher(options: DispatcherOptions) {
         }
       : null;
     await store.recordAttempt(
-      { deliveryId: delivery.id, endpointId: endpoint.id, at: after, status: result.status, latencyMs: result.latencyMs, error: result.error, response: result.response },
+      row,
       {
-        status: ok ? "DELIVERED" : after.getTime() - delivery.createdAt.getTime() >= retry.giveUpAfterMs ? "FAILED" : "PENDING",
+        status: after.getTime() - delivery.createdAt.getTime() >= retry.giveUpAfterMs ? "FAILED" : "PENDING",
         attempts,
-        nextAttemptAt: ok ? delivery.nextAttemptAt : new Date(after.getTime() + backoffMs(attempts, retry, random)),
-        deliveredAt: ok ? after : null,
+        nextAttemptAt: new Date(after.getTime() + backoffMs(attempts, retry, random)),
+        deliveredAt: null,
       },
       { failingSince, ...(disable ? { disabledAt: after, disabledReason: `every delivery failed since ${failingSince.toISOString()}` } : {}) },
       event,
@@ -152,17 +155,19 @@ export function createDispatcher(options: DispatcherOptions) {
     const dueIds = [...heads.values()].filter((delivery) => delivery.nextAttemptAt <= now && byId.has(delivery.endpointId)).map((delivery) => delivery.id);
     const due = dueIds.length > 0 ? await store.deliveriesByIds(dueIds) : [];
     let next = 0;
+    const successes: Omit<AttemptRow, "id">[] = [];
     const worker = async () => {
       while (next < due.length) {
         const delivery = due[next++]!;
         try {
-          await attempt(delivery, byId.get(delivery.endpointId)!);
+          await attempt(delivery, byId.get(delivery.endpointId)!, successes);
         } catch (error) {
           options.onError?.(error);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+    if (successes.length > 0) await store.recordDelivered(successes, clock.now());
     return due.length;
   }
 

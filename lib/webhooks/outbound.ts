@@ -83,6 +83,9 @@ async function resolveAll(host: string, resolver: Resolver): Promise<string[]> {
   return found.map((entry) => entry.address);
 }
 
+// Connections are kept and reused per host (each one's addresses were checked when it connected).
+const agents = { "http:": new http.Agent({ keepAlive: true, maxSockets: 16 }), "https:": new https.Agent({ keepAlive: true, maxSockets: 16 }) };
+
 export interface PostResult {
   /** The HTTP status, or null when no answer came. */
   status: number | null;
@@ -128,7 +131,7 @@ export function postWebhook(url: URL, body: string, headers: Record<string, stri
         method: "POST",
         headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "user-agent": "Latchkey-Webhooks/1", ...headers },
         lookup: lookup as never,
-        agent: false,
+        agent: agents[url.protocol as "http:" | "https:"],
       },
       (response) => {
         const chunks: Buffer[] = [];

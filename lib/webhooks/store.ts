@@ -161,6 +161,17 @@ export function createWebhookStore({ prisma }: Database) {
       ]);
     },
 
+    /** Records successful attempts, each delivery delivered and each endpoint no longer failing: in one transaction. */
+    async recordDelivered(attempts: Omit<AttemptRow, "id">[], at: Date): Promise<void> {
+      const ids = attempts.map((attempt) => attempt.deliveryId);
+      const endpoints = [...new Set(attempts.map((attempt) => attempt.endpointId))];
+      await prisma.$transaction([
+        prisma.webhookAttempt.createMany({ data: attempts }),
+        prisma.webhookDelivery.updateMany({ where: { id: { in: ids } }, data: { status: "DELIVERED", deliveredAt: at, attempts: { increment: 1 } } }),
+        prisma.webhookEndpoint.updateMany({ where: { id: { in: endpoints }, failingSince: { not: null } }, data: { failingSince: null } }),
+      ]);
+    },
+
     /** An endpoint's deliveries, newest first, with their attempts (newest first). */
     async listDeliveries(appId: string, endpointId: string, limit: number, beforeId?: number): Promise<(DeliveryRow & { attemptLog: AttemptRow[] })[]> {
       const deliveries = await prisma.webhookDelivery.findMany({

@@ -45,7 +45,7 @@ export function SweepRunner({ sweepable }: { sweepable: number }) {
           total={sweepable}
           done={swept}
           describe={(progress, finished) =>
-            finished ? `Sweep finished: ${swept(progress)} sessions deleted.` : `Sweeping… ${swept(progress)} of about ${count} deleted so far.`
+            finished ? `Sweep finished: ${swept(progress).toLocaleString("en-US")} sessions deleted.` : `Sweeping… ${swept(progress).toLocaleString("en-US")} of about ${count} deleted so far.`
           }
         />
       ) : null}

@@ -79,6 +79,19 @@ export default async function DeliveryLogPage({ params }: { params: Promise<{ id
                       <>
                         {last.status ?? "no answer"} in {last.latencyMs.toLocaleString("en-US")} ms
                         {(last.error || last.response) && <div className="max-w-xs break-all text-xs text-slate-500">{last.error ?? last.response}</div>}
+                        {delivery.attemptLog.length > 1 && (
+                          <details className="mt-1 text-xs">
+                            <summary className="cursor-pointer">every attempt ({delivery.attemptLog.length.toLocaleString("en-US")})</summary>
+                            <ol className="mt-1 space-y-0.5">
+                              {delivery.attemptLog.map((attempt) => (
+                                <li key={attempt.at}>
+                                  {formatExact(attempt.at)}: {attempt.status ?? "no answer"} in {attempt.latencyMs.toLocaleString("en-US")} ms
+                                  {(attempt.error || attempt.response) && ` — ${(attempt.error ?? attempt.response ?? "").slice(0, 200)}`}
+                                </li>
+                              ))}
+                            </ol>
+                          </details>
+                        )}
                       </>
                     ) : (
                       "not yet"
