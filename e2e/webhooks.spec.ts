@@ -240,6 +240,13 @@ test("the live stream: an application's key reads its own events as they happen,
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_FAILED");
   }
   expect((await fetch(`${BASE_URL}/api/v1/events`)).status).toBe(401);
+
+  // A console account streams the application its Latchkey-App header names, and must name one.
+  const { token } = await createLatchkeyClient({ baseUrl: BASE_URL, apiKey: "" }).createConsoleSession(ADMIN);
+  const asOperator = (headers: Record<string, string>) => fetch(`${BASE_URL}/api/v1/events?after=${events[0]!.id}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  expect((await asOperator({})).status).toBe(400);
+  const operatorEvents = await readEvents(await asOperator({ "latchkey-app": mine.application.name }), 4);
+  expect(operatorEvents.map((event) => event.id)).toEqual(events.slice(1).map((event) => event.id));
 });
 
 test("the console: an admin adds an endpoint (the secret shown once), sees deliveries in its log, resends one, sends a test event; a disabled endpoint is a banner", async ({ browser }) => {

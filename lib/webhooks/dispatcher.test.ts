@@ -69,7 +69,7 @@ function setup(retry: RetryPolicy = DEFAULT_RETRY) {
   const testEngine = createTestEngine(db, {}, new Date(Date.now()));
   const store = createWebhookStore(db.database);
   const manager = createEndpointManager({ store, clock: testEngine.clock, seal, outbound });
-  const dispatcher = (holder: string): Dispatcher =>
+  const dispatcher = (holder: string, batchSize = 500): Dispatcher =>
     createDispatcher({
       store,
       leases: { acquire: (name, who, ttl) => testEngine.root.acquireLease(name, who, ttl), release: (name, who) => testEngine.root.releaseLease(name, who) },
@@ -79,6 +79,7 @@ function setup(retry: RetryPolicy = DEFAULT_RETRY) {
       holder,
       retry,
       gapWaitMs: 0,
+      batchSize,
       random: () => 0.5,
     });
   return { ...testEngine, store, manager, dispatcher };
@@ -221,5 +222,27 @@ describe("webhook deliveries", () => {
     const before = hooks.received.length;
     await d.tick();
     expect(hooks.received.length).toBe(before);
+  });
+
+  it("deliveries waiting on one application's failing or disabled endpoints hold back no other application's", async () => {
+    const { root, manager, dispatcher, clock } = setup({ ...DEFAULT_RETRY, baseMs: 60_000 });
+    const failing = await receiver(() => 500);
+    const healthy = await receiver();
+    receivers.push(failing, healthy);
+    const d = dispatcher("instance-a", 5); // reads at most 20 due deliveries a round
+    await d.tick();
+    const noisy = await appWithEndpoint(root, manager, failing.url);
+    const quiet = await appWithEndpoint(root, manager, healthy.url);
+    for (let i = 0; i < 40; i++) await noisy.engine.createSession({ userId: `noisy-${i}` });
+    await d.tick(); // the noisy ones fail once and back off
+    await manager.update(noisy.app.id, noisy.endpoint.id, { disabled: true }, ADMIN);
+    const second = await manager.create(noisy.app.id, { url: failing.url.replace("/hooks", "/second") }, ADMIN);
+    for (let i = 0; i < 40; i++) await noisy.engine.createSession({ userId: `noisy-again-${i}` });
+    await manager.update(noisy.app.id, second.endpoint.id, { disabled: true }, ADMIN);
+    clock.advance(120_000); // the first ones are due again, but their endpoint is disabled now
+    const { session } = await quiet.engine.createSession({ userId: "quiet" });
+    await d.tick();
+    expect(healthy.received.map((item) => (JSON.parse(item.body) as { data: { sessionId: string } }).data.sessionId)).toEqual([session.id]);
+    await expect(manager.sendTest(noisy.app.id, noisy.endpoint.id, ADMIN)).rejects.toMatchObject({ code: "VALIDATION_FAILED", message: expect.stringContaining("disabled") });
   });
 });

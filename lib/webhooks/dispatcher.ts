@@ -13,6 +13,11 @@ import type { AttemptRow, DeliveryRow, EndpointRow, NewDelivery, WebhookStore } 
 export const OUTBOX_READER = "webhooks";
 const LEASE = "webhook-dispatcher";
 const LEASE_SECONDS = 15;
+/** At most this many deliveries of one endpoint in a round, and in flight at once. */
+const PER_ENDPOINT_PER_ROUND = 200;
+const PER_ENDPOINT_IN_FLIGHT = 2;
+/** No new request is started after this long in a round (the rest wait for the next round). */
+const ROUND_BUDGET_MS = 2_000;
 
 export interface RetryPolicy {
   /** The first retry's wait; each later one doubles it (±20 % jitter), up to maxMs. */
@@ -36,7 +41,7 @@ export interface DispatcherOptions {
   /** This instance's name, for the lease. */
   holder: string;
   retry?: RetryPolicy;
-  /** How long a hole in the audit log's ids is waited for (a transaction still committing) before it is passed over. */
+  /** How long a hole in the audit log's ids is waited for (a transaction still committing) before it is passed over (default 30 s). */
   gapWaitMs?: number;
   batchSize?: number;
   concurrency?: number;
@@ -66,7 +71,7 @@ export function messageIdOf(delivery: Pick<DeliveryRow, "eventId" | "id">): stri
 export function createDispatcher(options: DispatcherOptions) {
   const { store, clock, outbound } = options;
   const retry = options.retry ?? DEFAULT_RETRY;
-  const gapWaitMs = options.gapWaitMs ?? 5_000;
+  const gapWaitMs = options.gapWaitMs ?? 30_000;
   const batchSize = options.batchSize ?? 500;
   const concurrency = options.concurrency ?? 8;
   const random = options.random ?? Math.random;
@@ -147,47 +152,61 @@ export function createDispatcher(options: DispatcherOptions) {
   async function deliverDue(endpoints: EndpointRow[]): Promise<number> {
     const now = clock.now();
     const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
-    const heads = new Map<string, { id: number; endpointId: string; nextAttemptAt: Date }>();
-    for (const delivery of await store.pendingQueue(batchSize * 4)) {
-      const key = `${delivery.endpointId}\0${delivery.orderKey}`;
-      if (!heads.has(key)) heads.set(key, delivery);
-    }
-    const dueIds = [...heads.values()].filter((delivery) => delivery.nextAttemptAt <= now && byId.has(delivery.endpointId)).map((delivery) => delivery.id);
+    const dueIds = (await store.nextInLine(now, [...byId.keys()], batchSize * 4, PER_ENDPOINT_PER_ROUND)).map((delivery) => delivery.id);
     const due = dueIds.length > 0 ? await store.deliveriesByIds(dueIds) : [];
-    let next = 0;
+    // At most `concurrency` requests at once and two per endpoint, and no new one after the round's
+    // budget: a slow receiver delays the others by one request's timeout at worst, never more.
     const successes: Omit<AttemptRow, "id">[] = [];
-    const worker = async () => {
-      while (next < due.length) {
-        const delivery = due[next++]!;
-        try {
-          await attempt(delivery, byId.get(delivery.endpointId)!, successes);
-        } catch (error) {
-          options.onError?.(error);
-        }
+    const waiting = [...due];
+    const inFlight = new Map<string, number>();
+    const running = new Set<Promise<void>>();
+    const stopTaking = performance.now() + ROUND_BUDGET_MS;
+    while (waiting.length > 0 && performance.now() < stopTaking) {
+      const index = running.size < concurrency ? waiting.findIndex((delivery) => (inFlight.get(delivery.endpointId) ?? 0) < PER_ENDPOINT_IN_FLIGHT) : -1;
+      if (index < 0) {
+        if (running.size === 0) break;
+        await Promise.race(running);
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+      // A long round keeps its lease, or stops sending once it lost it.
+      if (!(await holdLease())) break;
+      const [delivery] = waiting.splice(index, 1);
+      inFlight.set(delivery!.endpointId, (inFlight.get(delivery!.endpointId) ?? 0) + 1);
+      const sending: Promise<void> = attempt(delivery!, byId.get(delivery!.endpointId)!, successes)
+        .catch((error: unknown) => options.onError?.(error))
+        .finally(() => {
+          inFlight.set(delivery!.endpointId, inFlight.get(delivery!.endpointId)! - 1);
+          running.delete(sending);
+        });
+      running.add(sending);
+    }
+    await Promise.all(running);
     if (successes.length > 0) await store.recordDelivered(successes, clock.now());
     return due.length;
   }
 
   let running = false;
   let leaseRenewAt = 0;
+
+  /** Takes or keeps the lease; renewed once half of it has run, not at every round (one write in 7.5 s). */
+  async function holdLease(): Promise<boolean> {
+    const now = clock.now().getTime();
+    if (now < leaseRenewAt) return true;
+    if (!(await options.leases.acquire(LEASE, options.holder, LEASE_SECONDS))) {
+      leaseRenewAt = 0;
+      return false;
+    }
+    leaseRenewAt = now + (LEASE_SECONDS * 1000) / 2;
+    return true;
+  }
+
   return {
     /** One round: take (or keep) the lease, fan out new events, send what is due. */
     async tick(): Promise<{ leader: boolean; read: number; attempted: number }> {
       if (running) return { leader: false, read: 0, attempted: 0 };
       running = true;
       try {
-        // The lease is renewed once half of it has run, not at every round: one write in 7.5 s.
-        const now = clock.now().getTime();
-        if (now >= leaseRenewAt) {
-          if (!(await options.leases.acquire(LEASE, options.holder, LEASE_SECONDS))) {
-            leaseRenewAt = 0;
-            return { leader: false, read: 0, attempted: 0 };
-          }
-          leaseRenewAt = now + (LEASE_SECONDS * 1000) / 2;
-        }
+        if (!(await holdLease())) return { leader: false, read: 0, attempted: 0 };
         let endpoints = await store.enabledEndpoints();
         let read = 0;
         for (let round = 0; round < 20; round++) {

@@ -169,6 +169,7 @@ export function createEndpointManager({ store, clock, seal, outbound }: Endpoint
     /** Queues a `webhook.test` event for the endpoint (sent by the dispatcher within a moment). */
     async sendTest(appId: string, id: string, actor: Actor): Promise<DeliveryView> {
       const endpoint = await existing(appId, id);
+      if (endpoint.disabledAt) throw new SessionError(ErrorCode.VALIDATION_FAILED, "The endpoint is disabled: enable it first, then send a test event.");
       const now = clock.now();
       const payload = { type: TEST_EVENT_TYPE, timestamp: now.toISOString(), data: { appId, endpointId: endpoint.id, requestedBy: actor.label ?? actor.type } };
       const row = await store.insertDelivery({ endpointId: id, appId, eventId: null, type: TEST_EVENT_TYPE, orderKey: `test:${id}`, payload: JSON.stringify(payload), nextAttemptAt: now, createdAt: now });
@@ -184,6 +185,7 @@ export function createEndpointManager({ store, clock, seal, outbound }: Endpoint
     async resend(appId: string, deliveryId: number, actor: Actor): Promise<void> {
       const delivery = await store.findDelivery(appId, deliveryId);
       if (!delivery) throw new SessionError(ErrorCode.WEBHOOK_NOT_FOUND, "No such webhook delivery in this application.");
+      if ((await existing(appId, delivery.endpointId)).disabledAt) throw new SessionError(ErrorCode.VALIDATION_FAILED, "The endpoint is disabled: enable it first, then resend.");
       await store.requeueDelivery(appId, deliveryId, clock.now(), audit(appId, "webhook.delivery_resent", actor, { endpointId: delivery.endpointId, deliveryId, eventId: delivery.eventId }));
     },
   };

@@ -46,7 +46,7 @@ const loopbackAllowed: OutboundPolicy = { ...strict, allow: parseAllowList("127.
 
 describe("where webhooks may go", () => {
   it("public unicast addresses only, unless the allow-list names a range", () => {
-    for (const address of ["127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "224.0.0.1", "255.255.255.255"]) {
+    for (const address of ["127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "224.0.0.1", "255.255.255.255", "198.18.0.1", "64:ff9b:1::a00:1", "fec0::1", "::127.0.0.1", "2001:db8::1"]) {
       expect(addressAllowed(address, []), address).toBe(false);
     }
     for (const address of ["93.184.215.14", "8.8.8.8", "2606:2800:220:1:248:1893:25c8:1946"]) expect(addressAllowed(address, []), address).toBe(true);

@@ -42,12 +42,18 @@ export function parseAllowList(text: string | undefined): AllowList {
   return ranges;
 }
 
+/** Ranges ipaddr.js calls unicast that are not the public internet: benchmarking, local-use NAT64, site-local, IPv4-compatible, documentation. */
+const NOT_PUBLIC: AllowList = ["198.18.0.0/15", "64:ff9b:1::/48", "fec0::/10", "::/96", "2001:db8::/32"].map((cidr) => ipaddr.parseCIDR(cidr));
+
+const inRanges = (address: ipaddr.IPv4 | ipaddr.IPv6, ranges: AllowList) =>
+  ranges.some(([range, bits]) => range.kind() === address.kind() && (address as ipaddr.IPv4).match(range as ipaddr.IPv4, bits));
+
 /** Whether a webhook may be sent to `address`: a public unicast address, or one in the allow-list. */
 export function addressAllowed(address: string, allow: AllowList): boolean {
   if (!ipaddr.isValid(address)) return false;
   const parsed = ipaddr.process(address); // an IPv4-mapped IPv6 address is judged as the IPv4 one
-  if (allow.some(([range, bits]) => range.kind() === parsed.kind() && (parsed as ipaddr.IPv4).match(range as ipaddr.IPv4, bits))) return true;
-  return parsed.range() === "unicast";
+  if (inRanges(parsed, allow)) return true;
+  return parsed.range() === "unicast" && !inRanges(parsed, NOT_PUBLIC);
 }
 
 function refusal(host: string, address: string): WebhookUrlError {

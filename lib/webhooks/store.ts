@@ -135,9 +135,41 @@ export function createWebhookStore({ prisma }: Database) {
       });
     },
 
-    /** Pending deliveries, oldest first: what decides who is next (no payloads). */
-    pendingQueue: (limit: number): Promise<Pick<DeliveryRow, "id" | "endpointId" | "orderKey" | "nextAttemptAt">[]> =>
-      prisma.webhookDelivery.findMany({ where: { status: "PENDING" }, orderBy: { id: "asc" }, take: limit, select: { id: true, endpointId: true, orderKey: true, nextAttemptAt: true } }),
+    /**
+     * The deliveries to send now: due, of an enabled endpoint, and first in line for their
+     * endpoint and key (no earlier pending delivery with the same key, due or not), oldest first,
+     * at most `perEndpoint` of each endpoint. Deliveries that wait (backing off, or of a disabled
+     * endpoint) hold back only their own line.
+     */
+    async nextInLine(now: Date, endpointIds: string[], limit: number, perEndpoint: number): Promise<Pick<DeliveryRow, "id" | "endpointId" | "orderKey">[]> {
+      if (endpointIds.length === 0) return [];
+      const due = await prisma.webhookDelivery.findMany({
+        where: { status: "PENDING", nextAttemptAt: { lte: now }, endpointId: { in: endpointIds } },
+        orderBy: { id: "asc" },
+        take: limit,
+        select: { id: true, endpointId: true, orderKey: true },
+      });
+      const first = new Map<string, (typeof due)[number]>();
+      for (const delivery of due) if (!first.has(`${delivery.endpointId}\0${delivery.orderKey}`)) first.set(`${delivery.endpointId}\0${delivery.orderKey}`, delivery);
+      const candidates = [...first.values()];
+      if (candidates.length === 0) return [];
+      // Earlier pending deliveries of the same lines (waiting for a retry) come first.
+      const earlier = await prisma.webhookDelivery.findMany({
+        where: { status: "PENDING", id: { lt: candidates.at(-1)!.id }, OR: candidates.map((candidate) => ({ endpointId: candidate.endpointId, orderKey: candidate.orderKey })) },
+        select: { id: true, endpointId: true, orderKey: true },
+      });
+      const blocked = new Set(
+        earlier.filter((row) => row.id < first.get(`${row.endpointId}\0${row.orderKey}`)!.id).map((row) => `${row.endpointId}\0${row.orderKey}`),
+      );
+      const perEndpointCount = new Map<string, number>();
+      return candidates.filter((candidate) => {
+        if (blocked.has(`${candidate.endpointId}\0${candidate.orderKey}`)) return false;
+        const count = perEndpointCount.get(candidate.endpointId) ?? 0;
+        if (count >= perEndpoint) return false;
+        perEndpointCount.set(candidate.endpointId, count + 1);
+        return true;
+      });
+    },
 
     /** Deliveries by id, whole. */
     deliveriesByIds: (ids: number[]): Promise<DeliveryRow[]> => prisma.webhookDelivery.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } }),

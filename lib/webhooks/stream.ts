@@ -15,6 +15,8 @@ export interface EventStreamOptions {
   signal: AbortSignal;
   pollMs?: number;
   heartbeatMs?: number;
+  /** The stream ends after this long (default 5 minutes); the client reconnects with Last-Event-ID, and its key is checked again. */
+  lifetimeMs?: number;
 }
 
 /** A ReadableStream of `text/event-stream` for one application. */
@@ -22,6 +24,7 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
   const { store, appId, signal } = options;
   const pollMs = options.pollMs ?? 500;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const endsAt = Date.now() + (options.lifetimeMs ?? 5 * 60_000);
   const encoder = new TextEncoder();
   let timer: NodeJS.Timeout | null = null;
   return new ReadableStream<Uint8Array>({
@@ -58,8 +61,10 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
           }
           if (Date.now() - lastSent >= heartbeatMs) send(": keep-alive\n\n");
         } catch (error) {
-          send(`: ${(error as Error).message.replace(/\n/g, " ")}\n\n`);
+          console.error(`latchkey: event stream: ${(error as Error).message}`);
+          send(": events cannot be read right now; retrying\n\n");
         }
+        if (Date.now() >= endsAt) return close();
         if (!signal.aborted) timer = setTimeout(poll, pollMs);
       };
       await poll();

@@ -4,6 +4,8 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { consoleAction, type ActionState } from "@/lib/auth/action";
 import { getLatchkey } from "@/lib/server/latchkey";
+import { ErrorCode, SessionError } from "@/lib/sessions/errors";
+import { CONSOLE_APP_ID } from "@/lib/sessions/policy";
 import { applicationIdSchema } from "@/lib/sessions/schemas";
 import { WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/events";
 
@@ -12,13 +14,20 @@ const ADMIN_ONLY = { roles: ["ADMIN"] as const, recentAuth: true };
 const endpointId = z.string().min(1).max(64);
 const pageOf = (app: string) => `/applications/${encodeURIComponent(app)}/webhooks`;
 
+/** The application a form names: one that exists, never the console's own. */
+async function applicationOf(app: string): Promise<string> {
+  const found = await getLatchkey().engine.findApplication(app);
+  if (!found || found.id !== app || found.id === CONSOLE_APP_ID) throw new SessionError(ErrorCode.APP_NOT_FOUND, "No such application.");
+  return found.id;
+}
+
 /** Checkbox fields named `type:<event>` → the list; none ticked is every type. */
 const eventTypes = z.preprocess((value) => (Array.isArray(value) ? value : value ? [value] : []), z.array(z.enum(WEBHOOK_EVENT_TYPES)));
 
 export const createWebhookAction = consoleAction(
   { ...ADMIN_ONLY, schema: z.object({ app: applicationIdSchema, url: z.string().trim().min(1, "enter the URL"), description: z.string().trim().max(200).optional(), eventTypes }).strict() },
   async ({ app, url, description, eventTypes: types }, session): Promise<ActionState<{ secret: string; url: string }>> => {
-    const { endpoint, secret } = await getLatchkey().webhooks.endpoints.create(app, { url, eventTypes: types, description: description || null }, session.actor);
+    const { endpoint, secret } = await getLatchkey().webhooks.endpoints.create(await applicationOf(app), { url, eventTypes: types, description: description || null }, session.actor);
     revalidatePath(pageOf(app));
     return { ok: true, message: `Added ${endpoint.url}.`, data: { secret, url: endpoint.url } };
   },
@@ -27,7 +36,7 @@ export const createWebhookAction = consoleAction(
 export const rotateWebhookSecretAction = consoleAction(
   { ...ADMIN_ONLY, schema: z.object({ app: applicationIdSchema, endpointId }).strict() },
   async ({ app, endpointId: id }, session): Promise<ActionState<{ secret: string; url: string }>> => {
-    const { endpoint, secret } = await getLatchkey().webhooks.endpoints.rotateSecret(app, id, {}, session.actor);
+    const { endpoint, secret } = await getLatchkey().webhooks.endpoints.rotateSecret(await applicationOf(app), id, {}, session.actor);
     revalidatePath(pageOf(app));
     return { ok: true, message: `New secret for ${endpoint.url}; the previous one signs beside it for a day.`, data: { secret, url: endpoint.url } };
   },
@@ -36,7 +45,7 @@ export const rotateWebhookSecretAction = consoleAction(
 export const setWebhookDisabledAction = consoleAction(
   { ...ADMIN_ONLY, schema: z.object({ app: applicationIdSchema, endpointId, disabled: z.enum(["yes", "no"]) }).strict() },
   async ({ app, endpointId: id, disabled }, session) => {
-    const endpoint = await getLatchkey().webhooks.endpoints.update(app, id, { disabled: disabled === "yes" }, session.actor);
+    const endpoint = await getLatchkey().webhooks.endpoints.update(await applicationOf(app), id, { disabled: disabled === "yes" }, session.actor);
     revalidatePath(pageOf(app));
     return { ok: true, message: endpoint.disabledAt ? `${endpoint.url} is disabled: nothing is sent to it.` : `${endpoint.url} is enabled; what waited is sent now.` };
   },
@@ -45,7 +54,7 @@ export const setWebhookDisabledAction = consoleAction(
 export const deleteWebhookAction = consoleAction(
   { ...ADMIN_ONLY, schema: z.object({ app: applicationIdSchema, endpointId }).strict() },
   async ({ app, endpointId: id }, session) => {
-    await getLatchkey().webhooks.endpoints.remove(app, id, session.actor);
+    await getLatchkey().webhooks.endpoints.remove(await applicationOf(app), id, session.actor);
     revalidatePath(pageOf(app));
     return { ok: true, message: "Endpoint removed, with its delivery log." };
   },
@@ -54,7 +63,7 @@ export const deleteWebhookAction = consoleAction(
 export const testWebhookAction = consoleAction(
   { roles: ["ADMIN"] as const, schema: z.object({ app: applicationIdSchema, endpointId }).strict() },
   async ({ app, endpointId: id }, session) => {
-    await getLatchkey().webhooks.endpoints.sendTest(app, id, session.actor);
+    await getLatchkey().webhooks.endpoints.sendTest(await applicationOf(app), id, session.actor);
     revalidatePath(`${pageOf(app)}/${encodeURIComponent(id)}`);
     return { ok: true, message: "Test event queued: it shows in the delivery log within a second or two." };
   },
@@ -63,7 +72,7 @@ export const testWebhookAction = consoleAction(
 export const resendWebhookDeliveryAction = consoleAction(
   { roles: ["ADMIN"] as const, schema: z.object({ app: applicationIdSchema, endpointId, deliveryId: z.coerce.number().int().positive() }).strict() },
   async ({ app, endpointId: id, deliveryId }, session) => {
-    await getLatchkey().webhooks.endpoints.resend(app, deliveryId, session.actor);
+    await getLatchkey().webhooks.endpoints.resend(await applicationOf(app), deliveryId, session.actor);
     revalidatePath(`${pageOf(app)}/${encodeURIComponent(id)}`);
     return { ok: true, message: `Delivery ${deliveryId} queued again.` };
   },

@@ -7,7 +7,12 @@ import { eventStream } from "@/lib/webhooks/stream";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(endpoints.streamEvents, async ({ latchkey, principal, query, request }) => {
-  const appId = principal?.scope;
+  // An application's key streams its own application; a console account names one (Latchkey-App).
+  let appId = principal?.scope;
+  if (principal?.type === "user" && typeof appId !== "string") {
+    const named = request.headers.get("latchkey-app");
+    appId = named ? (await latchkey.engine.findApplication(named))?.id : undefined;
+  }
   if (typeof appId !== "string" || appId === "console") {
     throw new ApiError("VALIDATION_FAILED", "Name the application: an application's API key, or the Latchkey-App header with a console account.");
   }
