@@ -1,8 +1,11 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { createLatchkeyClient, type LatchkeyClient } from "@latchkey/client";
 import { BASE_URL, keyOf, operatorClient, signedInSupport } from "./fixtures";
-import { signInToExample, startExampleApp, type ExampleApp } from "./example-app";
+import { EXAMPLE_DIR, signInToExample, startExampleApp, type ExampleApp } from "./example-app";
 
 // The whole support story against a real application: examples/next-app signs people in with
 // next-auth and keeps their sessions in Latchkey (@latchkey/authjs-adapter); support ends them
@@ -165,4 +168,17 @@ test("with Latchkey out of reach, a signed-in person is not signed out: the app 
   await page.goto(`${example.url}/devices`);
   await expect(deviceRows(page)).toHaveCount(1);
   await context.close();
+});
+
+test("on a fresh checkout the example's database is made by its own scripts, with no DATABASE_URL set", () => {
+  const folder = path.join(EXAMPLE_DIR, "data");
+  const existed = existsSync(path.join(folder, "app.db"));
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  try {
+    execFileSync("npm", ["run", "db:push"], { cwd: EXAMPLE_DIR, env, stdio: "pipe" });
+    expect(existsSync(path.join(folder, "app.db"))).toBe(true);
+  } finally {
+    if (!existed) rmSync(folder, { recursive: true, force: true });
+  }
 });
