@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { createLatchkeyClient, LatchkeyApiError, verifyWebhook, type LatchkeyClient, type LatchkeyWebhookEvent } from "@latchkey/client";
-import { ADMIN, BASE_URL, createAccountThroughConsole, keyOf, operatorClient, signIn, startServer } from "./fixtures";
+import Database from "better-sqlite3";
+import { ADMIN, BASE_URL, DATABASE_FILE, createAccountThroughConsole, keyOf, operatorClient, signIn, startServer } from "./fixtures";
 
 // Webhooks end to end: endpoints managed over the admin API, deliveries to receivers on this
 // machine (the e2e server's LATCHKEY_WEBHOOK_ALLOW admits 127.0.0.1 only), and a server killed
@@ -340,5 +341,39 @@ test("the CLI: an admin adds an endpoint (the secret printed once), sends a test
   } finally {
     hooks.server.close();
     rmSync(config, { recursive: true, force: true });
+  }
+});
+
+test("application B's path reaches nothing of application A's webhooks: endpoints and deliveries answer 404 and no row changes", async () => {
+  const hooks = await receiver();
+  try {
+    const operator = await operatorClient();
+    const [a, b] = [await operator.createApplication({ name: `iso-hooks-a-${Date.now()}` }), await operator.createApplication({ name: `iso-hooks-b-${Date.now()}` })];
+    const { endpoint } = await operator.createWebhook(a.application.id, { url: hooks.url });
+    const { delivery } = await operator.testWebhook(a.application.id, endpoint.id);
+    await expect.poll(() => hooks.received.length, { timeout: 15_000 }).toBe(1);
+    const tables = () => {
+      const db = new Database(DATABASE_FILE, { readonly: true, fileMustExist: true });
+      try {
+        return ["WebhookEndpoint", "WebhookDelivery", "WebhookAttempt", "AuditEvent"].map((table) => (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n);
+      } finally {
+        db.close();
+      }
+    };
+    const before = tables();
+    const other = b.application.id;
+    await expectRefused(operator.getWebhook(other, endpoint.id), 404, "WEBHOOK_NOT_FOUND");
+    await expectRefused(operator.updateWebhook(other, endpoint.id, { disabled: true }), 404, "WEBHOOK_NOT_FOUND");
+    await expectRefused(operator.rotateWebhookSecret(other, endpoint.id), 404, "WEBHOOK_NOT_FOUND");
+    await expectRefused(operator.testWebhook(other, endpoint.id), 404, "WEBHOOK_NOT_FOUND");
+    await expectRefused(operator.listWebhookDeliveries(other, endpoint.id), 404, "WEBHOOK_NOT_FOUND");
+    await expectRefused(operator.resendWebhookDelivery(other, delivery.id), 404, "WEBHOOK_NOT_FOUND");
+    await expectRefused(operator.deleteWebhook(other, endpoint.id), 404, "WEBHOOK_NOT_FOUND");
+    expect((await operator.listWebhooks(other)).items).toEqual([]);
+    expect(tables()).toEqual(before);
+    expect((await operator.getWebhook(a.application.id, endpoint.id)).endpoint.disabledAt).toBeNull();
+    expect(hooks.received).toHaveLength(1);
+  } finally {
+    hooks.server.close();
   }
 });
