@@ -278,6 +278,8 @@ export const statisticsOutput = z.object({
   topBrowsers: z.array(countOf),
   topOperatingSystems: z.array(countOf),
   topDeviceTypes: z.array(countOf),
+  asOf: isoDate.describe("when these figures were computed: at a large scale they are shared and refreshed each minute"),
+  live: z.boolean().describe("true when computed for this call; false when they are the last shared computation, as of asOf"),
 });
 export const issuedStateOutput = z.object({ state: z.string(), expiresAt: isoDate });
 export const consumedStateOutput = z.object({ data: z.record(z.string(), z.unknown()).nullable() });

@@ -36,6 +36,9 @@ const USER_FIELDS = {
 const SWEEP_LOCK = 7_301_246;
 
 /** Unrevoked and before both expiries at `now`. */
+/** Rows of the Session table per statement when SQLite aggregates over all of them. */
+const SCAN_SLICE = 10_000;
+
 function liveAt(now: Date): SessionWhereInput {
   return { revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } };
 }
@@ -151,42 +154,35 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
   /** A raw-SQL condition on "appId" for `app`, bound at `n` (or none, for every application). */
   const appClause = (app: AppScope, n: number, alias = "") => (app === ALL_APPS ? "TRUE" : `${alias}"appId" = ${placeholder(n)}`);
   const appParams = (app: AppScope) => (app === ALL_APPS ? [] : [app]);
+  /** A time read from a raw statement: a Date on PostgreSQL, epoch milliseconds on SQLite. */
+  const timeOf = (value: unknown): Date | null => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(Number(value)));
 
-  /** Sessions created per bucket since `from`, counted in the database. */
-  async function histogram(app: AppScope, from: Date, bucketMs: number): Promise<Map<number, number>> {
-    const rows =
-      provider === "postgresql"
-        ? await prisma.$queryRawUnsafe<{ bucket: number | bigint | string; count: number | bigint | string }[]>(
-            `SELECT floor(extract(epoch from "createdAt") * 1000 / $2)::bigint AS bucket, count(*)::bigint AS count FROM "Session" WHERE "createdAt" >= $1 AND ${appClause(app, 3)} GROUP BY 1`,
-            from,
-            bucketMs,
-            ...appParams(app),
-          )
-        : await rawQuery<{ bucket: number | bigint | string; count: number | bigint | string }[]>(
-            prisma,
-            `SELECT CAST("createdAt" / $2 AS INTEGER) AS bucket, count(*) AS count FROM "Session" WHERE "createdAt" >= $1 AND ${appClause(app, 3)} GROUP BY 1`,
-            [from, bucketMs, ...appParams(app)],
-          );
-    return new Map(rows.map((row) => [Number(row.bucket) * bucketMs, Number(row.count)]));
+  /**
+   * Runs an aggregate over every session, `statement(slice)` restricted by the condition `slice`.
+   * SQLite's driver is synchronous, so one statement over a million rows would hold the whole
+   * process (every resolve included) for seconds: there it runs over slices of rowids with a
+   * pause between them, and the caller adds up the slices' rows. PostgreSQL runs it at once.
+   */
+  async function scanSessions<T>(statement: (slice: string) => string, params: unknown[]): Promise<T[]> {
+    if (provider === "postgresql") return rawQuery<T[]>(prisma, statement("TRUE"), params);
+    const [bounds] = await rawQuery<{ top: number | bigint | null }[]>(prisma, `SELECT max(rowid) AS "top" FROM "Session"`, []);
+    const top = Number(bounds?.top ?? 0);
+    const rows: T[] = [];
+    const n = params.length;
+    for (let low = 0; low < top; low += SCAN_SLICE) {
+      rows.push(...(await rawQuery<T[]>(prisma, statement(`rowid > ${placeholder(n + 1)} AND rowid <= ${placeholder(n + 2)}`), [...params, low, low + SCAN_SLICE])));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return rows;
   }
+  /** A column that SQLite must not pick an index for (a scan of rowid slices reads in rowid order). */
+  const unindexed = (column: string) => (provider === "postgresql" ? column : `+${column}`);
 
   function fill(counts: Map<number, number>, from: Date, bucketMs: number, buckets: number) {
     return Array.from({ length: buckets }, (_, index) => {
       const at = from.getTime() + index * bucketMs;
       return { at: new Date(at), count: counts.get(at) ?? 0 };
     });
-  }
-
-  /** The most common values of a parsed user-agent field among live sessions. */
-  async function top(app: AppScope, field: "browser" | "os" | "deviceType", now: Date) {
-    const rows = await prisma.session.groupBy({
-      by: [field],
-      where: { ...inApp(app), ...liveAt(now), [field]: { not: null } },
-      _count: { _all: true },
-      orderBy: { _count: { [field]: "desc" } },
-      take: 5,
-    });
-    return rows.map((row) => ({ value: String(row[field]), count: row._count._all }));
   }
 
   /**
@@ -722,29 +718,44 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       return rows.map((row) => row.id);
     },
 
-    async countInRetention(app, cutoff, now) {
-      // A session not revoked ends at its idle expiry, which is never past its absolute cap.
-      const [revoked, expired] = await Promise.all([
-        prisma.session.aggregate({ where: { ...inApp(app), revokedAt: { gt: cutoff } }, _count: { _all: true }, _min: { revokedAt: true } }),
-        prisma.session.aggregate({ where: { ...inApp(app), revokedAt: null, idleExpiresAt: { gt: cutoff, lte: now } }, _count: { _all: true }, _min: { idleExpiresAt: true } }),
-      ]);
-      const firsts = [revoked._min.revokedAt, expired._min.idleExpiresAt].filter((value): value is Date => value instanceof Date && !Number.isNaN(value.getTime()));
-      return {
-        count: revoked._count._all + expired._count._all,
-        firstEndedAt: firsts.length > 0 ? new Date(Math.min(...firsts.map((value) => value.getTime()))) : null,
-      };
-    },
-
-    async countSweepable(app, cutoff) {
-      const scope = inApp(app);
-      const [revoked, absoluteExpired, idleExpired] = await Promise.all([
-        prisma.session.count({ where: { ...scope, revokedAt: { lte: cutoff } } }),
-        prisma.session.count({ where: { ...scope, revokedAt: null, absoluteExpiresAt: { lte: cutoff } } }),
-        prisma.session.count({
-          where: { ...scope, revokedAt: null, idleExpiresAt: { lte: cutoff }, absoluteExpiresAt: { gt: cutoff } },
-        }),
-      ]);
-      return { revoked, absoluteExpired, idleExpired };
+    async deadSessionFigures(app, now, cutoffs) {
+      // A dead session ended when it was revoked, or else at its idle expiry (never past its
+      // absolute cap). Each row is counted under the oldest cutoff it ended by ("age") and the
+      // oldest its absolute cap passed ("cap"), so one read answers for every cutoff.
+      const ended = `COALESCE(${unindexed('"revokedAt"')}, ${unindexed('"idleExpiresAt"')})`;
+      const first = 2 + (app === ALL_APPS ? 0 : 1);
+      const oldestFirst = cutoffs.map((_, index) => index).reverse();
+      const bucket = (column: string) => `CASE ${oldestFirst.map((index) => `WHEN ${column} <= ${placeholder(first + index)} THEN ${index}`).join(" ")} ELSE -1 END`;
+      const rows = await scanSessions<{ age: number | bigint; cap: number | bigint; revoked: number | bigint; n: number | bigint; first: unknown }>(
+        (slice) =>
+          `SELECT ${bucket(ended)} AS "age", ${bucket(unindexed('"absoluteExpiresAt"'))} AS "cap",
+                  CASE WHEN "revokedAt" IS NULL THEN 0 ELSE 1 END AS "revoked", count(*) AS "n", min(${ended}) AS "first"
+           FROM "Session"
+           WHERE (${unindexed('"revokedAt"')} IS NOT NULL OR ${unindexed('"idleExpiresAt"')} <= $1) AND ${appClause(app, 2).replace('"appId"', unindexed('"appId"'))} AND ${slice}
+           GROUP BY 1, 2, 3`,
+        [now, ...appParams(app), ...cutoffs],
+      );
+      const endedBy: SweepCounts[] = cutoffs.map(() => ({ idleExpired: 0, absoluteExpired: 0, revoked: 0 }));
+      const retained = { count: 0, firstEndedAt: null as Date | null };
+      for (const row of rows) {
+        const age = Number(row.age);
+        const cap = Number(row.cap);
+        const n = Number(row.n);
+        if (age < 0) {
+          retained.count += n;
+          const at = timeOf(row.first);
+          if (at && (!retained.firstEndedAt || at < retained.firstEndedAt)) retained.firstEndedAt = at;
+          continue;
+        }
+        // Ended by the cutoffs from `age` on (a later cutoff is newer, so `age` counts toward it too).
+        for (let index = 0; index <= age; index++) {
+          const counts = endedBy[index]!;
+          if (Number(row.revoked) === 1) counts.revoked += n;
+          else if (cap >= index) counts.absoluteExpired += n;
+          else counts.idleExpired += n;
+        }
+      }
+      return { endedBy, retained };
     },
 
     async sweepBatch(app, cutoff, now, limit) {
@@ -895,28 +906,59 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       const day = 24 * hour;
       const hoursFrom = new Date(Math.floor(now.getTime() / hour) * hour - 47 * hour);
       const daysFrom = new Date(Math.floor(now.getTime() / day) * day - 29 * day);
-      const scope = inApp(app);
       const revokedSince = new Date(now.getTime() - day);
-      const [active, expiredNotSwept, revokedLast24h, perHour, perDay, browsers, systems, devices] = await Promise.all([
-        prisma.session.count({ where: { ...scope, ...liveAt(now) } }),
-        prisma.session.count({ where: { ...scope, revokedAt: null, OR: [{ idleExpiresAt: { lte: now } }, { absoluteExpiresAt: { lte: now } }] } }),
-        prisma.session.count({ where: { ...scope, revokedAt: { gte: revokedSince }, revokedReason: { in: [...ENDING_REASONS] } } }),
-        histogram(app, hoursFrom, hour),
-        histogram(app, daysFrom, day),
-        top(app, "browser", now),
-        top(app, "os", now),
-        top(app, "deviceType", now),
+      const ending = ENDING_REASONS.map((reason) => `'${reason}'`).join(", ");
+      const inScope = appClause(app, 3).replace('"appId"', unindexed('"appId"'));
+      // Each session once: live (1), ended without revocation and not yet swept (2), revoked in
+      // the last 24 hours for a reason that ended the sign-in (3), anything else (0).
+      const state = `CASE WHEN "revokedAt" IS NOT NULL THEN (CASE WHEN "revokedAt" >= $2 AND "revokedReason" IN (${ending}) THEN 3 ELSE 0 END)
+                          WHEN "idleExpiresAt" > $1 AND "absoluteExpiresAt" > $1 THEN 1 ELSE 2 END`;
+      const hourOf = provider === "postgresql" ? `floor(extract(epoch from "createdAt") * 1000 / ${hour})::bigint` : `CAST("createdAt" / ${hour} AS INTEGER)`;
+      const [states, created] = await Promise.all([
+        scanSessions<{ state: number | bigint; browser: string | null; os: string | null; deviceType: string | null; n: number | bigint }>(
+          (slice) => `SELECT ${state} AS "state", "browser", "os", "deviceType", count(*) AS "n" FROM "Session" WHERE ${inScope} AND ${slice} GROUP BY 1, 2, 3, 4`,
+          [now, revokedSince, ...appParams(app)],
+        ),
+        scanSessions<{ hour: number | bigint; n: number | bigint }>(
+          (slice) => `SELECT ${hourOf} AS "hour", count(*) AS "n" FROM "Session" WHERE ${unindexed('"createdAt"')} >= $1 AND ${appClause(app, 2).replace('"appId"', unindexed('"appId"'))} AND ${slice} GROUP BY 1`,
+          [daysFrom, ...appParams(app)],
+        ),
       ]);
+      const totals = [0, 0, 0, 0];
+      const tops = { browser: new Map<string, number>(), os: new Map<string, number>(), deviceType: new Map<string, number>() };
+      for (const row of states) {
+        const n = Number(row.n);
+        totals[Number(row.state)]! += n;
+        if (Number(row.state) !== 1) continue;
+        for (const field of ["browser", "os", "deviceType"] as const) {
+          const value = row[field];
+          if (value !== null) tops[field].set(value, (tops[field].get(value) ?? 0) + n);
+        }
+      }
+      const perHour = new Map<number, number>();
+      const perDay = new Map<number, number>();
+      for (const row of created) {
+        const at = Number(row.hour) * hour;
+        const n = Number(row.n);
+        if (at >= hoursFrom.getTime()) perHour.set(at, (perHour.get(at) ?? 0) + n);
+        const dayAt = Math.floor(at / day) * day;
+        perDay.set(dayAt, (perDay.get(dayAt) ?? 0) + n);
+      }
+      const top = (counts: Map<string, number>) =>
+        [...counts]
+          .sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
+          .slice(0, 5)
+          .map(([value, count]) => ({ value, count }));
       return {
-        active,
-        expiredNotSwept,
-        revokedLast24h,
+        active: totals[1]!,
+        expiredNotSwept: totals[2]!,
+        revokedLast24h: totals[3]!,
         revokedSince,
         createdPerHour: fill(perHour, hoursFrom, hour, 48),
         createdPerDay: fill(perDay, daysFrom, day, 30),
-        topBrowsers: browsers,
-        topOperatingSystems: systems,
-        topDeviceTypes: devices,
+        topBrowsers: top(tops.browser),
+        topOperatingSystems: top(tops.os),
+        topDeviceTypes: top(tops.deviceType),
       };
     },
   };

@@ -1,6 +1,7 @@
 import type { Clock } from "./clock";
 import type { SessionConfig } from "./config";
 import { ErrorCode, SessionError } from "./errors";
+import { createFiguresCache, type FiguresCache, type FiguresOptions } from "./figures";
 import { ALL_APPS, CONSOLE_APP_ID, policyFromConfig, policyOf, type AppScope, type ApplicationRecord, type SessionPolicy } from "./policy";
 import type { RefusalSink } from "./refusal-log";
 import type { RevocationFields, SessionRepository } from "./repository";
@@ -22,6 +23,8 @@ export interface SessionEngineDeps {
   applicationTtlMs?: number;
   /** Where applications are looked up; by default, the repository through a one-second cache. */
   applications?: ApplicationDirectory;
+  /** How the overview's and the sweep page's figures are shared (see figures.ts); by default live below 200 ms, else refreshed each minute. */
+  figuresOptions?: Partial<FiguresOptions>;
 }
 
 /** The dependencies, with the applications directory every verb shares. */
@@ -29,6 +32,7 @@ export interface EngineContext extends SessionEngineDeps {
   applications: ApplicationDirectory;
   /** The policy of applications whose own is not set yet (the environment's). */
   defaultPolicy: SessionPolicy;
+  figures: FiguresCache;
 }
 
 /**
@@ -75,7 +79,13 @@ export function engineContext(deps: SessionEngineDeps): EngineContext {
     ...deps,
     applications: deps.applications ?? createApplicationDirectory(deps.repository, deps.applicationTtlMs),
     defaultPolicy: policyFromConfig(deps.config),
+    figures: createFiguresCache(deps.clock, { maxAgeMs: 60_000, liveBelowMs: 200, ...deps.figuresOptions }),
   };
+}
+
+/** A scope as a key of maps: an application's id, or `*` for all of them. */
+export function scopeKey(scope: AppScope): string {
+  return scope === ALL_APPS ? "*" : scope;
 }
 
 export const SECOND = 1000;

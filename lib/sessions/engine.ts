@@ -80,6 +80,7 @@ function appEngine(ctx: EngineContext, scope: AppScope) {
     sweepSessions: (input?: SweepInput, actor?: Actor, options?: { onBatch?: (sweptSoFar: SweepCounts) => void }) =>
       sweep.sweepSessions(ctx, scope, input, actor, options),
     retainedSessions: () => sweep.retained(ctx, scope),
+    sweepPreview: () => sweep.sweepPreview(ctx, scope),
     issueOAuthState: (input?: IssueOAuthStateInput, actor?: Actor) => oauthStates.issueOAuthState(ctx, scope, input, actor),
     consumeOAuthState: (state: unknown, actor?: Actor) => oauthStates.consumeOAuthState(ctx, scope, state, actor),
   };

@@ -1,4 +1,4 @@
-import { concreteApp, toSessionView, toUserView, type EngineContext } from "./context";
+import { concreteApp, scopeKey, toSessionView, toUserView, type EngineContext } from "./context";
 import { ErrorCode, SessionError } from "./errors";
 import type { AppScope } from "./policy";
 import type { SweptSessionRecord } from "./repository";
@@ -103,7 +103,11 @@ export async function listEvents(ctx: EngineContext, scope: AppScope, input: Aud
   return { items: page, nextBefore: items.length > filter.limit ? (page.at(-1)?.id ?? null) : null };
 }
 
-/** Counts and distributions for the overview page. */
-export async function getStatistics(ctx: EngineContext, scope: AppScope): Promise<SessionStatistics> {
-  return ctx.repository.statistics(scope, ctx.clock.now());
+/**
+ * Counts and distributions for the overview page: a pass over every session, so shared (see
+ * figures.ts): live while cheap, otherwise as of their last computation, refreshed each minute.
+ */
+export async function getStatistics(ctx: EngineContext, scope: AppScope): Promise<SessionStatistics & { asOf: Date; live: boolean }> {
+  const figures = await ctx.figures.get(`statistics:${scopeKey(scope)}`, () => ctx.repository.statistics(scope, ctx.clock.now()));
+  return { ...figures.value, asOf: figures.asOf, live: figures.live };
 }

@@ -99,6 +99,12 @@ export type RevocationTarget = { userId: string; exceptSessionId?: string } | { 
  * same transaction; every conditional write re-checks its condition in the database, so that
  * concurrent callers cannot both win.
  */
+export interface DeadSessionFigures {
+  /** One per cutoff, in the order given. */
+  endedBy: SweepCounts[];
+  retained: { count: number; firstEndedAt: Date | null };
+}
+
 export interface SessionRepository {
   findApplication(id: string): Promise<ApplicationRecord | null>;
   listApplications(): Promise<ApplicationRecord[]>;
@@ -232,12 +238,12 @@ export interface SessionRepository {
   pickLiveMatching(app: AppScope, filter: SessionFilter, now: Date, afterId: string | null, limit: number): Promise<string[]>;
 
   /**
-   * Sessions that have ended (at `now`) but not before `cutoff`: kept for the retention, not yet
-   * sweepable. Their count, and when the first of them ended.
+   * Dead sessions (at `now`) by when they ended, in one read: for each of `cutoffs` (newest
+   * first), those that ended at or before it, counted by how they ended; and those that ended
+   * after the first cutoff (kept for the retention, not yet sweepable), with when the first of
+   * them ended.
    */
-  countInRetention(app: AppScope, cutoff: Date, now: Date): Promise<{ count: number; firstEndedAt: Date | null }>;
-  /** Counts, by how they ended, the sessions dead since before `cutoff`. */
-  countSweepable(app: AppScope, cutoff: Date): Promise<SweepCounts>;
+  deadSessionFigures(app: AppScope, now: Date, cutoffs: Date[]): Promise<DeadSessionFigures>;
   /**
    * Deletes up to `limit` sessions dead since before `cutoff`, leaving a tombstone for each;
    * re-checks the condition in the delete so that nothing live is ever removed.

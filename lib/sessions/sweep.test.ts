@@ -131,3 +131,39 @@ describe("sweepSessions", () => {
     expect(tombstones).toBe(40);
   });
 });
+
+// Last: it leaves sessions behind, and the tests above count every session of the database.
+describe("the sweep preview", () => {
+  it("counts in one pass what a sweep would delete by how and how long ago it ended, and what the retention keeps", async () => {
+    const { root, clock } = createTestEngine(db, { idleTimeoutSeconds: 30 * 60, retentionSeconds: 24 * 3600 });
+    const application = await root.createApplication({ name: `preview-${Date.now()}` }, { type: "user", id: "admin", label: "admin@example.test" });
+    const engine = root.app(application.id);
+    const start = clock.now().getTime();
+    const r1 = await engine.createSession({ userId: "r1" });
+    await engine.revokeSession(r1.session.id);
+    await engine.createSession({ userId: "i1" });
+    await engine.createSession({ userId: "c1", idleTimeoutSeconds: 60, absoluteTimeoutSeconds: 60 });
+    clock.set(start + 60 * DAY);
+    const r2 = await engine.createSession({ userId: "r2" });
+    await engine.revokeSession(r2.session.id);
+    clock.set(start + 95 * DAY);
+    await engine.createSession({ userId: "i2" });
+    clock.set(start + 100 * DAY);
+    const r3 = await engine.createSession({ userId: "r3" });
+    await engine.revokeSession(r3.session.id);
+    await engine.createSession({ userId: "live" });
+    clock.set(start + 100 * DAY + 10 * MINUTE);
+
+    // i1 passed its idle timeout first, but its absolute cap (30 days) too before the cutoff: a
+    // sweep counts it as absolute-expired.
+    const { value, live } = await engine.sweepPreview();
+    expect(live).toBe(true);
+    expect(value).toEqual({
+      sweepable: { revoked: 2, absoluteExpired: 2, idleExpired: 1, total: 5 },
+      byAge: { toMonth: 1, toQuarter: 1, older: 3 },
+      retained: { count: 1, firstDeletableAt: new Date(start + 101 * DAY), retentionSeconds: 24 * 3600 },
+    });
+    expect(await engine.sweepSessions({ dryRun: true })).toMatchObject({ revoked: 2, absoluteExpired: 2, idleExpired: 1, total: 5 });
+    expect(await engine.retainedSessions()).toEqual(value.retained);
+  });
+});

@@ -1,4 +1,5 @@
-import { SECOND, event, type EngineContext } from "./context";
+import { SECOND, event, scopeKey, type EngineContext } from "./context";
+import type { Figures } from "./figures";
 import { CONSOLE_APP_ID, type AppScope } from "./policy";
 import { parseInput, sweepSchema, type SweepInput } from "./schemas";
 import type { Actor, SweepCounts } from "./types";
@@ -15,11 +16,51 @@ export interface SweepResult extends SweepCounts {
  * What the retention still keeps: sessions that have ended but may not be swept yet, and when the
  * first of them becomes sweepable.
  */
-export async function retained(ctx: EngineContext, scope: AppScope): Promise<{ count: number; firstDeletableAt: Date | null; retentionSeconds: number }> {
+export async function retained(ctx: EngineContext, scope: AppScope): Promise<RetainedSessions> {
   const now = ctx.clock.now();
   const retentionSeconds = ctx.config.retentionSeconds;
-  const { count, firstEndedAt } = await ctx.repository.countInRetention(scope, new Date(now.getTime() - retentionSeconds * SECOND), now);
+  const figures = await ctx.repository.deadSessionFigures(scope, now, [new Date(now.getTime() - retentionSeconds * SECOND)]);
+  return retainedOf(figures.retained, retentionSeconds);
+}
+
+export interface RetainedSessions {
+  count: number;
+  firstDeletableAt: Date | null;
+  retentionSeconds: number;
+}
+
+function retainedOf({ count, firstEndedAt }: { count: number; firstEndedAt: Date | null }, retentionSeconds: number): RetainedSessions {
   return { count, firstDeletableAt: firstEndedAt ? new Date(firstEndedAt.getTime() + retentionSeconds * SECOND) : null, retentionSeconds };
+}
+
+const DAY_SECONDS = 86_400;
+
+/** What the sweep page shows: what a sweep would delete now, by how and how long ago they ended, and what the retention keeps. */
+export interface SweepPreview {
+  sweepable: SweepCounts & { total: number };
+  /** Sweepable sessions that ended between the retention and 30 days ago, 30 to 90 days ago, and before. */
+  byAge: { toMonth: number; toQuarter: number; older: number };
+  retained: RetainedSessions;
+}
+
+/**
+ * The sweep page's figures, read in one pass over the sessions and shared like the overview's
+ * (see figures.ts): live while cheap, otherwise as of their last computation.
+ */
+export async function sweepPreview(ctx: EngineContext, scope: AppScope): Promise<Figures<SweepPreview>> {
+  return ctx.figures.get(`sweep-preview:${scopeKey(scope)}`, async () => {
+    const now = ctx.clock.now();
+    const retentionSeconds = ctx.config.retentionSeconds;
+    const before = (seconds: number) => new Date(now.getTime() - Math.max(retentionSeconds, seconds) * SECOND);
+    const { endedBy, retained: kept } = await ctx.repository.deadSessionFigures(scope, now, [before(0), before(30 * DAY_SECONDS), before(90 * DAY_SECONDS)]);
+    const total = (counts: SweepCounts) => counts.idleExpired + counts.absoluteExpired + counts.revoked;
+    const [all, month, quarter] = endedBy.map(total) as [number, number, number];
+    return {
+      sweepable: { ...endedBy[0]!, total: all },
+      byAge: { toMonth: all - month, toQuarter: month - quarter, older: quarter },
+      retained: retainedOf(kept, retentionSeconds),
+    };
+  });
 }
 
 /**
@@ -38,7 +79,7 @@ export async function sweepSessions(
   const now = ctx.clock.now();
   const cutoff = new Date(now.getTime() - (valid.retentionSeconds ?? ctx.config.retentionSeconds) * SECOND);
   if (valid.dryRun) {
-    const counts = await ctx.repository.countSweepable(scope, cutoff);
+    const [counts] = (await ctx.repository.deadSessionFigures(scope, now, [cutoff])).endedBy as [SweepCounts];
     return { ...counts, total: counts.idleExpired + counts.absoluteExpired + counts.revoked, dryRun: true, cutoff, oauthStates: 0 };
   }
   const batchSize = Math.min(valid.batchSize ?? ctx.config.sweepBatchSize, valid.limit ?? Infinity);

@@ -48,7 +48,8 @@ export interface TestEngine {
 export function createTestEngine(db: TestDatabase, overrides: Partial<SessionConfig> = {}, start?: Date): TestEngine {
   const clock = createFakeClock(start ?? new Date("2026-03-01T12:00:00.000Z"));
   const config = resolveSessionConfig(overrides);
-  const root = createSessionEngine({ repository: db.repository, config, clock });
+  // Figures are computed for every read, however long they take (figures.test.ts tries the sharing).
+  const root = createSessionEngine({ repository: db.repository, config, clock, figuresOptions: { liveBelowMs: Infinity } });
   return { engine: root.app(DEFAULT_APP_ID), root, clock, config };
 }
 

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { AuditTimeline, SECURITY_EVENTS } from "@/components/audit-timeline";
 import { BarChart } from "@/components/bar-chart";
 import { AppFilter } from "@/components/app-filter";
+import { FiguresAsOf } from "@/components/figures-as-of";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { appNames, applicationChoices, emailsOfEvents, scopeOfFilter } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
@@ -58,7 +59,10 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   return (
     <section className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-3">
-        <h1 className="text-xl font-semibold">Overview</h1>
+        <div>
+          <h1 className="text-xl font-semibold">Overview</h1>
+          <FiguresAsOf asOf={stats.asOf} live={stats.live} />
+        </div>
         <form method="get" className="flex items-end gap-2" aria-label="Choose an application">
           <AppFilter choices={choices} value={typeof scope === "string" ? scope : undefined} />
           <button type="submit" className="rounded border border-slate-300 bg-white px-3 py-1 text-sm">

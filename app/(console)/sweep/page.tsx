@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { AuditTimeline } from "@/components/audit-timeline";
+import { FiguresAsOf } from "@/components/figures-as-of";
 import { SimpleTable } from "@/components/simple-table";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { getLatchkey } from "@/lib/server/latchkey";
@@ -8,24 +9,17 @@ import { SweepRunner } from "./_components/sweep-runner";
 
 export const metadata: Metadata = { title: "Sweep" };
 
-const DAY = 86_400;
-
 export default async function SweepPage() {
   await requireConsoleSession(["ADMIN"]);
   const { operator: engine, env } = getLatchkey();
   const retention = env.session.retentionSeconds;
-  // What a sweep would delete now, and how long ago those sessions ended.
-  const [retained, all, month, quarter, history] = await Promise.all([
-    engine.retainedSessions(),
-    engine.sweepSessions({ dryRun: true }),
-    engine.sweepSessions({ dryRun: true, retentionSeconds: Math.max(retention, 30 * DAY) }),
-    engine.sweepSessions({ dryRun: true, retentionSeconds: Math.max(retention, 90 * DAY) }),
-    engine.listEvents({ type: "sessions.swept", limit: 20 }),
-  ]);
+  // What a sweep would delete now, how long ago those sessions ended, and what the retention keeps.
+  const [{ value: preview, asOf, live }, history] = await Promise.all([engine.sweepPreview(), engine.listEvents({ type: "sessions.swept", limit: 20 })]);
+  const { sweepable: all, retained } = preview;
   const ages: [string, number][] = [
-    [`ended ${durationWords(retention)} to 30 days ago`, all.total - month.total],
-    ["ended 30 to 90 days ago", month.total - quarter.total],
-    ["ended more than 90 days ago", quarter.total],
+    [`ended ${durationWords(retention)} to 30 days ago`, preview.byAge.toMonth],
+    ["ended 30 to 90 days ago", preview.byAge.toQuarter],
+    ["ended more than 90 days ago", preview.byAge.older],
   ];
   return (
     <section className="space-y-4">
@@ -35,6 +29,7 @@ export default async function SweepPage() {
           Dead sessions stay visible for {durationWords(retention)} (LATCHKEY_RETENTION), then a sweep deletes them and keeps a small tombstone each.{" "}
           {env.sweepIntervalSeconds ? `Scheduled every ${durationWords(env.sweepIntervalSeconds)}.` : "No scheduled sweep (LATCHKEY_SWEEP_INTERVAL)."}
         </p>
+        <FiguresAsOf asOf={asOf} live={live} />
       </div>
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         <SimpleTable headings={["Would delete now", "Sessions"]}>

@@ -265,6 +265,10 @@ export interface StatisticsJson {
   topBrowsers: CountOfJson[];
   topOperatingSystems: CountOfJson[];
   topDeviceTypes: CountOfJson[];
+  /** When these figures were computed: at a large scale they are shared and refreshed each minute. */
+  asOf: string;
+  /** True when computed for this call; false when they are the last shared computation, as of asOf. */
+  live: boolean;
 }
 
 export interface PolicyJson {
