@@ -4,9 +4,25 @@ import { reply, type ApiReply } from "./errors";
 import { isSessionError } from "../sessions/errors";
 
 /**
- * The two calls every application makes on every request. They are answered both by the Next.js
- * routes and by the hot path in front of Next.js (lib/server/hot-path.ts), from this one code.
+ * The calls every application makes on every request (resolve, refresh) or at every sign-in
+ * (create, guest, OAuth state). They are answered both by the Next.js routes and by the hot path
+ * in front of Next.js (lib/server/hot-path.ts), from this one code.
  */
+
+/** POST /api/v1/sessions: start a session; its token is in this answer only. */
+export async function createCall({ app, body, actor }: CallContext<typeof endpoints.createSession>): Promise<ApiReply> {
+  return reply(await app.createSession(body, actor), 201);
+}
+
+/** POST /api/v1/sessions/guest: a session for a new anonymous user. */
+export async function createGuestCall({ app, body, actor }: CallContext<typeof endpoints.createGuestSession>): Promise<ApiReply> {
+  return reply(await app.createGuestSession(body, actor), 201);
+}
+
+/** POST /api/v1/oauth-states: a single-use OAuth state. */
+export async function issueStateCall({ app, body, actor }: CallContext<typeof endpoints.issueOAuthState>): Promise<ApiReply> {
+  return reply(await app.issueOAuthState(body, actor), 201);
+}
 
 /** POST /api/v1/sessions/resolve: a token's session and user, or why it is refused (200 either way). */
 export async function resolveCall({ app, body, recordFailure, origin }: CallContext<typeof endpoints.resolveSession>): Promise<ApiReply> {

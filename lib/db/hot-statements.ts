@@ -1,6 +1,8 @@
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import type { SessionRecord, UserRecord } from "../sessions/types";
+import type { UserProfile } from "../sessions/repository";
+import type { AuditEventInput, SessionRecord, UserRecord } from "../sessions/types";
+import { auditEventRow } from "./audit";
 import { parseDatabaseUrl } from "./url";
 
 /** An API key's row as the hot path checks it: the hash of its secret, never the secret. */
@@ -33,8 +35,19 @@ export interface HotStatements {
   /** Ids of a user's unrevoked sessions (to drop them from shared caches). */
   unrevokedSessionIds(appId: string, userId: string): Promise<string[]>;
   findApiKey(id: string): Promise<ApiKeyRow | null>;
+  /**
+   * A new session, its user (created, or given the profile's email and name) and its audit
+   * events, in one transaction: the writes of a sign-in, without Prisma's per-query cost.
+   * "disabled" when the user is disabled (nothing written); "fallback" when this path cannot
+   * take the write (on SQLite, Prisma holds the write lock; an email another user has): the
+   * caller then writes through Prisma, which handles those cases.
+   */
+  insertSession(session: SessionRecord, events: AuditEventInput[], profile?: UserProfile): Promise<HotInsertOutcome>;
   close(): Promise<void>;
 }
+
+export type HotInsertOutcome = "inserted" | "disabled" | "fallback";
+
 
 const SESSION_COLUMNS = [
   "id",
@@ -69,6 +82,26 @@ const SESSION_COLUMNS = [
 ] as const;
 const SESSION_DATE_COLUMNS = ["createdAt", "startedAt", "lastSeenAt", "authenticatedAt", "idleExpiresAt", "absoluteExpiresAt", "revokedAt"] as const;
 const USER_COLUMNS = ["email", "name", "consoleRole", "mustChangePassword", "disabledAt", "disabledReason", "createdAt"] as const;
+
+const AUDIT_COLUMNS = ["appId", "at", "type", "actorType", "actorId", "actorLabel", "sessionId", "userId", "details"] as const;
+const quoted = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(", ");
+/** The user row of a sign-in: created if new; with a profile, the email and name given (not null) set when they differ. */
+const UPSERT_USER = `INSERT INTO "User" ("appId", "id", "email", "name", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, $5, $5)
+  ON CONFLICT ("appId", "id") DO UPDATE SET "email" = COALESCE(excluded."email", "User"."email"), "name" = COALESCE(excluded."name", "User"."name"), "updatedAt" = excluded."updatedAt"
+  WHERE (excluded."email" IS NOT NULL AND excluded."email" IS DISTINCT FROM "User"."email") OR (excluded."name" IS NOT NULL AND excluded."name" IS DISTINCT FROM "User"."name")`;
+const INSERT_USER = `INSERT INTO "User" ("appId", "id", "createdAt", "updatedAt") VALUES ($1, $2, $3, $3) ON CONFLICT ("appId", "id") DO NOTHING`;
+/** The values of UPSERT_USER with a profile, or of INSERT_USER without. */
+function userValues(session: SessionRecord, profile: UserProfile | undefined, at: unknown): unknown[] {
+  return profile && (profile.email || profile.name) ? [session.appId, session.userId, profile.email || null, profile.name || null, at] : [session.appId, session.userId, at];
+}
+const USER_DISABLED = `SELECT 1 AS "disabled" FROM "User" WHERE "appId" = $1 AND "id" = $2 AND "disabledAt" IS NOT NULL`;
+const INSERT_SESSION = `INSERT INTO "Session" (${quoted(SESSION_COLUMNS)}) VALUES (${SESSION_COLUMNS.map((_, index) => `$${index + 1}`).join(", ")})`;
+const INSERT_AUDIT = `INSERT INTO "AuditEvent" (${quoted(AUDIT_COLUMNS)}) VALUES (${AUDIT_COLUMNS.map((_, index) => `$${index + 1}`).join(", ")})`;
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
+}
 
 const SELECT_SESSION_WITH_USER = `SELECT ${SESSION_COLUMNS.map((c) => `s."${c}"`).join(", ")}, ${USER_COLUMNS.map((c) => `u."${c}" AS "u_${c}"`).join(", ")}
   FROM "Session" s JOIN "User" u ON u."appId" = s."appId" AND u."id" = s."userId" WHERE s."id" = $1`;
@@ -126,6 +159,7 @@ function apiKeyRow(row: Row | undefined, date: DateOf): ApiKeyRow | null {
 /** SQLite keeps Prisma's timestamps as milliseconds since the epoch (timestampFormat unixepoch-ms). */
 function sqliteStatements(file: string): HotStatements {
   let db: BetterSqlite3.Database | null = null;
+  const writes = sqliteSignInWriter(file);
   // better-sqlite3 binds only anonymous `?` by position: $n becomes `?`, with its value repeated in order.
   type Prepared = ReturnType<typeof positional>;
   function positional(sql: string) {
@@ -160,11 +194,139 @@ function sqliteStatements(file: string): HotStatements {
     async findApiKey(id) {
       return apiKeyRow(statements().apiKey.statement.get(id) as Row | undefined, date);
     },
+    insertSession: (session, events, profile) => writes.insert(session, events, profile),
     async close() {
+      db?.close();
+      writes.close();
+    },
+  };
+}
+
+interface PendingInsert {
+  session: SessionRecord;
+  events: AuditEventInput[];
+  profile?: UserProfile;
+  done: (outcome: HotInsertOutcome) => void;
+  failed: (error: unknown) => void;
+}
+
+/**
+ * Sign-ins on SQLite, committed together. Every commit waits for the disk (about 2 ms here), and
+ * SQLite has one writer: one transaction per sign-in caps them near 450 a second whatever else
+ * is done. Inserts that arrive while one is being written are queued and written in the next
+ * transaction, each inside its own savepoint (one that fails is undone alone), with one commit
+ * for all: they are answered only once that commit is on disk. The connection never waits for
+ * the write lock (busy timeout 0): if Prisma's connection holds it, in one of its transactions
+ * that span several turns of the event loop, the batch is handed back to Prisma instead.
+ */
+function sqliteSignInWriter(file: string) {
+  let db: BetterSqlite3.Database | null = null;
+  type Prepared = { statement: BetterSqlite3.Statement<unknown[]>; bind: (values: unknown[]) => unknown[] };
+  let statements: Record<"upsertUser" | "insertUser" | "disabled" | "session" | "audit", Prepared> | null = null;
+  const queue: PendingInsert[] = [];
+  let scheduled = false;
+  // better-sqlite3 binds only anonymous `?` by position: $n becomes `?`, with its value repeated in order.
+  const positional = (sql: string): Prepared => {
+    const order = [...sql.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]) - 1);
+    return { statement: db!.prepare(sql.replace(/\$\d+/g, "?")), bind: (values) => order.map((index) => values[index]) };
+  };
+  const sqliteValue = (value: unknown) => (value instanceof Date ? value.getTime() : value);
+
+  function open() {
+    if (!statements) {
+      db = new BetterSqlite3(file, { timeout: 0, fileMustExist: true });
+      statements = {
+        upsertUser: positional(UPSERT_USER),
+        insertUser: positional(INSERT_USER),
+        disabled: positional(USER_DISABLED),
+        session: positional(INSERT_SESSION),
+        audit: positional(INSERT_AUDIT),
+      };
+    }
+    return statements;
+  }
+
+  function writeOne({ session, events, profile }: PendingInsert): HotInsertOutcome {
+    const prepared = open();
+    const user = userValues(session, profile, session.createdAt.getTime());
+    const upsert = user.length === 5 ? prepared.upsertUser : prepared.insertUser;
+    try {
+      upsert.statement.run(...upsert.bind(user));
+    } catch (error) {
+      // Another user of the application has this email: Prisma's path keeps it theirs.
+      if (isUniqueViolation(error)) return "fallback";
+      throw error;
+    }
+    if (prepared.disabled.statement.get(...prepared.disabled.bind([session.appId, session.userId]))) return "disabled";
+    prepared.session.statement.run(...SESSION_COLUMNS.map((column) => sqliteValue(session[column as keyof SessionRecord])));
+    for (const event of events) {
+      const row = auditEventRow(event);
+      prepared.audit.statement.run(...AUDIT_COLUMNS.map((column) => sqliteValue(row[column])));
+    }
+    return "inserted";
+  }
+
+  function flush() {
+    scheduled = false;
+    const batch = queue.splice(0);
+    if (batch.length === 0) return;
+    try {
+      open();
+      db!.exec("BEGIN IMMEDIATE");
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_BUSY") for (const item of batch) item.done("fallback");
+      else for (const item of batch) item.failed(error);
+      return;
+    }
+    const outcomes: (HotInsertOutcome | { error: unknown })[] = [];
+    for (const item of batch) {
+      db!.exec("SAVEPOINT sign_in");
+      try {
+        const outcome = writeOne(item);
+        if (outcome === "inserted") db!.exec("RELEASE sign_in");
+        else db!.exec("ROLLBACK TO sign_in; RELEASE sign_in");
+        outcomes.push(outcome);
+      } catch (error) {
+        db!.exec("ROLLBACK TO sign_in; RELEASE sign_in");
+        outcomes.push({ error });
+      }
+    }
+    try {
+      db!.exec("COMMIT");
+    } catch (error) {
+      if (db!.inTransaction) db!.exec("ROLLBACK");
+      for (const item of batch) item.failed(error);
+      return;
+    }
+    batch.forEach((item, index) => {
+      const outcome = outcomes[index]!;
+      if (typeof outcome === "string") item.done(outcome);
+      else item.failed(outcome.error);
+    });
+  }
+
+  return {
+    insert(session: SessionRecord, events: AuditEventInput[], profile?: UserProfile): Promise<HotInsertOutcome> {
+      return new Promise((done, failed) => {
+        queue.push({ session, events, profile, done, failed });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    close() {
       db?.close();
     },
   };
 }
+
+/** Types of the parameters of an INSERT … SELECT, which PostgreSQL cannot infer from a SELECT list. */
+const CASTS: Record<string, string> = {
+  ...Object.fromEntries(["createdAt", "startedAt", "lastSeenAt", "authenticatedAt", "idleExpiresAt", "absoluteExpiresAt", "revokedAt"].map((column) => [column, "::timestamp(3)"])),
+  idleTimeoutSeconds: "::integer",
+  "audit.at": "::timestamp(3)",
+};
 
 /** PostgreSQL stores Prisma's DateTime as `timestamp(3)` in UTC, without a zone. */
 const TIMESTAMP_OID = 1114;
@@ -202,6 +364,39 @@ function postgresStatements(connectionString: string): HotStatements {
     async findApiKey(id) {
       const result = await pool.query({ name: "latchkey_api_key", text: API_KEY, values: [id] });
       return apiKeyRow(result.rows[0] as Row | undefined, date);
+    },
+    async insertSession(session, events, profile) {
+      // One statement, so one round trip and its own transaction: the user, the session unless
+      // the user is disabled, and the session's audit events only if the session went in.
+      const values = userValues(session, profile, stamp(session.createdAt));
+      const withProfile = values.length === 5;
+      const createdAtParam = values.length;
+      const param = (value: unknown) => {
+        values.push(value instanceof Date ? stamp(value) : value);
+        return `$${values.length}`;
+      };
+      const sessionValues = SESSION_COLUMNS.map((column) => `${param(session[column as keyof SessionRecord])}${CASTS[column] ?? ""}`).join(", ");
+      const audits = events.map((event, index) => {
+        const row = auditEventRow(event);
+        const columns = AUDIT_COLUMNS.map((column) => `${param(row[column])}${CASTS[`audit.${column}`] ?? ""}`).join(", ");
+        return `, a${index} AS (INSERT INTO "AuditEvent" (${quoted(AUDIT_COLUMNS)}) SELECT ${columns} FROM s)`;
+      });
+      // The user row is written only if not disabled: a refused sign-in changes nothing.
+      const user = (withProfile ? UPSERT_USER : INSERT_USER).replace(
+        /VALUES \(([^)]*)\)/,
+        (_, list: string) => `SELECT ${list.replace(/\$(\d+)/g, (match: string, n: string) => (Number(n) === createdAtParam ? `${match}::timestamp(3)` : `${match}::text`))} WHERE NOT EXISTS (SELECT 1 FROM "User" WHERE "appId" = $1 AND "id" = $2 AND "disabledAt" IS NOT NULL)`,
+      );
+      const text = `WITH u AS (${user}),
+        s AS (INSERT INTO "Session" (${quoted(SESSION_COLUMNS)}) SELECT ${sessionValues}
+              WHERE NOT EXISTS (SELECT 1 FROM "User" WHERE "appId" = $1 AND "id" = $2 AND "disabledAt" IS NOT NULL) RETURNING "id")${audits.join("")}
+        SELECT count(*)::int AS "inserted" FROM s`;
+      try {
+        const result = await pool.query({ name: `latchkey_sign_in_${withProfile ? "profile" : "plain"}_${events.length}`, text, values });
+        return (result.rows[0] as { inserted: number }).inserted === 1 ? "inserted" : "disabled";
+      } catch (error) {
+        if (isUniqueViolation(error)) return "fallback";
+        throw error;
+      }
     },
     close: () => pool.end(),
   };

@@ -190,11 +190,13 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
    * session's transaction: two first sessions of one user may race here, and on PostgreSQL a
    * failed insert would abort the transaction around it.
    */
-  async function ensureUser(appId: string, id: string, at: Date, profile?: UserProfile) {
-    const known = await prisma.user.findUnique({ where: { appId_id: { appId, id } }, select: { email: true, name: true } });
+  async function ensureUser(appId: string, id: string, at: Date, profile?: UserProfile): Promise<{ disabled: boolean }> {
+    const known = await prisma.user.findUnique({ where: { appId_id: { appId, id } }, select: { email: true, name: true, disabledAt: true } });
+    // A disabled user's sign-in is refused and changes nothing.
+    if (known?.disabledAt) return { disabled: true };
     const given = { ...(profile?.email ? { email: profile.email } : {}), ...(profile?.name ? { name: profile.name } : {}) };
     const changed = Object.entries(given).some(([field, value]) => known?.[field as keyof typeof known] !== value);
-    if (known && !changed) return;
+    if (known && !changed) return { disabled: false };
     // Another user of the application with this email keeps it: this one goes on without it.
     const write = async (fields: { email?: string; name?: string }) => {
       if (known) await prisma.user.update({ where: { appId_id: { appId, id } }, data: { ...fields, updatedAt: at } });
@@ -204,7 +206,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       await write(given);
     } catch (error) {
       if ((error as { code?: string }).code !== "P2002") throw error;
-      if (!given.email) return;
+      if (!given.email) return { disabled: false };
       const { email: _taken, ...rest } = given;
       try {
         await write(rest);
@@ -213,6 +215,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         if ((retry as { code?: string }).code !== "P2002") throw retry;
       }
     }
+    return { disabled: false };
   }
 
   /**
@@ -548,7 +551,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       }),
 
     async insertSession(session, events, limit, profile) {
-      await ensureUser(session.appId, session.userId, session.createdAt, profile);
+      if ((await ensureUser(session.appId, session.userId, session.createdAt, profile)).disabled) return { inserted: false, ended: [], disabled: true };
       return prisma.$transaction(async (tx) => {
         let ended: string[] = [];
         if (limit) {

@@ -2,18 +2,22 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { endpoints } from "../api/endpoints";
 import { apiCall, type ApiInput } from "../api/handler";
 import type { ApiReply } from "../api/errors";
-import { refreshCall, resolveCall } from "../api/session-calls";
+import { createCall, createGuestCall, issueStateCall, refreshCall, resolveCall } from "../api/session-calls";
 
 /**
- * Resolve and refresh answered straight from node:http, before Next.js sees the request.
- * A Next.js route handler costs about a millisecond of CPU before its code runs, which caps
- * every route near 850 requests per second on two cores; these two calls are made on every
- * request of every application, so they skip it. Same endpoints table, same checks, same
+ * Resolve, refresh and the sign-in calls answered straight from node:http, before Next.js sees
+ * the request. A Next.js route handler costs about a millisecond of CPU before its code runs,
+ * which caps every route near 850 requests per second on two cores; resolve and refresh are made
+ * on every request of every application, and a sign-in storm (everyone sent back to sign in at
+ * once) makes creates as frequent, so they skip it. Same endpoints table, same checks, same
  * answers: the calls are the ones the Next.js routes run (lib/api/session-calls.ts).
  */
 const calls: Record<string, (input: ApiInput) => Promise<ApiReply>> = {
   [endpoints.resolveSession.path]: apiCall(endpoints.resolveSession, resolveCall),
   [endpoints.refreshSession.path]: apiCall(endpoints.refreshSession, refreshCall),
+  [endpoints.createSession.path]: apiCall(endpoints.createSession, createCall),
+  [endpoints.createGuestSession.path]: apiCall(endpoints.createGuestSession, createGuestCall),
+  [endpoints.issueOAuthState.path]: apiCall(endpoints.issueOAuthState, issueStateCall),
 };
 
 /** The body as chunks; stopping early leaves the rest to drain, so the answer can still be sent. */

@@ -136,11 +136,13 @@ export function sessionLimitRefused(userId: string, max: number): SessionError {
   );
 }
 
+function userDisabled(userId: string): SessionError {
+  return new SessionError(ErrorCode.USER_DISABLED, "This user is disabled and cannot start new sessions.", { userId });
+}
+
 export async function assertUserEnabled(ctx: EngineContext, appId: string, userId: string): Promise<void> {
   const user = await ctx.repository.findUser(appId, userId);
-  if (user?.disabledAt) {
-    throw new SessionError(ErrorCode.USER_DISABLED, "This user is disabled and cannot start new sessions.", { userId });
-  }
+  if (user?.disabledAt) throw userDisabled(userId);
 }
 
 /** Starts a session in `appId` under its policy (ceilings, session limit) and audits it. */
@@ -153,7 +155,6 @@ async function insertNewSession(
 ): Promise<IssuedSession> {
   const policy = options.policy ?? (await liveApplicationOf(ctx, appId)).policy;
   const timeouts = options.timeouts ?? sessionTimeouts(input, policy);
-  await assertUserEnabled(ctx, appId, input.userId);
   const now = ctx.clock.now();
   const issued = issueToken("session");
   const record = buildSessionRecord(appId, input, timeouts, issued.id, issued.secretHash, now);
@@ -164,7 +165,9 @@ async function insertNewSession(
   });
   const limit = sessionLimitCheck(ctx, appId, policy, record.kind as SessionKind, actor, now);
   const profile = input.email || input.name ? { email: input.email ?? null, name: input.name ?? null } : undefined;
-  const { inserted } = await ctx.repository.insertSession(record, [created], limit, profile);
+  // The user's being disabled is checked in the insert's transaction, so no sign-in slips past a disable.
+  const { inserted, disabled } = await ctx.repository.insertSession(record, [created], limit, profile);
+  if (disabled) throw userDisabled(record.userId);
   if (!inserted) throw sessionLimitRefused(record.userId, policy.sessionLimit ?? 0);
   return { token: issued.token, session: toSessionView(record, now) };
 }

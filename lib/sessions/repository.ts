@@ -162,7 +162,7 @@ export interface SessionRepository {
    * email and name given (those given, not null), unless another user of the application has
    * that email already: then the email is left as it was.
    */
-  insertSession(session: SessionRecord, events: AuditEventInput[], limit?: SessionLimitCheck, profile?: UserProfile): Promise<{ inserted: boolean; ended: string[] }>;
+  insertSession(session: SessionRecord, events: AuditEventInput[], limit?: SessionLimitCheck, profile?: UserProfile): Promise<{ inserted: boolean; ended: string[]; disabled?: boolean }>;
 
   /**
    * Sets last-seen to `now` and the idle expiry to `idleExpiresAt`, only while the session is

@@ -1,7 +1,7 @@
 import type { Clock } from "./clock";
 import { ALL_APPS } from "./policy";
-import type { SessionRepository } from "./repository";
-import type { SessionRecord, UserRecord } from "./types";
+import type { SessionRepository, UserProfile } from "./repository";
+import type { AuditEventInput, SessionRecord, UserRecord } from "./types";
 
 /** A live session and its user, as the engine judges a token against them. */
 export interface CachedSession {
@@ -43,6 +43,8 @@ export interface HotSessionReads {
   findSessionWithUser(id: string): Promise<CachedSession | null>;
   touchSession?(id: string, now: Date, staleBefore: Date, idleExpiresAt: Date): Promise<boolean>;
   unrevokedSessionIds(appId: string, userId: string): Promise<string[]>;
+  /** A sign-in's writes without Prisma (see lib/db/hot-statements.ts); "fallback" sends them through `base`. */
+  insertSession?(session: SessionRecord, events: AuditEventInput[], profile?: UserProfile): Promise<"inserted" | "disabled" | "fallback">;
 }
 
 export interface SessionCacheOptions {
@@ -187,6 +189,12 @@ export function cachingRepository(base: SessionRepository, hot: HotSessionReads,
     },
 
     async insertSession(session, events, limit, profile) {
+      // A session limit needs the user's live sessions counted in the transaction: Prisma's path.
+      if (!limit && hot.insertSession) {
+        const outcome = await hot.insertSession(session, events, profile);
+        if (outcome === "inserted") return { inserted: true, ended: [] };
+        if (outcome === "disabled") return { inserted: false, ended: [], disabled: true };
+      }
       const result = await base.insertSession(session, events, limit, profile);
       await cache.invalidate(result.ended);
       return result;

@@ -1,7 +1,6 @@
 // POST /api/v1/sessions/guest — start a guest session
 import { endpoints } from "@/lib/api/endpoints";
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute } from "@/lib/api/handler";
+import { createGuestCall } from "@/lib/api/session-calls";
 
-export const POST = apiRoute(endpoints.createGuestSession, async ({ app, body, actor }) => {
-  return json(await app.createGuestSession(body, actor), 201);
-});
+export const POST = apiRoute(endpoints.createGuestSession, createGuestCall);
