@@ -33,6 +33,8 @@ export interface HotStatements {
   /** Ids of a user's unrevoked sessions (to drop them from shared caches). */
   unrevokedSessionIds(appId: string, userId: string): Promise<string[]>;
   findApiKey(id: string): Promise<ApiKeyRow | null>;
+  /** The connection pool's state (PostgreSQL only). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -203,6 +205,7 @@ function postgresStatements(connectionString: string): HotStatements {
       const result = await pool.query({ name: "latchkey_api_key", text: API_KEY, values: [id] });
       return apiKeyRow(result.rows[0] as Row | undefined, date);
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }
