@@ -34,6 +34,12 @@ const ACCEPTED = "";
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 type Increment = { inc(value?: number): void };
+
+/** A counter's child, its series exported (at 0) from now on. */
+function started<T extends Increment>(child: T): T {
+  child.inc(0);
+  return child;
+}
 type Observe = { observe(value: number): void };
 
 /**
@@ -54,20 +60,20 @@ export function createMetrics() {
   });
   const checkChildren = new Map<string, Map<string, Increment>>();
   for (const operation of OPERATIONS) {
-    const byReason = new Map<string, Increment>([[ACCEPTED, tokenChecks.labels(operation, "accepted", ACCEPTED)]]);
-    for (const reason of REFUSAL_REASONS) byReason.set(reason, tokenChecks.labels(operation, "refused", reason));
+    const byReason = new Map<string, Increment>([[ACCEPTED, started(tokenChecks.labels(operation, "accepted", ACCEPTED))]]);
+    for (const reason of REFUSAL_REASONS) byReason.set(reason, started(tokenChecks.labels(operation, "refused", reason)));
     checkChildren.set(operation, byReason);
   }
 
   const created = new Counter({ name: "latchkey_sessions_created_total", help: "Sign-ins started, by kind of session.", labelNames: ["kind"] as const, registers });
-  const createdChildren = new Map<string, Increment>(SESSION_KINDS.map((kind) => [kind, created.labels(kind)]));
+  const createdChildren = new Map<string, Increment>(SESSION_KINDS.map((kind) => [kind, started(created.labels(kind))]));
   const ended = new Counter({
     name: "latchkey_sessions_ended_total",
     help: "Sign-ins ended before their time, by reason (the revoke reason, or POLICY when a shorter policy ended them). Expiry is not counted here: sweeps count expired sessions as they delete them.",
     labelNames: ["reason"] as const,
     registers,
   });
-  const endedChildren = new Map<string, Increment>([...ENDING_REASONS, POLICY_ENDED].map((reason) => [reason, ended.labels(reason)]));
+  const endedChildren = new Map<string, Increment>([...ENDING_REASONS, POLICY_ENDED].map((reason) => [reason, started(ended.labels(reason))]));
   const rotated = new Counter({ name: "latchkey_sessions_rotated_total", help: "Session tokens replaced by a rotation.", registers });
 
   const refusals = new Counter({
@@ -77,12 +83,12 @@ export function createMetrics() {
     registers,
   });
   const refusalChildren = new Map<string, Map<string, Increment>>(
-    OPERATIONS.map((operation) => [operation, new Map(REFUSAL_LOG_REASONS.map((reason) => [reason, refusals.labels(operation, reason)]))]),
+    OPERATIONS.map((operation) => [operation, new Map(REFUSAL_LOG_REASONS.map((reason) => [reason, started(refusals.labels(operation, reason))]))]),
   );
   const refusalsDropped = new Counter({ name: "latchkey_refusals_dropped_total", help: "Refusals not logged because too many were waiting to be written.", registers });
 
   const swept = new Counter({ name: "latchkey_sessions_swept_total", help: "Dead sessions deleted by sweeps, by how they ended.", labelNames: ["status"] as const, registers });
-  const sweptChildren = Object.fromEntries(Object.entries(SWEPT_STATUSES).map(([field, status]) => [field, swept.labels(status)])) as Record<keyof SweepCounts, Increment>;
+  const sweptChildren = Object.fromEntries(Object.entries(SWEPT_STATUSES).map(([field, status]) => [field, started(swept.labels(status))])) as Record<keyof SweepCounts, Increment>;
   const sweepBatches = new Counter({ name: "latchkey_sweep_batches_total", help: "Batches deleted by sweeps.", registers });
   const sweepsRunning = new Gauge({ name: "latchkey_sweeps_running", help: "Sweeps running in this process.", registers });
   const sweepsFinished = new Counter({ name: "latchkey_sweeps_total", help: "Sweeps finished in this process (dry runs not counted).", registers });
