@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { BASE_URL, E2E_SERVER_LOG, keyOf, METRICS_TOKEN, operatorClient, PORT, startServer } from "./fixtures";
+import { BASE_URL, E2E_SERVER_LOG, keyOf, METRICS_TOKEN, operatorClient, PORT, signIn, startServer } from "./fixtures";
 
 // /metrics and the request log against the built server: a scripted run's counters, read as
 // before/after deltas of two scrapes, are exactly what the run did; /metrics refuses anyone
@@ -237,5 +238,37 @@ test.describe("a server without LATCHKEY_METRICS_TOKEN", () => {
     expect(lineOf(generated!)).toMatchObject({ route: "/api/health" });
     expect(server.output()).not.toContain(token);
     expect(server.output()).not.toContain(token.split(".")[1]);
+  });
+
+  test("a console page that fails shows a reference that leads to its error line and its request line", async ({ browser }) => {
+    const context = await browser.newContext({ baseURL: `http://localhost:${port}` });
+    const page = await context.newPage();
+    await signIn(page, "admin@latchkey.local", "correct horse battery staple");
+    // The audit log's table goes away under the running server: the audit page cannot be read.
+    const database = new Database(path.join(dataDir, "latchkey.db"));
+    database.exec('ALTER TABLE "AuditEvent" RENAME TO "AuditEvent_away"');
+    try {
+      await page.goto("/audit");
+      const reference = page.getByTestId("error-reference");
+      await expect(reference).toBeVisible();
+      const digest = (await reference.textContent())!.trim();
+      expect(digest).toMatch(/^\w+$/);
+
+      const lines = () =>
+        server
+          .output()
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      await expect.poll(() => lines().some((line) => line.digest === digest), { timeout: 10_000 }).toBe(true);
+      const failure = lines().find((line) => line.digest === digest)!;
+      expect(failure).toMatchObject({ level: "error", route: "/audit", reqId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      await expect.poll(() => lines().some((line) => line.msg === "request" && line.reqId === failure.reqId), { timeout: 10_000 }).toBe(true);
+      expect(lines().find((line) => line.msg === "request" && line.reqId === failure.reqId)).toMatchObject({ method: "GET", route: "/audit", path: "/audit" });
+    } finally {
+      database.exec('ALTER TABLE "AuditEvent_away" RENAME TO "AuditEvent"');
+      database.close();
+      await context.close();
+    }
   });
 });
