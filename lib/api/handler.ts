@@ -375,7 +375,7 @@ async function call<E extends Endpoint, R>(
       params: params as ApiContext<E>["params"],
       // Not awaited: a refused token's answer does not wait on the shared counter.
       recordFailure: () => {
-        for (const k of limitKeys) tokenFailures.recordFailure(k).catch((error: Error) => console.error(`latchkey api: a refused token could not be counted (${error.message})`));
+        for (const k of limitKeys) tokenFailures.recordFailure(k).catch((error: Error) => getLogger().error({ reason: error.message }, "api: a refused token could not be counted"));
       },
       origin: originOf(input, principal, ip, body),
       principal,

@@ -17,6 +17,7 @@ import { createRefusalLog, type RefusalLog } from "../sessions/refusal-log";
 import { cachingRepository, createSessionCache, invalidateUser, type SessionCache } from "../sessions/session-cache";
 import { observedRepository } from "../sessions/observer";
 import { createLimits, type Limits } from "./limits";
+import { getLogger } from "./log";
 import { getMetrics, type MetricSources } from "./metrics";
 import { createRedisSessionCache } from "./redis-cache";
 
@@ -72,7 +73,7 @@ export function getLatchkey(): Latchkey {
             store: repository,
             clock: systemClock,
             retentionSeconds: env.refusalRetentionSeconds,
-            onError: (error) => console.error(`Latchkey: refusals could not be written (${(error as Error).message})`),
+            onError: (error) => getLogger().error({ reason: (error as Error).message }, "refusals could not be written"),
             onRecord: metrics.refusalRecorded,
           });
     const engine = createSessionEngine({ repository, config: env.session, clock: systemClock, refusals: refusals ?? undefined, observer: metrics.observer });
