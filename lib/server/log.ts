@@ -14,7 +14,9 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Asynchronous: a request does not wait on a write to stdout (several lines go out in one write
+  // under load); pino writes what is left when the process exits.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 const shared = globalThis as typeof globalThis & { [key: symbol]: Logger | undefined };
