@@ -25,7 +25,7 @@ export interface RequestObserverOptions {
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
-/** True when the Authorization header carries exactly `token` as a bearer token, compared in constant time. */
+/** True when the Authorization header carries, as a bearer token, exactly the token whose SHA-256 is `expected` (compared in constant time). */
 export function bearerMatches(header: string | string[] | undefined, expected: Buffer): boolean {
   if (typeof header !== "string") return false;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
