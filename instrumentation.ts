@@ -11,4 +11,25 @@ export async function register() {
   const { getLatchkey } = await import("./lib/server/latchkey");
   const { trustedProxies } = getLatchkey().env;
   (globalThis as Record<symbol, unknown>)[CLIENT_ADDRESS_KEY] = (request: import("node:http").IncomingMessage) => stampClient(request, trustedProxies);
+  // ... and runs every request through the observer: request id, metrics, one log line.
+  const { createRequestObserver, REQUEST_OBSERVER_KEY } = await import("./lib/server/observe");
+  const { getMetrics } = await import("./lib/server/metrics");
+  const { getLogger } = await import("./lib/server/log");
+  const { metricsToken } = getLatchkey().env;
+  (globalThis as Record<symbol, unknown>)[REQUEST_OBSERVER_KEY] = (appDir: string) =>
+    createRequestObserver({ appDir, metrics: getMetrics(), logger: getLogger(), metricsToken });
+}
+
+/**
+ * A page, route or action that threw: logged with the request id (the request's own log line
+ * has it too) and the digest the console's error page shows.
+ */
+export async function onRequestError(error: unknown, request: { path: string; method: string; headers: Record<string, string | string[] | undefined> }, context: { routePath: string; routeType: string }) {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { getLogger } = await import("./lib/server/log");
+  const { loggedPath } = await import("./lib/server/request-trace");
+  getLogger().error(
+    { reqId: request.headers["x-request-id"], digest: (error as { digest?: string }).digest, method: request.method, route: context.routePath, path: loggedPath(request.path), err: error },
+    `${context.routeType} failed`,
+  );
 }

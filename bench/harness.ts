@@ -26,12 +26,18 @@ export function runBench(options: { only?: string; setup: string; bench: (provid
 /** Child processes started by startProcess, for stopAll at the end of a run. */
 const started: ChildProcess[] = [];
 
-/** Starts `node <args>` in the checkout with `env` and PORT; its output is shown if it fails. */
+/** What of a server's output is kept to show if it fails: the end (under load it logs a line per request). */
+const KEPT_OUTPUT = 64 * 1024;
+
+/** Starts `node <args>` in the checkout with `env` and PORT; the end of its output is shown if it fails. */
 export function startProcess(args: string[], env: Record<string, string>, port: number): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: process.cwd(), env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-KEPT_OUTPUT);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   child.on("exit", (code) => code && code !== 0 && console.error(`server on ${port} exited ${code}:\n${output}`));
   started.push(child);
   return child;

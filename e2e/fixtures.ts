@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -12,6 +12,14 @@ export const BASE_URL = `http://localhost:${PORT}`;
 export const DATA_DIR = path.join(tmpdir(), `latchkey-e2e-${PORT}`);
 export const DATABASE_FILE = path.join(DATA_DIR, "latchkey.db");
 export const KEYS_FILE = path.join(DATA_DIR, "api-keys.json");
+/**
+ * Where the servers of a run write what they print (scripts/e2e-server.mjs for the e2e server,
+ * startServer for the others): scripts/test.mjs scans it for tokens after the run.
+ */
+export const LOG_DIR = process.env.E2E_LOG_DIR || path.join(tmpdir(), `latchkey-e2e-logs-${PORT}`);
+export const E2E_SERVER_LOG = path.join(LOG_DIR, `e2e-server-${PORT}.log`);
+/** The bearer token of the e2e server's /metrics (scripts/e2e-server.mjs). */
+export const METRICS_TOKEN = process.env.E2E_METRICS_TOKEN || "e2e-metrics-token-0123456789";
 
 export const ADMIN = {
   email: process.env.E2E_ADMIN_EMAIL ?? "admin@e2e.test",
@@ -311,8 +319,14 @@ export function startServer(port: number, env: Record<string, string>): { child:
     env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = path.join(LOG_DIR, `server-${port}-${Date.now()}.log`);
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+    appendFileSync(logFile, chunk);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, output: () => output, exited };
 }

@@ -34,6 +34,22 @@ describe("loadEnv", () => {
     expect(loadEnv({ NODE_ENV: "test", LATCHKEY_ACCESS_TOKEN_TTL: "1m", LATCHKEY_ISSUER: "acme" })).toMatchObject({ accessTokenTtlSeconds: 60, issuer: "acme" });
   });
 
+  it("has no metrics endpoint unless a token is set, and logs at info unless told otherwise", () => {
+    expect(loadEnv({ NODE_ENV: "test" })).toMatchObject({ metricsToken: null, logLevel: "info" });
+    expect(loadEnv({ NODE_ENV: "test", LATCHKEY_METRICS_TOKEN: "s3cret-scrape-token-0123", LATCHKEY_LOG_LEVEL: "WARN" })).toMatchObject({
+      metricsToken: "s3cret-scrape-token-0123",
+      logLevel: "warn",
+    });
+  });
+
+  it.each([
+    [{ LATCHKEY_METRICS_TOKEN: "short" }, /LATCHKEY_METRICS_TOKEN must be at least 16 printable characters/],
+    [{ LATCHKEY_METRICS_TOKEN: "sixteen chars with spaces" }, /LATCHKEY_METRICS_TOKEN must be at least 16 printable characters without spaces/],
+    [{ LATCHKEY_LOG_LEVEL: "verbose" }, /LATCHKEY_LOG_LEVEL="verbose" must be one of fatal, error, warn, info, debug, trace, silent/],
+  ])("refuses %o", (variables, message) => {
+    expect(() => loadEnv({ NODE_ENV: "test", ...variables })).toThrow(message);
+  });
+
   it.each([
     [{ LATCHKEY_ACCESS_TOKEN_TTL: "2h" }, /LATCHKEY_ACCESS_TOKEN_TTL="2h" must be a duration from 10s to 3600s/],
     [{ LATCHKEY_SIGNING_KEY_ROTATION: "never" }, /LATCHKEY_SIGNING_KEY_ROTATION="never" must be a duration/],

@@ -43,7 +43,15 @@ export interface LatchkeyEnv {
   webhookAllow: AllowList;
   /** The first retry's wait of a failed webhook delivery, doubling after (LATCHKEY_WEBHOOK_RETRY_BASE, default 5 s). */
   webhookRetryBaseSeconds: number;
+  /** The bearer token Prometheus sends for /metrics (LATCHKEY_METRICS_TOKEN); null: /metrics does not exist. */
+  metricsToken: string | null;
+  /** The least severe level written to the log (LATCHKEY_LOG_LEVEL, default info). */
+  logLevel: LogLevel;
 }
+
+/** The levels of LATCHKEY_LOG_LEVEL, most severe first (pino's names). */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class EnvError extends Error {
   constructor(message: string) {
@@ -157,6 +165,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
   }
   const retryBase = source.LATCHKEY_WEBHOOK_RETRY_BASE ? parseDurationSeconds(source.LATCHKEY_WEBHOOK_RETRY_BASE) : 5;
   if (retryBase === null || retryBase < 1 || retryBase > 3600) problems.push(`LATCHKEY_WEBHOOK_RETRY_BASE=${JSON.stringify(source.LATCHKEY_WEBHOOK_RETRY_BASE)} must be a duration from 1s to 1h`);
+  const metricsToken = source.LATCHKEY_METRICS_TOKEN || null;
+  if (metricsToken && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) problems.push("LATCHKEY_METRICS_TOKEN must be at least 16 printable characters without spaces");
+  const logLevel = (source.LATCHKEY_LOG_LEVEL || "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LATCHKEY_LOG_LEVEL=${JSON.stringify(source.LATCHKEY_LOG_LEVEL)} must be one of ${LOG_LEVELS.join(", ")}`);
   const authSecret = source.NEXTAUTH_SECRET || null;
   if (authSecret && authSecret.length < 32) problems.push("NEXTAUTH_SECRET must be at least 32 characters");
   if (problems.length > 0 || !session) {
@@ -183,5 +195,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LatchkeyEnv {
     trustedProxies,
     webhookAllow,
     webhookRetryBaseSeconds: retryBase ?? 5,
+    metricsToken,
+    logLevel: logLevel as LogLevel,
   };
 }

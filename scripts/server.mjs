@@ -18,6 +18,13 @@ await app.prepare();
 const handle = app.getRequestHandler();
 const HOT_PATH = Symbol.for("latchkey.hotPath");
 const CLIENT_ADDRESS = Symbol.for("latchkey.clientAddress");
+// Request ids, metrics and the request log (lib/server/observe.ts, registered by instrumentation.ts).
+const REQUEST_OBSERVER = Symbol.for("latchkey.requestObserver");
+let observe = null;
+function observer() {
+  if (!observe) observe = globalThis[REQUEST_OBSERVER]?.(root) ?? null;
+  return observe;
+}
 
 // Security headers on every response, the hot path's included. The Content-Security-Policy here
 // suits API answers and files (nothing to run, nothing to frame); proxy.ts replaces it on pages
@@ -54,10 +61,16 @@ const server = createServer((request, response) => {
   if (stampClient) stampClient(request);
   else for (const name of ["x-latchkey-client-ip", "x-latchkey-client-proto"]) delete request.headers[name];
   setSecurityHeaders(request, response);
+  const observeRequest = observer();
+  if (observeRequest) observeRequest(request, response, serve);
+  else serve(request, response);
+});
+
+function serve(request, response) {
   const answerHotCall = globalThis[HOT_PATH];
   if (answerHotCall && answerHotCall(request, response)) return;
   handle(request, response);
-});
+}
 // Longer than the usual load balancer's idle timeout, so it never reuses a connection we closed.
 server.keepAliveTimeout = 65_000;
 server.listen(port, () => console.info(`latchkey: listening on port ${port}`));

@@ -4,10 +4,12 @@
 // of every suite.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { describe, missing } from "./preflight.mjs";
+import { findTokens, scanLogDir } from "./token-scan.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const results = path.join(root, "test-results");
@@ -87,10 +89,10 @@ try {
 }
 
 /** Runs a command, echoing its output and returning all of it (to check it for leaked secrets). */
-function runCaptured(title, command, args) {
+function runCaptured(title, command, args, env = {}) {
   console.info(`\n=== ${title} ===`);
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let output = "";
     for (const stream of [child.stdout, child.stderr]) {
       stream.on("data", (chunk) => {
@@ -105,18 +107,25 @@ function runCaptured(title, command, args) {
   });
 }
 
-// Any full token (session, OAuth state, API key) in the server's or the tests' output is a leak.
-const TOKEN = /\b(lks|lko|lka)_[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g;
-
 // The example app (examples/next-app) is built too, with the packages it installs: the suite runs
 // it beside Latchkey, as an application would.
 const built =
   run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1" }) &&
   run("build the example app and the packages", "npm", ["run", "build", "--workspace", "examples/next-app"], { NEXT_TELEMETRY_DISABLED: "1" });
 if (built) {
-  const output = await runCaptured("console suite in Chromium (Playwright)", bin("playwright"), ["test"]);
-  const leaks = [...new Set(output.match(TOKEN) ?? [])];
-  console.info(`\n=== tokens in the server and test output: ${leaks.length} ===`);
+  // Every server of the run writes what it prints here: the e2e server's request log, which the
+  // Playwright output leaves out, and the servers specs start.
+  const logDir = path.join(tmpdir(), `latchkey-e2e-logs-${process.pid}`);
+  const output = await runCaptured("console suite in Chromium (Playwright)", bin("playwright"), ["test"], { E2E_LOG_DIR: logDir });
+  // Any full token (session, OAuth state, API key) in the server's or the tests' output is a leak.
+  const logs = scanLogDir(logDir);
+  rmSync(logDir, { recursive: true, force: true });
+  const leaks = [...new Set([...findTokens(output), ...logs.leaks.map((leak) => leak.token)])];
+  console.info(`\n=== tokens in the server and test output (and ${logs.files} server logs): ${leaks.length} ===`);
+  if (logs.files === 0) {
+    failed = true;
+    console.error(`no server log was written to ${logDir}: the scan would have seen nothing of the servers' logs`);
+  }
   summary.push({ title: "no token in server or test output", passed: leaks.length === 0 ? 1 : 0, failed: leaks.length === 0 ? 0 : 1, skipped: 0 });
   if (leaks.length > 0) {
     failed = true;

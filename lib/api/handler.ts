@@ -9,6 +9,8 @@ import type { Actor } from "../sessions/types";
 import type { AppEngine } from "../sessions/engine";
 import { ALL_APPS, CONSOLE_APP_ID, type AppScope } from "../sessions/policy";
 import { CLIENT_IP_HEADER, limitKeyOf } from "../server/client-address";
+import { getLogger } from "../server/log";
+import { noteApplication, REQUEST_ID_HEADER } from "../server/request-trace";
 import type { Endpoint } from "./endpoints";
 import { API_SCOPES, type CallerScope } from "./scopes";
 import { ApiError, errorReply, isApiError, sessionErrorReply, webResponse, type ApiReply } from "./errors";
@@ -246,15 +248,27 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
-function toReply(error: unknown, endpoint: Endpoint): ApiReply {
-  if (isApiError(error)) return errorReply(error.code, error.message, error.details, error.headers);
-  if (isSessionError(error)) return sessionErrorReply(error);
+function toReply(error: unknown, endpoint: Endpoint, input: ApiInput): ApiReply {
+  if (isApiError(error)) return withRequestId(errorReply(error.code, error.message, error.details, error.headers), input);
+  if (isSessionError(error)) return withRequestId(sessionErrorReply(error), input);
+  const reqId = input.header(REQUEST_ID_HEADER) ?? undefined;
   if (isDatabaseUnavailable(error)) {
-    console.error(`latchkey api: ${endpoint.method} ${endpoint.path}: database unavailable: ${(error as Error).message}`);
-    return errorReply("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly.", undefined, { "retry-after": "5" });
+    getLogger().error({ reqId, route: endpoint.path, reason: (error as Error).message }, "api: database unavailable");
+    return withRequestId(errorReply("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly.", undefined, { "retry-after": "5" }), input);
   }
-  console.error(`latchkey api: ${endpoint.method} ${endpoint.path}: unexpected error`, error);
-  return errorReply("INTERNAL", "Something went wrong on the server; the error was logged.");
+  getLogger().error({ reqId, route: endpoint.path, err: error }, "api: unexpected error");
+  return withRequestId(errorReply("INTERNAL", "Something went wrong on the server; the error was logged."), input);
+}
+
+/**
+ * A server error's body names the request id (X-Request-Id, also in the response's header), so
+ * that an operator finds its log lines.
+ */
+function withRequestId(reply: ApiReply, input: ApiInput): ApiReply {
+  const id = input.header(REQUEST_ID_HEADER);
+  if (reply.status < 500 || !id) return reply;
+  const body = reply.body as { error: Record<string, unknown> };
+  return { ...reply, body: { error: { ...body.error, requestId: id } } };
 }
 
 /** The end user's address and agent if the body names them (token endpoints), else the caller's. */
@@ -303,6 +317,7 @@ async function call<E extends Endpoint, R>(
         throw new ApiError("UNAUTHORIZED", found);
       }
       principal = found;
+      if (typeof principal.scope === "string") noteApplication(principal.scope);
       key = principal.key;
       if (endpoint.scope !== "any" && !principal.scopes.includes(endpoint.scope)) {
         const whose = principal.type === "api_key" ? "This API key lacks" : `A ${principal.role} account lacks`;
@@ -353,9 +368,11 @@ async function call<E extends Endpoint, R>(
       if (!parsed.success) throw validationError(parsed.error, "body");
       body = parsed.data;
     }
+    const scope = principal ? await scopeOf(latchkey, principal, input) : ALL_APPS;
+    if (typeof scope === "string") noteApplication(scope);
     return await handle({
       latchkey,
-      app: latchkey.engine.app(principal ? await scopeOf(latchkey, principal, input) : ALL_APPS),
+      app: latchkey.engine.app(scope),
       key,
       actor,
       ip,
@@ -364,13 +381,13 @@ async function call<E extends Endpoint, R>(
       params: params as ApiContext<E>["params"],
       // Not awaited: a refused token's answer does not wait on the shared counter.
       recordFailure: () => {
-        for (const k of limitKeys) tokenFailures.recordFailure(k).catch((error: Error) => console.error(`latchkey api: a refused token could not be counted (${error.message})`));
+        for (const k of limitKeys) tokenFailures.recordFailure(k).catch((error: Error) => getLogger().error({ reason: error.message }, "api: a refused token could not be counted"));
       },
       origin: originOf(input, principal, ip, body),
       principal,
     });
   } catch (error) {
-    return toReply(error, endpoint);
+    return toReply(error, endpoint, input);
   }
 }
 

@@ -285,7 +285,12 @@ export const issuedStateOutput = z.object({ state: z.string(), expiresAt: isoDat
 export const consumedStateOutput = z.object({ data: z.record(z.string(), z.unknown()).nullable() });
 export const healthOutput = z.object({ status: z.enum(["ok", "unavailable"]), database: z.enum(["ok", "unreachable"]) });
 export const errorOutput = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    requestId: z.string().optional().describe("server errors (5xx) only: the request's X-Request-Id, which its lines in the server's log carry"),
+  }),
 });
 
 // Webhook endpoints of an application (ADMIN console accounts).

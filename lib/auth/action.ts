@@ -2,6 +2,8 @@ import type { z } from "zod";
 import type { ConsoleRole } from "../db/user-repository";
 import { isSessionError } from "../sessions/errors";
 import { getLatchkey } from "../server/latchkey";
+import { getLogger } from "../server/log";
+import { currentTrace } from "../server/request-trace";
 import { reauthenticate } from "./accounts";
 import { requestClientIp } from "./options";
 import { reissueConsoleSession } from "./reissue";
@@ -80,7 +82,7 @@ export function consoleAction<S extends z.ZodType, T>(
       return await handler(parsed.data, session);
     } catch (error) {
       if (isSessionError(error)) return { ok: false, error: error.message };
-      console.error("latchkey console: action failed", error);
+      getLogger().error({ reqId: currentTrace()?.id, err: error }, "console: action failed");
       return { ok: false, error: "Something went wrong on the server; the error was logged." };
     } finally {
       // The password was entered again: the session goes on under a new token, as after a sign-in.

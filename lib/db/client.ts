@@ -1,5 +1,6 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient as PostgresPrismaClient } from "../../generated/postgres/client.ts";
 import { PrismaClient as SqlitePrismaClient } from "../../generated/sqlite/client.ts";
 import { parseDatabaseUrl, type DatabaseProvider } from "./url";
@@ -14,6 +15,8 @@ export type Db = SqlitePrismaClient;
 export interface Database {
   provider: DatabaseProvider;
   prisma: Db;
+  /** The connection pool's state (PostgreSQL only). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -36,9 +39,17 @@ const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 export function openDatabase(url?: string): Database {
   const target = parseDatabaseUrl(url);
   if (target.provider === "postgresql") {
-    const adapter = new PrismaPg({ connectionString: target.location, max: 10, allowExitOnIdle: true });
+    // Our own pool, so that its state can be reported (the adapter's would be out of reach).
+    const pool = new pg.Pool({ connectionString: target.location, max: 10, allowExitOnIdle: true });
+    const adapter = new PrismaPg(pool, { disposeExternalPool: true });
     const prisma = new PostgresPrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS }) as unknown as Db;
-    return { provider: "postgresql", prisma, ping: pinger(prisma), close: () => prisma.$disconnect() };
+    return {
+      provider: "postgresql",
+      prisma,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      ping: pinger(prisma),
+      close: () => prisma.$disconnect(),
+    };
   }
   const adapter = new PrismaBetterSQLite3({ url: target.location, timeout: 10_000 }, { timestampFormat: "unixepoch-ms" });
   const prisma = new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });

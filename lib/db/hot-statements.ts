@@ -43,6 +43,8 @@ export interface HotStatements {
    * caller then writes through Prisma, which handles those cases.
    */
   insertSession(session: SessionRecord, events: AuditEventInput[], profile?: UserProfile): Promise<HotInsertOutcome>;
+  /** The connection pool's state (PostgreSQL only). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -398,6 +400,7 @@ function postgresStatements(connectionString: string): HotStatements {
         throw error;
       }
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }

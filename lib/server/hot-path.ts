@@ -3,6 +3,8 @@ import { endpoints } from "../api/endpoints";
 import { apiCall, type ApiInput } from "../api/handler";
 import type { ApiReply } from "../api/errors";
 import { createCall, createGuestCall, issueStateCall, refreshCall, resolveCall } from "../api/session-calls";
+import { getLogger } from "./log";
+import { REQUEST_ID_HEADER } from "./request-trace";
 
 /**
  * Resolve, refresh and the sign-in calls answered straight from node:http, before Next.js sees
@@ -93,9 +95,10 @@ export function answerHotCall(request: IncomingMessage, response: ServerResponse
       response.end(text);
     },
     (error: unknown) => {
-      console.error("latchkey api: hot path: unexpected error", error);
+      const requestId = input.header(REQUEST_ID_HEADER) ?? undefined;
+      getLogger().error({ reqId: requestId, route: request.url?.split("?")[0], err: error }, "api: hot path: unexpected error");
       if (!response.headersSent) response.writeHead(500, { "content-type": "application/json", "cache-control": "no-store" });
-      response.end(JSON.stringify({ error: { code: "INTERNAL", message: "Something went wrong on the server; the error was logged." } }));
+      response.end(JSON.stringify({ error: { code: "INTERNAL", message: "Something went wrong on the server; the error was logged.", requestId } }));
     },
   );
   return true;

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Actor } from "../sessions/types";
+import { getLogger } from "./log";
 
 /** What runs in the background of this process and reports progress: a sweep, a revocation by filter, a policy's application. */
 export type JobKind = "sweep" | "revoke-by-filter" | "apply-policy";
@@ -62,7 +63,7 @@ export function startJob<P extends object, R>(
         job.result = result;
       },
       (error: unknown) => {
-        console.error(`latchkey: ${kind} job failed`, error);
+        getLogger().error({ job: kind, err: error }, "job failed");
         job.error = "It failed; the error was logged.";
       },
     )

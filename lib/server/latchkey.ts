@@ -15,7 +15,10 @@ import { createSessionEngine, type AppEngine, type SessionEngine } from "../sess
 import { ALL_APPS, CONSOLE_APP_ID } from "../sessions/policy";
 import { createRefusalLog, type RefusalLog } from "../sessions/refusal-log";
 import { cachingRepository, createSessionCache, invalidateUser, type SessionCache } from "../sessions/session-cache";
+import { observedRepository } from "../sessions/observer";
 import { createLimits, type Limits } from "./limits";
+import { getLogger } from "./log";
+import { getMetrics, type MetricSources } from "./metrics";
 import { createRedisSessionCache } from "./redis-cache";
 
 /** Everything the app's server side works with: one database client, one engine. */
@@ -61,7 +64,8 @@ export function getLatchkey(): Latchkey {
     const hot = openHotStatements(env.databaseUrl);
     const shared = env.redisUrl && env.cacheEntries > 0 ? createRedisSessionCache(env.redisUrl) : null;
     const cache = createSessionCache({ maxEntries: env.cacheEntries, clock: systemClock, shared });
-    const repository = cachingRepository(createPrismaSessionRepository(database), hot, cache);
+    const metrics = getMetrics();
+    const repository = observedRepository(cachingRepository(createPrismaSessionRepository(database), hot, cache), metrics.observer);
     const refusals =
       env.refusalRetentionSeconds === null
         ? null
@@ -69,9 +73,18 @@ export function getLatchkey(): Latchkey {
             store: repository,
             clock: systemClock,
             retentionSeconds: env.refusalRetentionSeconds,
-            onError: (error) => console.error(`Latchkey: refusals could not be written (${(error as Error).message})`),
+            onError: (error) => getLogger().error({ reason: (error as Error).message }, "refusals could not be written"),
+            onRecord: metrics.refusalRecorded,
           });
-    const engine = createSessionEngine({ repository, config: env.session, clock: systemClock, refusals: refusals ?? undefined });
+    const engine = createSessionEngine({ repository, config: env.session, clock: systemClock, refusals: refusals ?? undefined, observer: metrics.observer });
+    const limits = createLimits({ redisUrl: env.redisUrl, apiAuthFailureLimit: env.apiAuthFailureLimit, apiTokenFailureLimit: env.apiTokenFailureLimit });
+    const redis: MetricSources["redis"] = {};
+    if (shared) redis.cache = () => shared.healthy();
+    if (limits.redisConnected) redis.limits = limits.redisConnected;
+    const pools: MetricSources["pools"] = {};
+    if (database.poolStats) pools.prisma = database.poolStats;
+    if (hot.poolStats) pools.hot = hot.poolStats;
+    metrics.watch({ cacheStats: () => cache.stats(), redis, pools, refusalsPending: refusals ? () => refusals.pending : undefined });
     globalForLatchkey.latchkey = {
       env,
       database,
@@ -91,7 +104,7 @@ export function getLatchkey(): Latchkey {
       }),
       hot,
       cache,
-      limits: createLimits({ redisUrl: env.redisUrl, apiAuthFailureLimit: env.apiAuthFailureLimit, apiTokenFailureLimit: env.apiTokenFailureLimit }),
+      limits,
       webhooks: webhooksOf(database, env),
     };
   }

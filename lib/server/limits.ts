@@ -49,6 +49,8 @@ export interface Limits {
   signIn: SignInLimits;
   /** Settles once Redis answers (or at once without it); until then the database counts. */
   ready: Promise<void>;
+  /** Whether the Redis client is connected; absent without REDIS_URL. */
+  redisConnected?: () => boolean;
   close(): Promise<void>;
 }
 
@@ -164,6 +166,7 @@ export function createLimits({ redisUrl, database = null, apiAuthFailureLimit, a
       },
     },
     ready,
+    ...(client ? { redisConnected: () => client.status === "ready" } : {}),
     async close() {
       client?.disconnect();
     },

@@ -3,6 +3,7 @@ import type { SweepResult } from "../sessions/engine";
 import type { Actor, SweepCounts } from "../sessions/types";
 import { latestJob, startJob, type Job } from "./jobs";
 import { getLatchkey } from "./latchkey";
+import { getLogger } from "./log";
 
 /** A sweep running (or last run) in this process, for the console's progress display. */
 export type SweepJob = Job<SweepCounts, SweepResult>;
@@ -47,7 +48,7 @@ export function scheduleSweeps(intervalSeconds: number): void {
   if (state.latchkeySweepTimer) clearInterval(state.latchkeySweepTimer);
   const timer = setInterval(() => {
     startSweep({ type: "system", label: "scheduled sweep" }, Math.max(intervalSeconds, 60)).catch((error: unknown) => {
-      console.error("latchkey: scheduled sweep could not start", error);
+      getLogger().error({ err: error }, "scheduled sweep could not start");
     });
   }, intervalSeconds * 1000);
   timer.unref();

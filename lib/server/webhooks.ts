@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { systemClock } from "../sessions/clock";
 import { createDispatcher, DEFAULT_RETRY } from "../webhooks/dispatcher";
 import { getLatchkey } from "./latchkey";
+import { getLogger } from "./log";
 
 const INSTANCE = `webhooks-${process.pid}-${randomUUID().slice(0, 8)}`;
 
@@ -17,7 +18,7 @@ export function startWebhookDispatcher(intervalMs = 250): () => Promise<void> {
     outbound: webhooks.outbound,
     holder: INSTANCE,
     retry: { ...DEFAULT_RETRY, baseMs: env.webhookRetryBaseSeconds * 1000 },
-    onError: (error) => console.error(`latchkey: webhooks: ${(error as Error).message}`),
+    onError: (error) => getLogger().error({ reason: (error as Error).message }, "webhooks: dispatch failed"),
   });
   return dispatcher.start(intervalMs);
 }

@@ -3,6 +3,7 @@ import type { SessionConfig } from "./config";
 import { ErrorCode, SessionError } from "./errors";
 import { createFiguresCache, type FiguresCache, type FiguresOptions } from "./figures";
 import { ALL_APPS, CONSOLE_APP_ID, policyFromConfig, policyOf, type AppScope, type ApplicationRecord, type SessionPolicy } from "./policy";
+import type { EngineObserver } from "./observer";
 import type { RefusalSink } from "./refusal-log";
 import type { RevocationFields, SessionRepository } from "./repository";
 import { sessionStatus } from "./status";
@@ -19,6 +20,11 @@ export interface SessionEngineDeps {
   clock: Clock;
   /** Where refused tokens are reported (see refusal-log.ts); none, and they are not recorded. */
   refusals?: RefusalSink;
+  /**
+   * Told of token checks and sweeps as they happen (metrics). Session writes are reported by
+   * wrapping the repository in observedRepository.
+   */
+  observer?: EngineObserver;
   /** How long an application read from the database is trusted before it is read again (ms). */
   applicationTtlMs?: number;
   /** Where applications are looked up; by default, the repository through a one-second cache. */

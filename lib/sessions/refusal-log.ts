@@ -65,6 +65,8 @@ export interface RefusalLogOptions {
   maxPending?: number;
   /** Called when a write fails; the batch is dropped. */
   onError?: (error: unknown) => void;
+  /** Told of every entry as it arrives (metrics): `kept` is false when it was dropped. Must not wait. */
+  onRecord?: (entry: RefusalEntry, kept: boolean) => void;
 }
 
 const HOUR = 3_600_000;
@@ -111,8 +113,10 @@ export function createRefusalLog(options: RefusalLogOptions) {
     record(entry: RefusalEntry): void {
       if (pending.length >= maxPending) {
         dropped += 1;
+        options.onRecord?.(entry, false);
         return;
       }
+      options.onRecord?.(entry, true);
       pending.push(entry);
       if (pending.length >= batchSize) void log.flush();
       else schedule();
@@ -128,6 +132,11 @@ export function createRefusalLog(options: RefusalLogOptions) {
       pending = [];
       if (batch.length > 0) writing = writing.then(() => write(batch));
       return writing;
+    },
+
+    /** Entries waiting to be written. */
+    get pending(): number {
+      return pending.length;
     },
 
     /** Entries dropped because too many were waiting. */

@@ -144,6 +144,7 @@ export async function checkToken(
   request: RequestContext = {},
 ): Promise<CheckResult> {
   const checked = await judge(ctx, scope, token);
+  ctx.observer?.tokenChecked(operation, checked.ok ? null : checked.refusal.reason);
   if (!checked.ok && ctx.refusals) {
     const { refusal } = checked;
     ctx.refusals.record({

@@ -63,6 +63,8 @@ export async function sweepPreview(ctx: EngineContext, scope: AppScope): Promise
   });
 }
 
+const parseSweepInput = (input: SweepInput) => parseInput(sweepSchema, input);
+
 /**
  * Deletes the sessions in `scope` that ended more than the retention period ago, in batches,
  * leaving a tombstone for each, and the OAuth states consumed or expired as long ago. With
@@ -75,13 +77,30 @@ export async function sweepSessions(
   actor: Actor = { type: "system", label: "sweep" },
   options: { onBatch?: (sweptSoFar: SweepCounts) => void } = {},
 ): Promise<SweepResult> {
-  const valid = parseInput(sweepSchema, input);
+  const valid = parseSweepInput(input);
   const now = ctx.clock.now();
   const cutoff = new Date(now.getTime() - (valid.retentionSeconds ?? ctx.config.retentionSeconds) * SECOND);
   if (valid.dryRun) {
     const [counts] = (await ctx.repository.deadSessionFigures(scope, now, [cutoff])).endedBy as [SweepCounts];
     return { ...counts, total: counts.idleExpired + counts.absoluteExpired + counts.revoked, dryRun: true, cutoff, oauthStates: 0 };
   }
+  ctx.observer?.sweepStarted();
+  try {
+    return await sweepInBatches(ctx, scope, valid, now, cutoff, actor, options);
+  } finally {
+    ctx.observer?.sweepFinished();
+  }
+}
+
+async function sweepInBatches(
+  ctx: EngineContext,
+  scope: AppScope,
+  valid: ReturnType<typeof parseSweepInput>,
+  now: Date,
+  cutoff: Date,
+  actor: Actor,
+  options: { onBatch?: (sweptSoFar: SweepCounts) => void },
+): Promise<SweepResult> {
   const batchSize = Math.min(valid.batchSize ?? ctx.config.sweepBatchSize, valid.limit ?? Infinity);
   const totals: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
   for (;;) {
