@@ -127,4 +127,15 @@ describe(`sign-ins by prepared statements on ${TEST_PROVIDER}`, () => {
     await transaction;
     expect((await rowsOf(issued.session.id)).audit).toHaveLength(1);
   });
+
+  it("issue OAuth states with their audit rows, 200 at once, each consumable once", async () => {
+    const { fast } = engines();
+    const engine = fast.app("default");
+    const prisma = db.database.prisma;
+    const before = await prisma.auditEvent.count({ where: { type: "oauth_state.issued" } });
+    const states = await Promise.all(Array.from({ length: 200 }, (_, i) => engine.issueOAuthState({ data: { n: i } })));
+    expect(await prisma.auditEvent.count({ where: { type: "oauth_state.issued" } })).toBe(before + 200);
+    expect(await engine.consumeOAuthState(states[7]!.state)).toEqual({ n: 7 });
+    await expect(engine.consumeOAuthState(states[7]!.state)).rejects.toMatchObject({ code: ErrorCode.STATE_INVALID });
+  });
 });

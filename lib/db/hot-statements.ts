@@ -1,6 +1,6 @@
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import type { UserProfile } from "../sessions/repository";
+import type { OAuthStateRecord, UserProfile } from "../sessions/repository";
 import type { AuditEventInput, SessionRecord, UserRecord } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import { parseDatabaseUrl } from "./url";
@@ -43,6 +43,8 @@ export interface HotStatements {
    * caller then writes through Prisma, which handles those cases.
    */
   insertSession(session: SessionRecord, events: AuditEventInput[], profile?: UserProfile): Promise<HotInsertOutcome>;
+  /** An OAuth state and its audit event, in one transaction ("fallback" as for insertSession). */
+  insertOAuthState(state: OAuthStateRecord, event: AuditEventInput): Promise<HotInsertOutcome>;
   /** The connection pool's state (PostgreSQL only). */
   poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -98,6 +100,8 @@ function userValues(session: SessionRecord, profile: UserProfile | undefined, at
 }
 const USER_DISABLED = `SELECT 1 AS "disabled" FROM "User" WHERE "appId" = $1 AND "id" = $2 AND "disabledAt" IS NOT NULL`;
 const INSERT_SESSION = `INSERT INTO "Session" (${quoted(SESSION_COLUMNS)}) VALUES (${SESSION_COLUMNS.map((_, index) => `$${index + 1}`).join(", ")})`;
+const STATE_COLUMNS = ["id", "appId", "secretHash", "data", "createdAt", "expiresAt", "consumedAt"] as const;
+const INSERT_STATE = `INSERT INTO "OAuthState" (${quoted(STATE_COLUMNS)}) VALUES (${STATE_COLUMNS.map((_, index) => `$${index + 1}`).join(", ")})`;
 const INSERT_AUDIT = `INSERT INTO "AuditEvent" (${quoted(AUDIT_COLUMNS)}) VALUES (${AUDIT_COLUMNS.map((_, index) => `$${index + 1}`).join(", ")})`;
 
 function isUniqueViolation(error: unknown): boolean {
@@ -197,6 +201,7 @@ function sqliteStatements(file: string): HotStatements {
       return apiKeyRow(statements().apiKey.statement.get(id) as Row | undefined, date);
     },
     insertSession: (session, events, profile) => writes.insert(session, events, profile),
+    insertOAuthState: (state, event) => writes.insertState(state, event),
     async close() {
       db?.close();
       writes.close();
@@ -205,9 +210,7 @@ function sqliteStatements(file: string): HotStatements {
 }
 
 interface PendingInsert {
-  session: SessionRecord;
-  events: AuditEventInput[];
-  profile?: UserProfile;
+  write: () => HotInsertOutcome;
   done: (outcome: HotInsertOutcome) => void;
   failed: (error: unknown) => void;
 }
@@ -224,7 +227,7 @@ interface PendingInsert {
 function sqliteSignInWriter(file: string) {
   let db: BetterSqlite3.Database | null = null;
   type Prepared = { statement: BetterSqlite3.Statement<unknown[]>; bind: (values: unknown[]) => unknown[] };
-  let statements: Record<"upsertUser" | "insertUser" | "disabled" | "session" | "audit", Prepared> | null = null;
+  let statements: Record<"upsertUser" | "insertUser" | "disabled" | "session" | "audit" | "state", Prepared> | null = null;
   const queue: PendingInsert[] = [];
   let scheduled = false;
   // better-sqlite3 binds only anonymous `?` by position: $n becomes `?`, with its value repeated in order.
@@ -243,12 +246,21 @@ function sqliteSignInWriter(file: string) {
         disabled: positional(USER_DISABLED),
         session: positional(INSERT_SESSION),
         audit: positional(INSERT_AUDIT),
+        state: positional(INSERT_STATE),
       };
     }
     return statements;
   }
 
-  function writeOne({ session, events, profile }: PendingInsert): HotInsertOutcome {
+  function writeEvents(events: AuditEventInput[]) {
+    const prepared = open();
+    for (const event of events) {
+      const row = auditEventRow(event);
+      prepared.audit.statement.run(...AUDIT_COLUMNS.map((column) => sqliteValue(row[column])));
+    }
+  }
+
+  function writeSignIn(session: SessionRecord, events: AuditEventInput[], profile?: UserProfile): HotInsertOutcome {
     const prepared = open();
     const user = userValues(session, profile, session.createdAt.getTime());
     const upsert = user.length === 5 ? prepared.upsertUser : prepared.insertUser;
@@ -261,11 +273,24 @@ function sqliteSignInWriter(file: string) {
     }
     if (prepared.disabled.statement.get(...prepared.disabled.bind([session.appId, session.userId]))) return "disabled";
     prepared.session.statement.run(...SESSION_COLUMNS.map((column) => sqliteValue(session[column as keyof SessionRecord])));
-    for (const event of events) {
-      const row = auditEventRow(event);
-      prepared.audit.statement.run(...AUDIT_COLUMNS.map((column) => sqliteValue(row[column])));
-    }
+    writeEvents(events);
     return "inserted";
+  }
+
+  function writeState(state: OAuthStateRecord, event: AuditEventInput): HotInsertOutcome {
+    open().state.statement.run(...STATE_COLUMNS.map((column) => sqliteValue(state[column])));
+    writeEvents([event]);
+    return "inserted";
+  }
+
+  function enqueue(write: () => HotInsertOutcome): Promise<HotInsertOutcome> {
+    return new Promise((done, failed) => {
+      queue.push({ write, done, failed });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
   }
 
   function flush() {
@@ -284,7 +309,7 @@ function sqliteSignInWriter(file: string) {
     for (const item of batch) {
       db!.exec("SAVEPOINT sign_in");
       try {
-        const outcome = writeOne(item);
+        const outcome = item.write();
         if (outcome === "inserted") db!.exec("RELEASE sign_in");
         else db!.exec("ROLLBACK TO sign_in; RELEASE sign_in");
         outcomes.push(outcome);
@@ -309,13 +334,10 @@ function sqliteSignInWriter(file: string) {
 
   return {
     insert(session: SessionRecord, events: AuditEventInput[], profile?: UserProfile): Promise<HotInsertOutcome> {
-      return new Promise((done, failed) => {
-        queue.push({ session, events, profile, done, failed });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
-      });
+      return enqueue(() => writeSignIn(session, events, profile));
+    },
+    insertState(state: OAuthStateRecord, event: AuditEventInput): Promise<HotInsertOutcome> {
+      return enqueue(() => writeState(state, event));
     },
     close() {
       db?.close();
@@ -399,6 +421,23 @@ function postgresStatements(connectionString: string): HotStatements {
         if (isUniqueViolation(error)) return "fallback";
         throw error;
       }
+    },
+    async insertOAuthState(state, event) {
+      const values: unknown[] = [];
+      const param = (value: unknown, cast = "") => {
+        values.push(value instanceof Date ? stamp(value) : value);
+        return `$${values.length}${cast}`;
+      };
+      const row = auditEventRow(event);
+      const stateValues = STATE_COLUMNS.map((column) => param(state[column], ["createdAt", "expiresAt", "consumedAt"].includes(column) ? "::timestamp(3)" : "")).join(", ");
+      const eventValues = AUDIT_COLUMNS.map((column) => param(row[column], column === "at" ? "::timestamp(3)" : "")).join(", ");
+      await pool.query({
+        name: "latchkey_oauth_state",
+        text: `WITH s AS (INSERT INTO "OAuthState" (${quoted(STATE_COLUMNS)}) VALUES (${stateValues}) RETURNING "id")
+               INSERT INTO "AuditEvent" (${quoted(AUDIT_COLUMNS)}) SELECT ${eventValues} FROM s`,
+        values,
+      });
+      return "inserted";
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),

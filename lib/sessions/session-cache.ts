@@ -1,6 +1,6 @@
 import type { Clock } from "./clock";
 import { ALL_APPS } from "./policy";
-import type { SessionRepository, UserProfile } from "./repository";
+import type { OAuthStateRecord, SessionRepository, UserProfile } from "./repository";
 import type { AuditEventInput, SessionRecord, UserRecord } from "./types";
 
 /** A live session and its user, as the engine judges a token against them. */
@@ -45,6 +45,7 @@ export interface HotSessionReads {
   unrevokedSessionIds(appId: string, userId: string): Promise<string[]>;
   /** A sign-in's writes without Prisma (see lib/db/hot-statements.ts); "fallback" sends them through `base`. */
   insertSession?(session: SessionRecord, events: AuditEventInput[], profile?: UserProfile): Promise<"inserted" | "disabled" | "fallback">;
+  insertOAuthState?(state: OAuthStateRecord, event: AuditEventInput): Promise<"inserted" | "disabled" | "fallback">;
 }
 
 export interface SessionCacheOptions {
@@ -198,6 +199,11 @@ export function cachingRepository(base: SessionRepository, hot: HotSessionReads,
       const result = await base.insertSession(session, events, limit, profile);
       await cache.invalidate(result.ended);
       return result;
+    },
+
+    async insertOAuthState(state, event) {
+      if (hot.insertOAuthState && (await hot.insertOAuthState(state, event)) === "inserted") return;
+      await base.insertOAuthState(state, event);
     },
 
     async rotateSession(app, oldId, revocation, successor, events, limit) {
