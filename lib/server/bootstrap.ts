@@ -20,6 +20,7 @@ export async function bootstrap(): Promise<void> {
   ensureAuthSecret(env.dataDir, env.authSecret);
   await settleBuiltInPolicies(database, policyFromConfig(env.session), systemClock.now());
   startWebhookDispatcher();
+  warmFigures();
   if (env.sweepIntervalSeconds) {
     scheduleSweeps(env.sweepIntervalSeconds);
     console.info(`latchkey: sweeping every ${env.sweepIntervalSeconds} s`);
@@ -44,6 +45,19 @@ export async function bootstrap(): Promise<void> {
   console.info(lines.join("\n"));
 }
 
+
+/**
+ * Computes the overview's figures for all applications and the sweep page's preview in the
+ * background, so that at a million sessions the first operator after a start does not wait
+ * seconds for them (lib/sessions/figures.ts); an error here only leaves that wait to the page.
+ */
+function warmFigures(): void {
+  const { operator } = getLatchkey();
+  void operator
+    .getStatistics()
+    .then(() => operator.sweepPreview())
+    .catch(() => undefined);
+}
 
 /** bootstrap(), ending the process with a one-line reason when the server cannot start. */
 export async function bootstrapOrExit(): Promise<void> {
