@@ -73,4 +73,27 @@ describe("a connection ended under a running query", () => {
     const error = await database.prisma.$queryRawUnsafe("SELECT * FROM no_such_table").catch((caught: unknown) => caught);
     expect(isDatabaseUnavailable(error)).toBe(false);
   });
+
+  it("a lock waited on past lock_timeout counts as unavailable; a protocol violation (a bug) does not", async () => {
+    const holder = new pg.Client({ connectionString: scratch.url });
+    const waiter = new pg.Client({ connectionString: scratch.url, lock_timeout: 200 });
+    await holder.connect();
+    await waiter.connect();
+    try {
+      await holder.query("CREATE TABLE IF NOT EXISTS held (id int PRIMARY KEY)");
+      await holder.query("INSERT INTO held VALUES (1) ON CONFLICT DO NOTHING");
+      await holder.query("BEGIN");
+      await holder.query("UPDATE held SET id = 1 WHERE id = 1");
+      const timedOut = await waiter.query("UPDATE held SET id = 1 WHERE id = 1").catch((error: unknown) => error);
+      expect((timedOut as { code?: string }).code).toBe("55P03");
+      expect(isDatabaseUnavailable(timedOut)).toBe(true);
+      await holder.query("ROLLBACK");
+      const violation = await waiter.query({ text: "SELECT $1::text, $2::text", values: ["only one"] }).catch((error: unknown) => error);
+      expect((violation as { code?: string }).code).toBe("08P01");
+      expect(isDatabaseUnavailable(violation)).toBe(false);
+    } finally {
+      await holder.end();
+      await waiter.end();
+    }
+  });
 });

@@ -138,4 +138,71 @@ describe(`sign-ins by prepared statements on ${TEST_PROVIDER}`, () => {
     expect(await engine.consumeOAuthState(states[7]!.state)).toEqual({ n: 7 });
     await expect(engine.consumeOAuthState(states[7]!.state)).rejects.toMatchObject({ code: ErrorCode.STATE_INVALID });
   });
+
+  it("a session that slipped past a disable (its transaction began first) does not come back when the user is enabled", async () => {
+    const { fast } = engines();
+    const engine = fast.app("default");
+    const { token, session } = await engine.createSession({ userId: "hot-race" });
+    await engine.disableUser("hot-race", "left", ADMIN);
+    // What the race leaves: the disable's revocation ran before the sign-in committed.
+    await db.database.prisma.session.update({ where: { id: session.id }, data: { revokedAt: null, revokedReason: null, revokedBy: null, revokeNote: null } });
+    expect((await engine.resolveSession(token)).authenticated).toBe(false);
+    await engine.enableUser("hot-race", ADMIN);
+    const after = await engine.resolveSession(token);
+    expect(after).toMatchObject({ authenticated: false, revokedReason: "USER_DISABLED" });
+    // Enabling a user who is not disabled ends nothing.
+    const kept = await engine.createSession({ userId: "hot-race" });
+    await engine.enableUser("hot-race", ADMIN).catch(() => undefined);
+    expect((await engine.resolveSession(kept.token)).authenticated).toBe(true);
+  });
 });
+
+/** Whether `promise` settled within `ms`, and how. */
+function settleWithin<T>(promise: Promise<T>, ms: number) {
+  return Promise.race([
+    promise.then(
+      (value) => ({ settled: "ok" as const, value }),
+      (error: unknown) => ({ settled: "error" as const, error }),
+    ),
+    new Promise<{ settled: "hung" }>((resolve) => setTimeout(() => resolve({ settled: "hung" }), ms)),
+  ]);
+}
+
+if (TEST_PROVIDER === "sqlite") {
+  describe("a SQLite sign-in batch whose transaction is rolled back as a whole", () => {
+    it("answers every caller: those written before it with an error (nothing of theirs kept), those after through Prisma", async () => {
+      const uncaught: unknown[] = [];
+      const onUncaught = (error: unknown) => uncaught.push(error);
+      process.on("uncaughtException", onUncaught);
+      const prisma = db.database.prisma;
+      // RAISE(ROLLBACK) stands in for the errors that end the whole transaction (a disk error).
+      await prisma.$executeRawUnsafe(`CREATE TRIGGER test_rollback BEFORE INSERT ON "Session" WHEN NEW."userId" = 'hot-boom' BEGIN SELECT RAISE(ROLLBACK, 'the whole transaction is gone'); END`);
+      try {
+        const engine = engines().fast.app("default");
+        await engine.createSession({ userId: "hot-warm" });
+        // One batch: three sign-ins in one turn of the event loop.
+        const calls = [engine.createSession({ userId: "hot-before" }), engine.createSession({ userId: "hot-boom" }), engine.createSession({ userId: "hot-after" })];
+        const [before, boom, after] = await Promise.all(calls.map((call) => settleWithin(call, 3_000)));
+        expect(uncaught).toEqual([]);
+        expect([before!.settled, boom!.settled, after!.settled]).toEqual(["error", "error", "ok"]);
+        expect(await prisma.session.count({ where: { userId: "hot-before" } })).toBe(0);
+        expect(await prisma.session.count({ where: { userId: "hot-after" } })).toBe(1);
+        // And the writer goes on.
+        expect((await engine.createSession({ userId: "hot-next" })).session.userId).toBe("hot-next");
+      } finally {
+        process.off("uncaughtException", onUncaught);
+        await prisma.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_rollback`);
+      }
+    });
+
+    it("after close, sign-ins go through Prisma and the connection is not opened again", async () => {
+      const own = openHotStatements(db.url);
+      await own.close();
+      const clock = createFakeClock(new Date("2026-03-01T12:00:00.000Z"));
+      const engine = createSessionEngine({ repository: cachingRepository(db.repository, own, createSessionCache({ maxEntries: 10, clock })), config: resolveSessionConfig({}), clock }).app("default");
+      const issued = await engine.createSession({ userId: "hot-after-close" });
+      expect((await rowsOf(issued.session.id)).audit).toHaveLength(1);
+      expect(await own.insertSession(issued.session as never, [])).toBe("fallback");
+    });
+  });
+}

@@ -230,6 +230,7 @@ function sqliteSignInWriter(file: string) {
   let statements: Record<"upsertUser" | "insertUser" | "disabled" | "session" | "audit" | "state", Prepared> | null = null;
   const queue: PendingInsert[] = [];
   let scheduled = false;
+  let closed = false;
   // better-sqlite3 binds only anonymous `?` by position: $n becomes `?`, with its value repeated in order.
   const positional = (sql: string): Prepared => {
     const order = [...sql.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]) - 1);
@@ -293,43 +294,80 @@ function sqliteSignInWriter(file: string) {
     });
   }
 
+  /**
+   * Writes the queued items in one transaction and settles every one of them, whatever fails:
+   * an item whose statement fails is undone alone (its savepoint); an error that undoes the whole
+   * transaction (a disk error, say) fails the items written before it, and the rest go to Prisma.
+   */
   function flush() {
     scheduled = false;
     const batch = queue.splice(0);
     if (batch.length === 0) return;
-    try {
-      open();
-      db!.exec("BEGIN IMMEDIATE");
-    } catch (error) {
-      if ((error as { code?: string }).code === "SQLITE_BUSY") for (const item of batch) item.done("fallback");
-      else for (const item of batch) item.failed(error);
-      return;
-    }
-    const outcomes: (HotInsertOutcome | { error: unknown })[] = [];
-    for (const item of batch) {
-      db!.exec("SAVEPOINT sign_in");
-      try {
-        const outcome = item.write();
-        if (outcome === "inserted") db!.exec("RELEASE sign_in");
-        else db!.exec("ROLLBACK TO sign_in; RELEASE sign_in");
-        outcomes.push(outcome);
-      } catch (error) {
-        db!.exec("ROLLBACK TO sign_in; RELEASE sign_in");
-        outcomes.push({ error });
-      }
-    }
-    try {
-      db!.exec("COMMIT");
-    } catch (error) {
-      if (db!.inTransaction) db!.exec("ROLLBACK");
-      for (const item of batch) item.failed(error);
-      return;
-    }
-    batch.forEach((item, index) => {
-      const outcome = outcomes[index]!;
+    const settled = new Set<PendingInsert>();
+    const settle = (item: PendingInsert, outcome: HotInsertOutcome | { error: unknown }) => {
+      if (settled.has(item)) return;
+      settled.add(item);
       if (typeof outcome === "string") item.done(outcome);
       else item.failed(outcome.error);
-    });
+    };
+    try {
+      if (closed) {
+        for (const item of batch) settle(item, "fallback");
+        return;
+      }
+      try {
+        open();
+        db!.exec("BEGIN IMMEDIATE");
+      } catch (error) {
+        for (const item of batch) settle(item, (error as { code?: string }).code === "SQLITE_BUSY" ? "fallback" : { error });
+        return;
+      }
+      const written: [PendingInsert, HotInsertOutcome][] = [];
+      let lost: unknown = null;
+      for (const item of batch) {
+        if (lost !== null) {
+          settle(item, "fallback");
+          continue;
+        }
+        db!.exec("SAVEPOINT sign_in");
+        let outcome: HotInsertOutcome | { error: unknown };
+        try {
+          outcome = item.write();
+        } catch (error) {
+          outcome = { error };
+        }
+        if (!db!.inTransaction) {
+          // The whole transaction is gone: what this batch wrote so far with it.
+          lost = typeof outcome === "string" ? new Error("The sign-in's transaction was rolled back.") : outcome.error;
+          for (const [done] of written) settle(done, { error: lost });
+          settle(item, { error: lost });
+          continue;
+        }
+        if (outcome === "inserted") db!.exec("RELEASE sign_in");
+        else db!.exec("ROLLBACK TO sign_in; RELEASE sign_in");
+        if (typeof outcome === "string" && outcome !== "inserted") settle(item, outcome);
+        else if (typeof outcome === "string") written.push([item, outcome]);
+        else settle(item, outcome);
+      }
+      if (lost !== null) return;
+      try {
+        db!.exec("COMMIT");
+      } catch (error) {
+        if (db!.inTransaction) db!.exec("ROLLBACK");
+        for (const [item] of written) settle(item, { error });
+        return;
+      }
+      for (const [item, outcome] of written) settle(item, outcome);
+    } catch (error) {
+      if (db?.inTransaction) {
+        try {
+          db.exec("ROLLBACK");
+        } catch {
+          // The connection is unusable; the items below are answered all the same.
+        }
+      }
+      for (const item of batch) settle(item, { error });
+    }
   }
 
   return {
@@ -339,7 +377,9 @@ function sqliteSignInWriter(file: string) {
     insertState(state: OAuthStateRecord, event: AuditEventInput): Promise<HotInsertOutcome> {
       return enqueue(() => writeState(state, event));
     },
+    /** Items queued or arriving after this go to Prisma; the connection is not opened again. */
     close() {
+      closed = true;
       db?.close();
     },
   };
@@ -362,7 +402,17 @@ const pgTypes = {
 };
 
 function postgresStatements(connectionString: string): HotStatements {
-  const pool = new pg.Pool({ connectionString, max: 10, allowExitOnIdle: true, types: pgTypes as pg.CustomTypesConfig });
+  // Bounded waits: a locked row or a stuck server answers 503 (lib/api/handler.ts) rather than
+  // holding the pool, which every resolve of the process shares.
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    allowExitOnIdle: true,
+    types: pgTypes as pg.CustomTypesConfig,
+    connectionTimeoutMillis: 5_000,
+    lock_timeout: 2_000,
+    statement_timeout: 10_000,
+  });
   // An idle connection the server closed (a restart, a failover) is replaced on next use; without
   // a listener its error would end the process.
   pool.on("error", () => undefined);
@@ -391,10 +441,10 @@ function postgresStatements(connectionString: string): HotStatements {
     },
     async insertSession(session, events, profile) {
       // One statement, so one round trip and its own transaction: the user, the session unless
-      // the user is disabled, and the session's audit events only if the session went in.
-      const values = userValues(session, profile, stamp(session.createdAt));
-      const withProfile = values.length === 5;
-      const createdAtParam = values.length;
+      // the user is disabled, and the session's audit events only if the session went in. The
+      // user's row is locked only when the email or name given differs from it: one user's
+      // sign-ins do not wait for each other (nor hold the pool) when nothing of theirs changes.
+      const values: unknown[] = [session.appId, session.userId, profile?.email || null, profile?.name || null, stamp(session.createdAt)];
       const param = (value: unknown) => {
         values.push(value instanceof Date ? stamp(value) : value);
         return `$${values.length}`;
@@ -405,17 +455,16 @@ function postgresStatements(connectionString: string): HotStatements {
         const columns = AUDIT_COLUMNS.map((column) => `${param(row[column])}${CASTS[`audit.${column}`] ?? ""}`).join(", ");
         return `, a${index} AS (INSERT INTO "AuditEvent" (${quoted(AUDIT_COLUMNS)}) SELECT ${columns} FROM s)`;
       });
-      // The user row is written only if not disabled: a refused sign-in changes nothing.
-      const user = (withProfile ? UPSERT_USER : INSERT_USER).replace(
-        /VALUES \(([^)]*)\)/,
-        (_, list: string) => `SELECT ${list.replace(/\$(\d+)/g, (match: string, n: string) => (Number(n) === createdAtParam ? `${match}::timestamp(3)` : `${match}::text`))} WHERE NOT EXISTS (SELECT 1 FROM "User" WHERE "appId" = $1 AND "id" = $2 AND "disabledAt" IS NOT NULL)`,
-      );
-      const text = `WITH u AS (${user}),
+      const text = `WITH n AS (INSERT INTO "User" ("appId", "id", "email", "name", "createdAt", "updatedAt")
+                     VALUES ($1, $2, $3::text, $4::text, $5::timestamp(3), $5::timestamp(3)) ON CONFLICT ("appId", "id") DO NOTHING),
+        p AS (UPDATE "User" SET "email" = COALESCE($3::text, "email"), "name" = COALESCE($4::text, "name"), "updatedAt" = $5::timestamp(3)
+              WHERE "appId" = $1 AND "id" = $2 AND "disabledAt" IS NULL
+                AND (($3::text IS NOT NULL AND "email" IS DISTINCT FROM $3::text) OR ($4::text IS NOT NULL AND "name" IS DISTINCT FROM $4::text))),
         s AS (INSERT INTO "Session" (${quoted(SESSION_COLUMNS)}) SELECT ${sessionValues}
               WHERE NOT EXISTS (SELECT 1 FROM "User" WHERE "appId" = $1 AND "id" = $2 AND "disabledAt" IS NOT NULL) RETURNING "id")${audits.join("")}
         SELECT count(*)::int AS "inserted" FROM s`;
       try {
-        const result = await pool.query({ name: `latchkey_sign_in_${withProfile ? "profile" : "plain"}_${events.length}`, text, values });
+        const result = await pool.query({ name: `latchkey_sign_in_${events.length}`, text, values });
         return (result.rows[0] as { inserted: number }).inserted === 1 ? "inserted" : "disabled";
       } catch (error) {
         if (isUniqueViolation(error)) return "fallback";

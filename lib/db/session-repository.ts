@@ -721,6 +721,36 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       return rows.map((row) => row.id);
     },
 
+    async countInRetention(app, cutoff, now) {
+      // A session not revoked ends at its idle expiry, which is never past its absolute cap. Raw:
+      // Prisma's aggregate reads SQLite's epoch-millisecond minimum back as an invalid Date.
+      const [revoked, expired] = await Promise.all([
+        rawQuery<{ n: number | bigint; first: unknown }[]>(prisma, `SELECT count(*) AS "n", min("revokedAt") AS "first" FROM "Session" WHERE "revokedAt" > $1 AND ${appClause(app, 2)}`, [cutoff, ...appParams(app)]),
+        rawQuery<{ n: number | bigint; first: unknown }[]>(
+          prisma,
+          `SELECT count(*) AS "n", min("idleExpiresAt") AS "first" FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" > $1 AND "idleExpiresAt" <= $2 AND ${appClause(app, 3)}`,
+          [cutoff, now, ...appParams(app)],
+        ),
+      ]);
+      const firsts = [revoked[0]?.first, expired[0]?.first].map(timeOf).filter((value): value is Date => value !== null && !Number.isNaN(value.getTime()));
+      return {
+        count: Number(revoked[0]?.n ?? 0) + Number(expired[0]?.n ?? 0),
+        firstEndedAt: firsts.length > 0 ? new Date(Math.min(...firsts.map((value) => value.getTime()))) : null,
+      };
+    },
+
+    async countSweepable(app, cutoff) {
+      const scope = inApp(app);
+      const [revoked, absoluteExpired, idleExpired] = await Promise.all([
+        prisma.session.count({ where: { ...scope, revokedAt: { lte: cutoff } } }),
+        prisma.session.count({ where: { ...scope, revokedAt: null, absoluteExpiresAt: { lte: cutoff } } }),
+        prisma.session.count({
+          where: { ...scope, revokedAt: null, idleExpiresAt: { lte: cutoff }, absoluteExpiresAt: { gt: cutoff } },
+        }),
+      ]);
+      return { revoked, absoluteExpired, idleExpired };
+    },
+
     async deadSessionFigures(app, now, cutoffs) {
       // A dead session ended when it was revoked, or else at its idle expiry (never past its
       // absolute cap). Each row is counted under the oldest cutoff it ended by ("age") and the

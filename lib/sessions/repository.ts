@@ -238,6 +238,13 @@ export interface SessionRepository {
   pickLiveMatching(app: AppScope, filter: SessionFilter, now: Date, afterId: string | null, limit: number): Promise<string[]>;
 
   /**
+   * Sessions that have ended (at `now`) but not before `cutoff`: kept for the retention, not yet
+   * sweepable. Their count, and when the first of them ended.
+   */
+  countInRetention(app: AppScope, cutoff: Date, now: Date): Promise<{ count: number; firstEndedAt: Date | null }>;
+  /** Counts, by how they ended, the sessions dead since before `cutoff`. */
+  countSweepable(app: AppScope, cutoff: Date): Promise<SweepCounts>;
+  /**
    * Dead sessions (at `now`) by when they ended, in one read: for each of `cutoffs` (newest
    * first), those that ended at or before it, counted by how they ended; and those that ended
    * after the first cutoff (kept for the retention, not yet sweepable), with when the first of

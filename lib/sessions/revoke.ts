@@ -159,6 +159,19 @@ export async function disableUser(ctx: EngineContext, scope: AppScope, userId: s
 export async function enableUser(ctx: EngineContext, scope: AppScope, userId: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
   const appId = concreteApp(scope);
   const id = parseInput(identifierSchema, userId);
+  const now = ctx.clock.now();
+  if ((await ctx.repository.findUser(appId, id))?.disabledAt) {
+    // A sign-in written in a transaction that began before the disable committed can leave a
+    // session its revocation did not see (refused while the user is disabled): it does not come
+    // back with the user.
+    await ctx.repository.revokeSessions(
+      appId,
+      { userId: id },
+      revocation("USER_DISABLED", actor, "started while the user was being disabled", now),
+      { at: now, type: "session.revoked", actor, details: { reason: "USER_DISABLED" } },
+      null,
+    );
+  }
   const changed = await ctx.repository.setUserDisabled(appId, id, null, null, event(ctx, appId, "user.enabled", actor, { userId: id }));
   if (!changed) throw new SessionError(ErrorCode.SESSION_NOT_FOUND, "No such user.", { userId: id });
 }

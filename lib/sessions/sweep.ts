@@ -19,8 +19,7 @@ export interface SweepResult extends SweepCounts {
 export async function retained(ctx: EngineContext, scope: AppScope): Promise<RetainedSessions> {
   const now = ctx.clock.now();
   const retentionSeconds = ctx.config.retentionSeconds;
-  const figures = await ctx.repository.deadSessionFigures(scope, now, [new Date(now.getTime() - retentionSeconds * SECOND)]);
-  return retainedOf(figures.retained, retentionSeconds);
+  return retainedOf(await ctx.repository.countInRetention(scope, new Date(now.getTime() - retentionSeconds * SECOND), now), retentionSeconds);
 }
 
 export interface RetainedSessions {
@@ -81,7 +80,8 @@ export async function sweepSessions(
   const now = ctx.clock.now();
   const cutoff = new Date(now.getTime() - (valid.retentionSeconds ?? ctx.config.retentionSeconds) * SECOND);
   if (valid.dryRun) {
-    const [counts] = (await ctx.repository.deadSessionFigures(scope, now, [cutoff])).endedBy as [SweepCounts];
+    // Indexed counts: a dry run of one application reads its own dead sessions only.
+    const counts = await ctx.repository.countSweepable(scope, cutoff);
     return { ...counts, total: counts.idleExpired + counts.absoluteExpired + counts.revoked, dryRun: true, cutoff, oauthStates: 0 };
   }
   ctx.observer?.sweepStarted();
