@@ -35,7 +35,7 @@ export default async function ApiKeysPage() {
           {app.name}
           {app.disabledAt ? <span className="ml-2 text-sm font-normal text-red-700">(disabled: its keys are refused)</span> : null}
         </h2>
-        <SimpleTable headings={["Name", "Id", "Scopes", "Created", "Last used", "Status", ""]}>
+        <SimpleTable label={`Keys of ${app.name}`} headings={["Name", "Id", "Scopes", "Created", "Last used", "Status", ""]}>
           {appKeys.map((key) => (
             <tr key={key.id} data-api-key={key.name}>
               <td className="px-3 py-2">{key.name}</td>
