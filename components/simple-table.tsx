@@ -3,7 +3,8 @@ import { ScrollRegion } from "./scroll-region";
 
 /**
  * A plain bordered table with a header row; the rows come as children. It scrolls in its own box
- * when wider than the page; `label` names that box (the first heading if not given).
+ * when wider than the page; `label` names that box (the first heading if not given). An empty
+ * heading (over a column of buttons) is read as "Actions".
  */
 export function SimpleTable({ headings, label, children }: { headings: string[]; label?: string; children: ReactNode }) {
   return (
@@ -13,7 +14,7 @@ export function SimpleTable({ headings, label, children }: { headings: string[];
           <tr>
             {headings.map((heading, index) => (
               <th key={`${heading}-${index}`} scope="col" className="px-3 py-2 font-medium text-slate-700">
-                {heading}
+                {heading === "" ? <span className="sr-only">Actions</span> : heading}
               </th>
             ))}
           </tr>
