@@ -6,7 +6,8 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
  * A box that scrolls sideways when its content (a wide table) is wider than the page, instead of
  * the page being cut off. It is a named region; while its content is wider than it, it is also in
  * the tab order, so keyboard users can focus it and scroll it with the arrow keys (when everything
- * fits, it would only be one more stop on the way to the rows' links).
+ * fits, it would only be one more stop on the way to the rows' links). It is positioned, so that
+ * visually hidden text in a cell (absolutely placed) stays inside it instead of widening the page.
  */
 export function ScrollRegion({ label, className = "", children }: { label: string; className?: string; children: ReactNode }) {
   const box = useRef<HTMLDivElement>(null);
@@ -23,7 +24,7 @@ export function ScrollRegion({ label, className = "", children }: { label: strin
     return () => observer.disconnect();
   }, []);
   return (
-    <div ref={box} role="region" aria-label={label} tabIndex={scrolls ? 0 : undefined} className={`max-w-full overflow-x-auto ${className}`}>
+    <div ref={box} role="region" aria-label={label} tabIndex={scrolls ? 0 : undefined} className={`relative max-w-full overflow-x-auto ${className}`}>
       {children}
     </div>
   );
