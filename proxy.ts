@@ -80,6 +80,8 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+// Static files (Next.js's own, and the icons and manifest in public/) need no page policy: they
+// keep the server's, and are served to everyone, signed in or not.
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|icon.svg).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|favicon.svg|apple-touch-icon.png|icon-192.png|icon-512.png|site.webmanifest).*)"],
 };

@@ -1,4 +1,4 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
 import "./globals.css";
@@ -6,6 +6,21 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Latchkey", template: "%s · Latchkey" },
   description: "Self-hosted session management",
+  // Files in public/, served to everyone (signed in or not); scripts/make-icons.mjs draws the PNGs.
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "48x48" },
+      { url: "/favicon.svg", type: "image/svg+xml" },
+    ],
+    apple: { url: "/apple-touch-icon.png", sizes: "180x180", type: "image/png" },
+  },
+  manifest: "/site.webmanifest",
+};
+
+export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  themeColor: "#1e293b",
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

@@ -4,7 +4,7 @@ import { userHref } from "@/lib/console/apps";
 import { userKey } from "@/lib/sessions/types";
 import type { AuditEventView } from "@/lib/sessions/types";
 import { durationWords, reasonWords } from "@/lib/sessions/words";
-import { formatExact } from "./format";
+import { formatExact, labelledDetails } from "./format";
 
 /** Events that deserve attention: marked in timelines, and kept among the overview's recent ones. */
 export const SECURITY_EVENTS = new Set(["session.reuse_detected", "user.disabled", "application.disabled"]);
@@ -131,12 +131,43 @@ function sentence(event: AuditEventView, { emails }: Names): ReactNode {
         </>
       );
     }
+    case "webhook.endpoint_created":
+      return <>added the webhook endpoint {text(d.url) ?? text(d.endpointId)}</>;
+    case "webhook.endpoint_updated":
+      return <>changed the webhook endpoint {text(d.endpointId)}</>;
+    case "webhook.endpoint_deleted":
+      return <>removed the webhook endpoint {text(d.url) ?? text(d.endpointId)}</>;
+    case "webhook.secret_rotated":
+      return <>rotated the signing secret of the webhook endpoint {text(d.endpointId)}</>;
+    case "webhook.delivery_resent":
+      return <>queued a webhook delivery again</>;
+    case "webhook.endpoint_disabled":
+      return <>disabled the webhook endpoint {text(d.url) ?? text(d.endpointId)}: its deliveries kept failing</>;
     default:
-      return <>{event.type}</>;
+      return <>recorded {event.type}</>;
   }
 }
 
-/** Audit events, newest first, each a sentence: who did what to whose session, with links; security events marked. */
+/** The event's details as labelled text under its sentence ("reason: revoked · note: ticket 4711"), never raw JSON. */
+function EventDetails({ details }: { details: Record<string, unknown> }) {
+  const entries = labelledDetails(details);
+  if (entries.length === 0) return null;
+  return (
+    <p className="mt-1 break-words text-xs text-slate-600" data-testid="event-details">
+      {entries.map(([label, value], index) => (
+        <span key={label}>
+          {index > 0 ? " · " : ""}
+          <span className="font-medium">{label}:</span> {value}
+        </span>
+      ))}
+    </p>
+  );
+}
+
+/**
+ * Audit events, newest first, each a sentence (who did what to whose session, with links) and its
+ * details as labelled text; security events marked.
+ */
 export function AuditTimeline({ events, empty = "No events.", appNames, emails }: { events: AuditEventView[]; empty?: string } & Names) {
   if (events.length === 0) return <p className="text-sm text-slate-500">{empty}</p>;
   return (
@@ -159,6 +190,7 @@ export function AuditTimeline({ events, empty = "No events.", appNames, emails }
           <p className="mt-1" data-testid="event-sentence">
             <span className="font-medium">{actorOf(event)}</span> {sentence(event, { emails })}.
           </p>
+          <EventDetails details={event.details} />
         </li>
       ))}
     </ol>

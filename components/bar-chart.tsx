@@ -12,7 +12,7 @@ export function BarChart({ title, bars }: { title: string; bars: { label: string
           const barHeight = Math.round((bar.value / max) * height);
           return (
             <g key={bar.label}>
-              <title>{`${bar.label}: ${bar.value}`}</title>
+              <title>{`${bar.label}: ${bar.value.toLocaleString("en-US")}`}</title>
               <rect x={index * step + 1} y={height - barHeight} width={Math.max(step - 2, 1)} height={barHeight} className="fill-sky-600" />
             </g>
           );
@@ -25,17 +25,20 @@ export function BarChart({ title, bars }: { title: string; bars: { label: string
           {bars.at(-1)?.label}
         </text>
       </svg>
-      <table className="sr-only">
-        <caption>{title}</caption>
-        <tbody>
-          {bars.map((bar) => (
-            <tr key={bar.label}>
-              <th scope="row">{bar.label}</th>
-              <td>{bar.value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {/* sr-only on a wrapper: a table keeps its content's width, and would widen a phone's page. */}
+      <div className="sr-only">
+        <table>
+          <caption>{title}</caption>
+          <tbody>
+            {bars.map((bar) => (
+              <tr key={bar.label}>
+                <th scope="row">{bar.label}</th>
+                <td>{bar.value.toLocaleString("en-US")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -68,9 +68,9 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
       ) : null}
 
       {diagnosis.subject === "user" || diagnosis.refusals.length > 0 ? (
-        <section className="space-y-2" aria-label="Refused requests">
+        <section className="space-y-2">
           <h2 className="font-medium">Refused requests</h2>
-          <SimpleTable headings={["When (UTC)", "Reason", "Operation", "From", "Session", "IP", "User agent"]}>
+          <SimpleTable label="Refused requests" headings={["When (UTC)", "Reason", "Operation", "From", "Session", "IP", "User agent"]}>
             {diagnosis.refusals.length === 0 ? (
               <tr>
                 <td colSpan={7} className="px-3 py-2 text-slate-500">
@@ -97,9 +97,9 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
       ) : null}
 
       {diagnosis.sessions.length > 0 ? (
-        <section className="space-y-2" aria-label="Sessions">
+        <section className="space-y-2">
           <h2 className="font-medium">{diagnosis.subject === "user" ? "Sessions, newest first" : "Rotation family, newest first"}</h2>
-          <SimpleTable headings={["Session", "Status", "Device", "Created (UTC)", "Last seen (UTC)", "Ended"]}>
+          <SimpleTable label="Sessions" headings={["Session", "Status", "Device", "Created (UTC)", "Last seen (UTC)", "Ended"]}>
             {diagnosis.sessions.map((item) => (
               <tr key={item.id} data-session-id={item.id}>
                 <td className={CELL}>

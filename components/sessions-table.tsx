@@ -10,7 +10,7 @@ import {
 } from "@tanstack/react-table";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useEffect, useRef, useState, type ReactNode } from "react";
 import type { ActionState } from "@/lib/auth/action";
 import { userHref } from "@/lib/console/apps";
 import { reasonWords } from "@/lib/sessions/words";
@@ -18,6 +18,7 @@ import { DeviceIcon } from "./device-icon";
 import { FormStatus } from "./form-status";
 import { RevokeReasonFields } from "./revoke-reason-fields";
 import { RelativeTime } from "./relative-time";
+import { ScrollRegion } from "./scroll-region";
 
 /** One row of the sessions table, as the server hands it over (no secrets; times as ISO). */
 export interface SessionRow {
@@ -62,6 +63,11 @@ const STATUS_NOTE: Partial<Record<SessionRow["status"], string>> = {
 
 const column = createColumnHelper<SessionRow>();
 
+/** A long value (an IPv6 address, a tenant, a device) that may wrap, so the table needs less room. */
+function Wrapping({ children, width = "max-w-[12rem]" }: { children: ReactNode; width?: string }) {
+  return <span className={`block min-w-[6rem] ${width} whitespace-normal [overflow-wrap:anywhere]`}>{children}</span>;
+}
+
 // Module scope: stable column definitions keep the table from re-rendering forever.
 const columns = [
   column.display({
@@ -93,11 +99,11 @@ const columns = [
     cell: (info) => (
       <span className="flex items-center gap-1.5">
         <DeviceIcon type={info.row.original.deviceType} />
-        <span>{info.getValue()}</span>
+        <Wrapping>{info.getValue()}</Wrapping>
       </span>
     ),
   }),
-  column.accessor("ip", { header: "IP", cell: (info) => info.getValue() ?? "—" }),
+  column.accessor("ip", { header: "IP", cell: (info) => <Wrapping width="max-w-[9rem]">{info.getValue() ?? "—"}</Wrapping> }),
   column.accessor("status", {
     header: "Status",
     cell: (info) => {
@@ -118,7 +124,7 @@ const columns = [
             {status}
           </span>
           {status === "revoked" ? (
-            <span className="text-xs text-slate-500" data-testid="revoked-by">
+            <span className="block max-w-[12rem] whitespace-normal text-xs text-slate-500 [overflow-wrap:anywhere]" data-testid="revoked-by">
               {reasonWords(revokedReason, null)} by {revokedBy}
             </span>
           ) : STATUS_NOTE[status] ? (
@@ -129,7 +135,7 @@ const columns = [
     },
   }),
   column.accessor("kind", { header: "Kind" }),
-  column.accessor("tenantId", { header: "Tenant", cell: (info) => info.getValue() ?? "—" }),
+  column.accessor("tenantId", { header: "Tenant", cell: (info) => <Wrapping width="max-w-[9rem]">{info.getValue() ?? "—"}</Wrapping> }),
   column.accessor("createdAt", { header: "Created", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
   column.accessor("lastSeenAt", { header: "Last seen", cell: (info) => <RelativeTime iso={info.getValue()} now={info.row.original.now} /> }),
   column.accessor("expiresAt", {
@@ -150,7 +156,7 @@ const columns = [
     cell: (info) => (
       <Link href={`/sessions/${info.getValue()}`} className="font-mono text-xs hover:underline">
         {info.getValue()}
-        {info.row.original.current ? <span className="ml-2 rounded bg-sky-100 px-1.5 py-0.5 font-sans text-sky-800">this session</span> : null}
+        {info.row.original.current ? <span className="mt-1 block w-fit rounded bg-sky-100 px-1.5 py-0.5 font-sans text-sky-800">this session</span> : null}
       </Link>
     ),
   }),
@@ -180,13 +186,13 @@ function BulkRevokeDialog({ ids, action, onDone }: { ids: string[]; action: Bulk
         onClick={() => dialog.current?.showModal()}
         className="rounded border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 disabled:opacity-40"
       >
-        Revoke selected ({ids.length})
+        Revoke selected ({ids.length.toLocaleString("en-US")})
       </button>
       <FormStatus state={state.ok ? state : INITIAL} />
       <dialog ref={dialog} aria-labelledby="bulk-revoke-title" className="m-auto rounded-lg p-0 backdrop:bg-slate-900/40">
         <form action={submit} className="w-96 max-w-full space-y-3 p-5">
           <h2 id="bulk-revoke-title" className="font-semibold">
-            Revoke {ids.length} {ids.length === 1 ? "session" : "sessions"}?
+            Revoke {ids.length.toLocaleString("en-US")} {ids.length === 1 ? "session" : "sessions"}?
           </h2>
           <p className="text-sm text-slate-600">They are refused at once. The reason is kept in the audit log.</p>
           {ids.map((id) => (
@@ -209,7 +215,7 @@ function BulkRevokeDialog({ ids, action, onDone }: { ids: string[]; action: Bulk
 }
 
 /** The sessions table: column visibility kept in the URL (`hide`), row selection and bulk revoke. */
-export function SessionsTable({ rows, bulkRevoke }: { rows: SessionRow[]; bulkRevoke?: BulkRevoke }) {
+export function SessionsTable({ rows, bulkRevoke, label = "Sessions" }: { rows: SessionRow[]; bulkRevoke?: BulkRevoke; label?: string }) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -258,7 +264,7 @@ export function SessionsTable({ rows, bulkRevoke }: { rows: SessionRow[]; bulkRe
       {rows.length === 0 ? (
         <p className="rounded border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">No sessions match.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <ScrollRegion label={label} className="rounded-lg border border-slate-200 bg-white">
           <table className="min-w-full divide-y divide-slate-200 text-sm">
             <thead className="bg-slate-50">
               {table.getHeaderGroups().map((group) => (
@@ -283,7 +289,7 @@ export function SessionsTable({ rows, bulkRevoke }: { rows: SessionRow[]; bulkRe
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </div>
   );

@@ -210,7 +210,7 @@ test("pages, API answers, the hot path and files carry the security headers; a p
     { what: "GET /api/v1/me without a key", response: await request.get("/api/v1/me"), status: 401 },
     { what: "GET /api/health", response: await request.get("/api/health"), status: 200 },
     { what: "POST /api/v1/sessions/resolve without a key (hot path)", response: await request.post("/api/v1/sessions/resolve", { data: { token: "not-a-token" } }), status: 401 },
-    { what: "GET /icon.svg", response: await request.get("/icon.svg"), status: 200 },
+    { what: "GET /favicon.svg", response: await request.get("/favicon.svg"), status: 200 },
   ];
   for (const { what, response, status } of answers) {
     expect(response.status(), what).toBe(status);

@@ -1,5 +1,5 @@
-import Link from "next/link";
 import type { ReactNode } from "react";
+import { ConsoleNav } from "@/components/console-nav";
 import { SignOutButton } from "@/components/sign-out-button";
 import { requireConsoleSession } from "@/lib/auth/session";
 import type { ConsoleRole } from "@/lib/db/user-repository";
@@ -29,18 +29,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       </a>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 py-3">
-          <nav aria-label="Console" className="flex flex-wrap items-center gap-x-5 gap-y-1">
-            <Link href="/" className="font-semibold">
-              Latchkey
-            </Link>
-            {NAV.filter((item) => item.roles.includes(session.role)).map((item) => (
-              <Link key={item.href} href={item.href} className="text-sm text-slate-700 hover:underline">
-                {item.label}
-              </Link>
-            ))}
-          </nav>
-          <div className="flex items-center gap-3 text-sm text-slate-600">
-            <span data-testid="signed-in-as">
+          <ConsoleNav items={NAV.filter((item) => item.roles.includes(session.role)).map(({ href, label }) => ({ href, label }))} />
+          <div className="flex min-w-0 items-center gap-3 text-sm text-slate-600">
+            <span data-testid="signed-in-as" className="min-w-0 break-all">
               {session.email} · {session.role}
             </span>
             <SignOutButton />

@@ -10,7 +10,7 @@ const LIMIT_ACTION_WORDS: Record<SessionPolicy["sessionLimitAction"], string> = 
 
 /** A policy in one line. */
 export function describePolicy(policy: SessionPolicy): string {
-  const limit = policy.sessionLimit === null ? "no session limit" : `at most ${policy.sessionLimit} live per user (past it, ${LIMIT_ACTION_WORDS[policy.sessionLimitAction]})`;
+  const limit = policy.sessionLimit === null ? "no session limit" : `at most ${policy.sessionLimit.toLocaleString("en-US")} live per user (past it, ${LIMIT_ACTION_WORDS[policy.sessionLimitAction]})`;
   return `idle ${durationWords(policy.idleTimeoutSeconds)}, at most ${durationWords(policy.absoluteTimeoutSeconds)}, ${policy.allowGuests ? "guests allowed" : "no guests"}, ${limit}`;
 }
 

@@ -383,8 +383,8 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
       found.push({
         at: lastRevoked.revokedAt!,
         verdict: Verdict.REVOKED,
-        summary: `${together.length === 1 ? "A session was" : `${together.length} sessions were`} revoked by ${describeActor(lastRevoked.revokedBy)} at ${formatTime(lastRevoked.revokedAt!)} (${how}).`,
-        cause: `${together.length === 1 ? "a session was" : `${together.length === sessions.length ? "all" : ""} ${together.length} sessions were`.trim()} revoked by ${describeActor(lastRevoked.revokedBy)} (${how}).`,
+        summary: `${together.length === 1 ? "A session was" : `${together.length.toLocaleString("en-US")} sessions were`} revoked by ${describeActor(lastRevoked.revokedBy)} at ${formatTime(lastRevoked.revokedAt!)} (${how}).`,
+        cause: `${together.length === 1 ? "a session was" : `${together.length === sessions.length ? "all" : ""} ${together.length.toLocaleString("en-US")} sessions were`.trim()} revoked by ${describeActor(lastRevoked.revokedBy)} (${how}).`,
         meaning:
           lastRevoked.revokedReason === "SESSION_LIMIT"
             ? `${name} started more sessions than the application allows; the oldest or least used ended. A new sign-in works.`
@@ -429,7 +429,7 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
         ...base("user"),
         candidates: matches.map(userView),
         verdict: Verdict.SEVERAL_USERS,
-        summary: `${matches.length} users match ${query}: ${names.join(", ")}. Choose one.`,
+        summary: `${matches.length.toLocaleString("en-US")} users match ${query}: ${names.join(", ")}. Choose one.`,
         evidence: { query, users: matches.length },
       };
     }
@@ -448,7 +448,7 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
     const refusedSince = (from: Date) => {
       const after = refusals.filter((refusal) => refusal.at >= from);
       if (after.length === 0) return "";
-      return ` The application still sends an ended token: ${after.length === refusals.length && after.length >= TIMELINE ? "at least " : ""}${after.length} ${after.length === 1 ? "request was" : "requests were"} refused since, the last at ${formatTime(after[0]!.at)}; it should send ${name} to sign in.`;
+      return ` The application still sends an ended token: ${after.length === refusals.length && after.length >= TIMELINE ? "at least " : ""}${after.length.toLocaleString("en-US")} ${after.length === 1 ? "request was" : "requests were"} refused since, the last at ${formatTime(after[0]!.at)}; it should send ${name} to sign in.`;
     };
 
     if (user.disabledAt) {
@@ -479,7 +479,7 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
         return {
           ...found,
           verdict: latest.verdict,
-          summary: `${latest.summary} ${active.length === 1 ? "One other session is" : `${active.length} other sessions are`} active, last seen ${lastSeen}.${before}`,
+          summary: `${latest.summary} ${active.length === 1 ? "One other session is" : `${active.length.toLocaleString("en-US")} other sessions are`} active, last seen ${lastSeen}.${before}`,
           meaning: `${latest.meaning}${refusedSince(latest.at)}`,
           evidence: { ...evidence, ...latest.evidence, active: active.length },
         };
@@ -487,7 +487,7 @@ function diagnostics(ctx: EngineContext, scope: AppScope) {
       return {
         ...found,
         verdict: Verdict.ACTIVE,
-        summary: `${name} has ${active.length} active ${active.length === 1 ? "session" : "sessions"}, last seen ${lastSeen}.`,
+        summary: `${name} has ${active.length.toLocaleString("en-US")} active ${active.length === 1 ? "session" : "sessions"}, last seen ${lastSeen}.`,
         meaning: refusals[0] ? `Requests with an ended token were refused lately, the last at ${formatTime(refusals[0].at)} (${refusals[0].reason.toLowerCase().replaceAll("_", " ")}).` : null,
         evidence: { ...evidence, active: active.length },
       };

@@ -22,7 +22,7 @@ export function formatDuration(ms: number): string {
   for (const [size, name] of units) {
     if (Math.abs(ms) >= size) {
       const n = Math.round(ms / size);
-      return `${n} ${name}${n === 1 ? "" : "s"}`;
+      return `${n.toLocaleString("en-US")} ${name}${n === 1 ? "" : "s"}`;
     }
   }
   return "0 seconds";
@@ -42,7 +42,7 @@ export function durationWords(seconds: number): string {
       return `${n.toLocaleString("en-US")} ${name}${n === 1 ? "" : "s"}`;
     }
   }
-  return `${seconds} seconds`;
+  return `${seconds.toLocaleString("en-US")} seconds`;
 }
 
 /** "support@example.com", "API key billing-app", "the system (sweep)", from a revokedBy label. */

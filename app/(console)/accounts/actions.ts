@@ -29,13 +29,13 @@ export const createAccountAction = consoleAction(
 export const changeRoleAction = consoleAction({ ...ADMIN_ONLY, schema: changeRoleSchema }, async ({ userId, role }, session) => {
   const ended = await changeAccountRole(getLatchkey(), userId, role, session.actor);
   revalidatePath("/accounts");
-  return { ok: true, message: `Role set to ${role}; ${ended} ${ended === 1 ? "session" : "sessions"} ended.` };
+  return { ok: true, message: `Role set to ${role}; ${ended.toLocaleString("en-US")} ${ended === 1 ? "session" : "sessions"} ended.` };
 });
 
 export const disableAccountAction = consoleAction({ ...ADMIN_ONLY, schema: accountSchema }, async ({ userId }, session) => {
   const ended = await disableAccount(getLatchkey(), userId, session.actor);
   revalidatePath("/accounts");
-  return { ok: true, message: `Account disabled; ${ended} ${ended === 1 ? "session" : "sessions"} ended.` };
+  return { ok: true, message: `Account disabled; ${ended.toLocaleString("en-US")} ${ended === 1 ? "session" : "sessions"} ended.` };
 });
 
 export const enableAccountAction = consoleAction({ ...ADMIN_ONLY, schema: accountSchema }, async ({ userId }, session) => {
@@ -49,6 +49,6 @@ export const resetPasswordAction = consoleAction(
   async ({ userId }, session): Promise<ActionState<{ email: string; password: string }>> => {
     const { email, password, ended } = await resetAccountPassword(getLatchkey(), userId, session.actor);
     revalidatePath("/accounts");
-    return { ok: true, message: `${email} must choose a new one at next sign-in; ${ended} ${ended === 1 ? "session" : "sessions"} ended.`, data: { email, password } };
+    return { ok: true, message: `${email} must choose a new one at next sign-in; ${ended.toLocaleString("en-US")} ${ended === 1 ? "session" : "sessions"} ended.`, data: { email, password } };
   },
 );

@@ -19,7 +19,7 @@ export default async function AccountsPage() {
         </p>
       </div>
       <CreateAccountForm />
-      <SimpleTable headings={["Email", "Name", "Role", "Status", "Created", ""]}>
+      <SimpleTable label="Console accounts" headings={["Email", "Name", "Role", "Status", "Created", ""]}>
         {accounts.map((account) => (
           <tr key={account.id} data-account={account.email}>
             <td className="px-3 py-2">{account.email}</td>

@@ -51,9 +51,9 @@ export default async function ApiDocsPage() {
         const body = operation.requestBody ? exampleBody(operation.requestBody.content["application/json"].schema) : null;
         return (
           <article key={operation.operationId} id={operation.operationId} className="space-y-2 rounded-lg border border-slate-200 bg-white p-4">
-            <h2 className="flex flex-wrap items-center gap-2 font-mono text-sm">
+            <h2 className="flex min-w-0 flex-wrap items-center gap-2 font-mono text-sm">
               <span className={`rounded px-2 py-0.5 font-semibold uppercase ${METHOD_STYLE[method] ?? ""}`}>{method}</span>
-              <span>{path}</span>
+              <span className="min-w-0 [overflow-wrap:anywhere]">{path}</span>
               {operation["x-scope"] ? <span className="rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">scope {operation["x-scope"]}</span> : <span className="rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">no key needed</span>}
             </h2>
             <p className="text-sm">{operation.summary}</p>
@@ -65,7 +65,7 @@ export default async function ApiDocsPage() {
             <p className="text-xs text-slate-600">
               Responses: {Object.entries(operation.responses).map(([status, response]) => `${status} ${response.description}`).join(" · ")}
             </p>
-            <pre className="overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{curlExample(method.toUpperCase(), path, body)}</pre>
+            <pre className="whitespace-pre-wrap rounded bg-slate-900 p-3 text-xs text-slate-100 [overflow-wrap:anywhere]">{curlExample(method.toUpperCase(), path, body)}</pre>
           </article>
         );
       })}

@@ -30,12 +30,12 @@ export default async function ApiKeysPage() {
         <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-slate-600">No API keys yet.</p>
       ) : (
         byApp.map(({ app, keys: appKeys }) => (
-        <section key={app.id} className="space-y-2" aria-label={`Keys of ${app.name}`} data-app-keys={app.name}>
+        <section key={app.id} className="space-y-2" data-app-keys={app.name}>
         <h2 className="font-medium">
           {app.name}
           {app.disabledAt ? <span className="ml-2 text-sm font-normal text-red-700">(disabled: its keys are refused)</span> : null}
         </h2>
-        <SimpleTable headings={["Name", "Id", "Scopes", "Created", "Last used", "Status", ""]}>
+        <SimpleTable label={`Keys of ${app.name}`} headings={["Name", "Id", "Scopes", "Created", "Last used", "Status", ""]}>
           {appKeys.map((key) => (
             <tr key={key.id} data-api-key={key.name}>
               <td className="px-3 py-2">{key.name}</td>

@@ -21,7 +21,7 @@ export default async function ApplicationsPage() {
         </p>
       </div>
       <CreateApplicationForm />
-      <SimpleTable headings={["Application", "Id", "Live sessions", "Status", "Policy"]}>
+      <SimpleTable label="Applications" headings={["Application", "Id", "Live sessions", "Status", "Policy"]}>
         {apps.map((app) => (
           <tr key={app.id} data-application={app.name}>
             <td className="px-3 py-2">

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTimeline } from "@/components/audit-timeline";
 import { FilterButtons, FilterField } from "@/components/filter-field";
+import { FilterDisclosure } from "@/components/filter-disclosure";
 import { ErrorNotice } from "@/components/form-status";
 import { AppFilter } from "@/components/app-filter";
 import { requireConsoleSession } from "@/lib/auth/session";
@@ -41,16 +42,18 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <h1 className="text-xl font-semibold">Audit log</h1>
         <p className="text-sm text-slate-600">Every operator action and engine event, newest first.</p>
       </div>
-      <form method="get" className="grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3" aria-label="Filter events">
-        <AppFilter choices={choices} value={values.app} />
-        <FilterField label="Actor (id, email or key name)" name="actor" value={values.actor} />
-        <FilterField label="Type" name="type" value={values.type} placeholder="session.revoked" />
-        <FilterField label="User id" name="userId" value={values.userId} />
-        <FilterField label="Session id" name="sessionId" value={values.sessionId} />
-        <FilterField label="From (UTC)" name="from" value={values.from} placeholder="2026-11-30 14:00" />
-        <FilterField label="To (UTC)" name="to" value={values.to} placeholder="2026-11-30 14:00" />
-        <FilterButtons clearHref="/audit" />
-      </form>
+      <FilterDisclosure active={Object.keys(filters).length}>
+        <form method="get" className="grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3" aria-label="Filter events">
+          <AppFilter choices={choices} value={values.app} />
+          <FilterField label="Actor (id, email or key name)" name="actor" value={values.actor} />
+          <FilterField label="Type" name="type" value={values.type} placeholder="session.revoked" />
+          <FilterField label="User id" name="userId" value={values.userId} />
+          <FilterField label="Session id" name="sessionId" value={values.sessionId} />
+          <FilterField label="From (UTC)" name="from" value={values.from} placeholder="2026-11-30 14:00" />
+          <FilterField label="To (UTC)" name="to" value={values.to} placeholder="2026-11-30 14:00" />
+          <FilterButtons clearHref="/audit" />
+        </form>
+      </FilterDisclosure>
       <ErrorNotice error={error} />
       <AuditTimeline events={page.items} empty="No events match." appNames={appNames(choices)} emails={await emailsOfEvents(latchkey, page.items)} />
       {page.nextBefore ? (

@@ -28,5 +28,5 @@ export const signOutOtherDevicesAction = consoleAction({ roles: EVERYONE, schema
     exceptSessionId: session.sessionId,
   });
   revalidatePath("/devices");
-  return { ok: true, message: ended === 1 ? "Signed out 1 other device." : `Signed out ${ended} other devices.` };
+  return { ok: true, message: ended === 1 ? "Signed out 1 other device." : `Signed out ${ended.toLocaleString("en-US")} other devices.` };
 });

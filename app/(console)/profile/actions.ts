@@ -14,5 +14,5 @@ export const changePasswordAction = consoleAction({ roles: ["ADMIN", "SUPPORT", 
   await reissueConsoleSession(getLatchkey(), session);
   // The first-password notice goes once the person has chosen their own.
   revalidatePath("/profile");
-  return { ok: true, message: `Password changed. ${ended === 1 ? "1 other session was" : `${ended} other sessions were`} signed out.` };
+  return { ok: true, message: `Password changed. ${ended === 1 ? "1 other session was" : `${ended.toLocaleString("en-US")} other sessions were`} signed out.` };
 });

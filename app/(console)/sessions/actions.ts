@@ -37,7 +37,7 @@ export const bulkRevokeAction = consoleAction(
     revalidatePath("/sessions");
     const done = `Revoked ${revoked.toLocaleString("en-US")} ${revoked === 1 ? "session" : "sessions"}.`;
     if (refused === 0) return { ok: true, message: done };
-    return { ok: revoked > 0, message: done, error: `${done} ${refused} ${refused === 1 ? "belongs" : "belong"} to an account with more power than yours and ${refused === 1 ? "was" : "were"} left alone.` };
+    return { ok: revoked > 0, message: done, error: `${done} ${refused.toLocaleString("en-US")} ${refused === 1 ? "belongs" : "belong"} to an account with more power than yours and ${refused === 1 ? "was" : "were"} left alone.` };
   },
 );
 

@@ -15,7 +15,7 @@ export const logoutEverywhereAction = consoleAction(
   async ({ appId, userId, note: reason }, session) => {
     const ended = await getLatchkey().engine.app(appId).revokeUserSessions(userId, { reason: "LOGGED_OUT_EVERYWHERE", note: reason }, session.actor);
     revalidatePath(userHref(appId, userId));
-    return { ok: true, message: `Logged out everywhere: ${ended} ${ended === 1 ? "session" : "sessions"} ended.` };
+    return { ok: true, message: `Logged out everywhere: ${ended.toLocaleString("en-US")} ${ended === 1 ? "session" : "sessions"} ended.` };
   },
 );
 
@@ -25,7 +25,7 @@ export const disableUserAction = consoleAction(
     if (appId === CONSOLE_APP_ID && userId === session.userId) return { ok: false, error: "You cannot disable yourself." };
     const ended = await getLatchkey().engine.app(appId).disableUser(userId, reason, session.actor);
     revalidatePath(userHref(appId, userId));
-    return { ok: true, message: `User disabled; ${ended} ${ended === 1 ? "session" : "sessions"} ended.` };
+    return { ok: true, message: `User disabled; ${ended.toLocaleString("en-US")} ${ended === 1 ? "session" : "sessions"} ended.` };
   },
 );
 

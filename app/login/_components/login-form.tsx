@@ -41,7 +41,7 @@ export function LoginForm() {
           type="email"
           autoComplete="username"
           required
-          className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:border-slate-500 focus:outline-none"
+          className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:border-slate-500"
         />
       </label>
       <label className="block text-sm font-medium">
@@ -51,7 +51,7 @@ export function LoginForm() {
           type="password"
           autoComplete="current-password"
           required
-          className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:border-slate-500 focus:outline-none"
+          className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:border-slate-500"
         />
       </label>
       {error ? (

@@ -51,7 +51,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
       </div>
       {disabledHooks.length > 0 && (
         <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800">
-          {disabledHooks.length === 1 ? "A webhook endpoint is" : `${disabledHooks.length} webhook endpoints are`} disabled and receive nothing:{" "}
+          {disabledHooks.length === 1 ? "A webhook endpoint is" : `${disabledHooks.length.toLocaleString("en-US")} webhook endpoints are`} disabled and receive nothing:{" "}
           <Link href={`/applications/${encodeURIComponent(app.id)}/webhooks`} className="underline">
             see the webhooks
           </Link>

@@ -43,7 +43,7 @@ export function SignOutOthersForm({ others }: { others: number }) {
   return (
     <form action={action} className="space-y-2 rounded-lg border border-slate-200 bg-white p-4">
       <p className="text-sm text-slate-600">
-        {others === 0 ? "You are signed in on this device only." : `You are also signed in on ${others} other ${others === 1 ? "device" : "devices"}.`}
+        {others === 0 ? "You are signed in on this device only." : `You are also signed in on ${others.toLocaleString("en-US")} other ${others === 1 ? "device" : "devices"}.`}
       </p>
       <ReauthField state={state} />
       <button type="submit" disabled={pending || others === 0} className="rounded bg-red-700 px-3 py-1.5 text-sm text-white disabled:opacity-50">

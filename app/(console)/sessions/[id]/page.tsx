@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AuditTimeline } from "@/components/audit-timeline";
-import { formatExact } from "@/components/format";
+import { detailsText, formatExact } from "@/components/format";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { decodeSegment, userHref } from "@/lib/console/apps";
 import { userKey } from "@/lib/sessions/types";
@@ -98,7 +98,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         : "—",
     ],
     ["Guest id before upgrade", session.guestUserId ?? "—"],
-    ["Metadata", JSON.stringify(session.metadata)],
+    ["Metadata", detailsText(session.metadata)],
   ];
   return (
     <section className="space-y-6">

@@ -126,7 +126,7 @@ export function PolicyForm({ id, values }: { id: string; values: PolicyValues })
             done={(progress) => progress.scanned ?? 0}
             describe={(progress, finished) =>
               finished
-                ? `Applied to every live session: ${(progress.endedByTimeout ?? 0) + (progress.endedByLimit ?? 0)} ended.`
+                ? `Applied to every live session: ${((progress.endedByTimeout ?? 0) + (progress.endedByLimit ?? 0)).toLocaleString("en-US")} ended.`
                 : `Applying to existing sessions… ${(progress.scanned ?? 0).toLocaleString("en-US")} looked at, ${((progress.endedByTimeout ?? 0) + (progress.endedByLimit ?? 0)).toLocaleString("en-US")} ended so far.`
             }
           />

@@ -41,7 +41,7 @@ export default async function WebhooksPage({ params }: { params: Promise<{ id: s
       </div>
       {disabled.length > 0 && (
         <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800" data-testid="webhooks-disabled-banner">
-          {disabled.length === 1 ? "An endpoint is" : `${disabled.length} endpoints are`} disabled and receive nothing:{" "}
+          {disabled.length === 1 ? "An endpoint is" : `${disabled.length.toLocaleString("en-US")} endpoints are`} disabled and receive nothing:{" "}
           {disabled.map((endpoint) => `${endpoint.url} (${endpoint.disabledReason ?? "disabled"})`).join("; ")}.
         </p>
       )}

@@ -56,9 +56,9 @@ export default async function UserPage({ params }: { params: Promise<{ app: stri
       </div>
       <div>
         <h2 className="mb-2 font-medium">
-          Sessions ({user.liveSessions} live{page.nextCursor ? "; the 200 most recent shown" : ""})
+          Sessions ({user.liveSessions.toLocaleString("en-US")} live{page.nextCursor ? "; the 200 most recent shown" : ""})
         </h2>
-        <SessionsTable rows={rows} bulkRevoke={bulkRevokeAction} />
+        <SessionsTable rows={rows} bulkRevoke={bulkRevokeAction} label={`Sessions of ${user.email ?? user.id}`} />
       </div>
       <div>
         <h2 className="mb-2 font-medium">Audit trail</h2>

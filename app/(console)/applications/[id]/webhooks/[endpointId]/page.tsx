@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatExact } from "@/components/format";
+import { ScrollRegion } from "@/components/scroll-region";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { decodeSegment } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
@@ -42,7 +43,7 @@ export default async function DeliveryLogPage({ params }: { params: Promise<{ id
         </p>
       </div>
       <EndpointActions app={app.id} endpointId={endpoint.id} disabled={endpoint.disabledAt !== null} />
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <ScrollRegion label="Deliveries" className="rounded-lg border border-slate-200 bg-white">
         <table className="min-w-full text-sm" aria-label="Deliveries">
           <thead className="bg-slate-50 text-left">
             <tr>
@@ -106,7 +107,7 @@ export default async function DeliveryLogPage({ params }: { params: Promise<{ id
             })}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </section>
   );
 }

@@ -23,7 +23,7 @@ export function LogoutEverywhere({ appId, userId, live, label = "Log out everywh
             Log this user out everywhere?
           </h2>
           <p className="text-sm text-slate-600">
-            {live === 1 ? "1 live session ends" : `${live} live sessions end`} at once, on every device.
+            {live === 1 ? "1 live session ends" : `${live.toLocaleString("en-US")} live sessions end`} at once, on every device.
           </p>
           <input type="hidden" name="appId" value={appId} />
           <input type="hidden" name="userId" value={userId} />
