@@ -9,7 +9,8 @@ export interface AppChoice {
 
 /** Every application and the console, by name: for filters, and to name the application of a row. */
 export async function applicationChoices(latchkey: Latchkey): Promise<AppChoice[]> {
-  const apps = await latchkey.engine.listApplications();
+  // Names only: every console page asks, and counting each application's live sessions reads them all.
+  const apps = await latchkey.engine.listApplicationNames();
   return [...apps.map((app) => ({ id: app.id, name: app.name })), { id: CONSOLE_APP_ID, name: "console" }];
 }
 

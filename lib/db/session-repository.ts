@@ -530,8 +530,11 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     findUserByEmail: (appId, email) => prisma.user.findUnique({ where: { appId_email: { appId, email } }, select: USER_FIELDS }),
 
     async findUsersByIdOrEmail(app, query) {
+      // Users are keyed by application first: across every application, one key lookup per
+      // application (there are few), not a scan of every user for an id or email alone.
+      const appIds = app === ALL_APPS ? (await prisma.application.findMany({ select: { id: true } })).map((row) => row.id) : [app];
       const rows = await prisma.user.findMany({
-        where: { ...inApp(app), OR: [{ id: query }, ...(query.includes("@") ? [{ email: query.toLowerCase() }] : [])] },
+        where: { OR: appIds.flatMap((appId) => [{ appId, id: query }, ...(query.includes("@") ? [{ appId, email: query.toLowerCase() }] : [])]) },
         select: USER_FIELDS,
         orderBy: [{ appId: "asc" }, { id: "asc" }],
         take: 20,

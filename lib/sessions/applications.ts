@@ -89,6 +89,14 @@ export async function listApplications(ctx: EngineContext): Promise<ApplicationV
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The applications' ids and names (not the console's), by name: for choosers and labels. */
+export async function listApplicationNames(ctx: EngineContext): Promise<{ id: string; name: string }[]> {
+  return (await ctx.repository.listApplications())
+    .filter((app) => app.id !== CONSOLE_APP_ID)
+    .map((app) => ({ id: app.id, name: app.name }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** One application (the console included), with its policy in force; null when there is none. */
 export async function getApplication(ctx: EngineContext, id: string): Promise<ApplicationRecord | null> {
   const valid = applicationIdSchema.safeParse(id);

@@ -111,6 +111,7 @@ export function createSessionEngine(deps: SessionEngineDeps) {
     },
 
     listApplications: () => applications.listApplications(ctx),
+    listApplicationNames: () => applications.listApplicationNames(ctx),
     getApplication: (id: string) => applications.getApplication(ctx, id),
     findApplication: (idOrName: string) => applications.findApplication(ctx, idOrName),
     createApplication: (input: CreateApplicationInput, actor?: Actor) => applications.createApplication(ctx, input, actor),
