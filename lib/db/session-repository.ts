@@ -92,29 +92,36 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
   const { contains, startsWith } = textMatchers(provider);
 
   /**
-   * The filter for sessions whose label, browser, OS or user agent contains `text`. On
-   * PostgreSQL, a LIKE that its trigram indexes serve. On SQLite, the distinct device texts that
-   * contain it are looked up first (the "SessionDeviceText" table of the migrations), then:
-   * up to DEVICE_CANDIDATE_LIMIT sessions hold them, their ids, found through the column
-   * indexes; more, the LIKE, since walking the sort index finds a page soon when matches are
-   * common; a text with LIKE wildcards in it, the matching values themselves, as SQLite's LIKE
-   * cannot take `%` and `_` literally here. Over DEVICE_MATCH_LIMIT distinct matching texts,
-   * the LIKE.
+   * The filter for sessions whose label, browser, OS or user agent contains `text`. The distinct
+   * device texts that contain it are looked up first (the "SessionDeviceText" table of the
+   * migrations, on both databases); over DEVICE_MATCH_LIMIT of them, the LIKE. On PostgreSQL,
+   * the sessions holding a matching value, through the column indexes (the planner walks the
+   * sort order's index instead when they are many). On SQLite: up to DEVICE_CANDIDATE_LIMIT
+   * sessions hold them, their ids, found through the column indexes; more, the LIKE, since
+   * walking the sort index finds a page soon when matches are common; a text with LIKE wildcards
+   * in it, the matching values themselves, as SQLite's LIKE cannot take `%` and `_` literally here.
    */
   async function deviceWhere(text: string): Promise<SessionWhereInput> {
     const like: SessionWhereInput = { OR: DEVICE_FIELDS.map((field) => ({ [field]: contains(text) })) };
-    if (provider === "postgresql") return like;
-    const matches = await prisma.$queryRawUnsafe<{ field: DeviceField; value: string }[]>(
-      `SELECT "field", "value" FROM "SessionDeviceText" WHERE "value" LIKE ? ESCAPE '\\' LIMIT ?`,
-      `%${escapeLike(text)}%`,
-      DEVICE_MATCH_LIMIT + 1,
-    );
+    const matches =
+      provider === "postgresql"
+        ? await prisma.$queryRawUnsafe<{ field: DeviceField; value: string }[]>(
+            `SELECT "field", "value" FROM "SessionDeviceText" WHERE "value" ILIKE $1 LIMIT $2`,
+            `%${escapeLike(text)}%`,
+            DEVICE_MATCH_LIMIT + 1,
+          )
+        : await prisma.$queryRawUnsafe<{ field: DeviceField; value: string }[]>(
+            `SELECT "field", "value" FROM "SessionDeviceText" WHERE "value" LIKE ? ESCAPE '\\' LIMIT ?`,
+            `%${escapeLike(text)}%`,
+            DEVICE_MATCH_LIMIT + 1,
+          );
     if (matches.length > DEVICE_MATCH_LIMIT) return like;
     const arms = DEVICE_FIELDS.map((field) => ({
       field,
       values: matches.filter((match) => match.field === field).map((match) => match.value),
     })).filter((arm) => arm.values.length > 0);
     if (arms.length === 0) return { id: { in: [] } };
+    if (provider === "postgresql") return { OR: arms.map((arm) => ({ [arm.field]: { in: arm.values } })) };
     // UNION ALL streams and stops at the limit (UNION would collect every match first); a session
     // matching in two columns comes twice, which only makes the limit come a little sooner.
     const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
@@ -843,6 +850,17 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
       for (const { status } of statuses) counts[SWEEP_COUNT_OF_STATUS[status]!] += 1;
       return { ...counts, scanned: statuses.length };
+    },
+
+    async pruneDeviceTexts() {
+      // SQLite's triggers let go of them row by row; PostgreSQL's table is pruned here, once a
+      // sweep is done, each value checked through its column's index.
+      if (provider !== "postgresql") return;
+      for (const field of DEVICE_FIELDS) {
+        await prisma.$executeRawUnsafe(
+          `DELETE FROM "SessionDeviceText" d WHERE d."field" = '${field}' AND NOT EXISTS (SELECT 1 FROM "Session" s WHERE s."${field}" = d."value")`,
+        );
+      }
     },
 
     findSweptSession: (app, id): Promise<SweptSessionRecord | null> => prisma.sweptSession.findUnique({ where: { id, ...inApp(app) } }),

@@ -256,6 +256,8 @@ export interface SessionRepository {
    * re-checks the condition in the delete so that nothing live is ever removed.
    */
   sweepBatch(app: AppScope, cutoff: Date, now: Date, limit: number): Promise<SweepCounts & { scanned: number }>;
+  /** After a sweep: lets go of the device texts no session holds any more (see the migrations). */
+  pruneDeviceTexts(): Promise<void>;
   findSweptSession(app: AppScope, id: string): Promise<SweptSessionRecord | null>;
   /** Deletes OAuth states that expired or were consumed before `cutoff`; returns how many. */
   deleteOAuthStatesBefore(app: AppScope, cutoff: Date): Promise<number>;

@@ -114,6 +114,7 @@ async function sweepInBatches(
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (valid.limit !== undefined && totals.idleExpired + totals.absoluteExpired + totals.revoked >= valid.limit) break;
   }
+  if (totals.idleExpired + totals.absoluteExpired + totals.revoked > 0) await ctx.repository.pruneDeviceTexts();
   const oauthStates = await ctx.repository.deleteOAuthStatesBefore(scope, cutoff);
   const total = totals.idleExpired + totals.absoluteExpired + totals.revoked;
   await ctx.repository.appendEvents([
