@@ -190,7 +190,7 @@ export function rowCounts(): Record<string, number> {
   const db = new Database(DATABASE_FILE, { readonly: true, fileMustExist: true });
   try {
     const counts: Record<string, number> = {};
-    for (const table of ["Application", "User", "Session", "SweptSession", "OAuthState", "AuditEvent", "ApiKey"]) {
+    for (const table of ["Application", "User", "Session", "SweptSession", "OAuthState", "AuditEvent", "ApiKey", "WebhookEndpoint", "WebhookDelivery"]) {
       counts[table] = (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
     }
     return counts;

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { BASE_URL, E2E_SERVER_LOG, keyOf, METRICS_TOKEN, operatorClient, PORT, signIn, startServer } from "./fixtures";
+import { createLatchkeyClient } from "@latchkey/client";
+import { ADMIN, BASE_URL, E2E_SERVER_LOG, keyOf, METRICS_TOKEN, operatorClient, PORT, signIn, startServer } from "./fixtures";
 
 // /metrics and the request log against the built server: a scripted run's counters, read as
 // before/after deltas of two scrapes, are exactly what the run did; /metrics refuses anyone
@@ -135,6 +136,8 @@ test("/metrics refuses a request without the token or with a wrong one (401), an
     ["a prefix of the token", { authorization: `Bearer ${METRICS_TOKEN.slice(0, 8)}` }],
     ["the token as Basic credentials", { authorization: `Basic ${Buffer.from(`prometheus:${METRICS_TOKEN}`).toString("base64")}` }],
     ["the token in a cookie", { cookie: `token=${METRICS_TOKEN}` }],
+    ["an application's API key", { authorization: `Bearer ${keyOf("default")}` }],
+    ["an ADMIN console account's session token", { authorization: `Bearer ${(await createLatchkeyClient({ baseUrl: BASE_URL, apiKey: "" }).createConsoleSession(ADMIN)).token}` }],
   ];
   for (const [what, headers] of refusals) {
     const response = await fetch(`${BASE_URL}/metrics`, { headers });

@@ -7,7 +7,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { createLatchkeyClient, LatchkeyApiError, verifyWebhook, type LatchkeyClient, type LatchkeyWebhookEvent } from "@latchkey/client";
 import Database from "better-sqlite3";
-import { ADMIN, BASE_URL, DATABASE_FILE, createAccountThroughConsole, keyOf, operatorClient, signIn, startServer } from "./fixtures";
+import { ADMIN, BASE_URL, DATABASE_FILE, createAccountThroughConsole, keyOf, operatorClient, recordAction, replayAction, rowCounts, signIn, signedInSupport, startServer } from "./fixtures";
 
 // Webhooks end to end: endpoints managed over the admin API, deliveries to receivers on this
 // machine (the e2e server's LATCHKEY_WEBHOOK_ALLOW admits 127.0.0.1 only), and a server killed
@@ -267,7 +267,7 @@ test("the console: an admin adds an endpoint (the secret shown once), sees deliv
     await expect(form.getByRole("alert")).toContainText("private, loopback, link-local or reserved");
     await form.getByLabel("URL").fill(hooks.url);
     await form.getByLabel("session.revoked").check();
-    await form.getByRole("button", { name: "Add endpoint" }).click();
+    const added = await recordAction(page, () => form.getByRole("button", { name: "Add endpoint" }).click());
     const secret = await form.getByTestId("webhook-secret").textContent();
     expect(secret).toMatch(/^whsec_/);
     await page.reload();
@@ -291,6 +291,15 @@ test("the console: an admin adds an endpoint (the secret shown once), sees deliv
     await expect.poll(() => hooks.received.length, { timeout: 15_000 }).toBe(3);
     await page.reload();
     await expect(page.getByRole("table", { name: "Deliveries" }).locator("tbody tr").first()).toContainText("webhook.test");
+
+    // The same action, replayed by a SUPPORT account, or by the admin naming the console's own
+    // application: refused, and no row anywhere changes.
+    const { page: support } = await signedInSupport(browser);
+    const before = rowCounts();
+    expect((await replayAction(support, added)).text).toContain("Your role does not allow this action.");
+    expect((await replayAction(page, added, [[application.id, "console"]])).text).toContain("No such application.");
+    expect(rowCounts()).toEqual(before);
+    await support.context().close();
 
     await page.getByRole("button", { name: "Disable" }).click();
     await expect(page.getByRole("status").filter({ hasText: "is disabled" })).toBeVisible();

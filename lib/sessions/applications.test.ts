@@ -146,6 +146,18 @@ describe(`applications on ${TEST_PROVIDER}`, () => {
     expect(await inB.consumeOAuthState(targets.B!.state)).toEqual({ from: "B" });
   });
 
+  it("an operator's page or admin call about an application reaches any application by id or name, never the console's own", async () => {
+    const { root } = createTestEngine(db);
+    const name = `client-${generateId()}`;
+    const app = await root.createApplication({ name }, ADMIN);
+    expect((await root.findClientApplication(app.id))?.id).toBe(app.id);
+    expect((await root.findClientApplication(name))?.id).toBe(app.id);
+    expect(await root.findClientApplication(CONSOLE_APP_ID)).toBeNull();
+    expect(await root.findClientApplication("console")).toBeNull();
+    expect((await root.findApplication(CONSOLE_APP_ID))?.id).toBe(CONSOLE_APP_ID);
+    expect(await root.findClientApplication("no-such-application")).toBeNull();
+  });
+
   it("a session an application makes for a console account's id is that application's user, never a console credential", async () => {
     const { root } = createTestEngine(db);
     const app = await root.createApplication({ name: `esc-${generateId()}` }, ADMIN);

@@ -105,6 +105,16 @@ export async function getApplication(ctx: EngineContext, id: string): Promise<Ap
   return app ? { ...app, ...policyOf(app, ctx.defaultPolicy) } : null;
 }
 
+/**
+ * An application other than the console's own, by id or name: what an operator's page, form or
+ * admin call about an application may reach (the console's accounts and sign-ins are managed
+ * elsewhere, and never as an application). Null when there is none.
+ */
+export async function findClientApplication(ctx: EngineContext, idOrName: string): Promise<ApplicationRecord | null> {
+  const found = await findApplication(ctx, idOrName);
+  return found && found.id !== CONSOLE_APP_ID ? found : null;
+}
+
 /** An application by id or, failing that, by name (the command line's --app). */
 export async function findApplication(ctx: EngineContext, idOrName: string): Promise<ApplicationRecord | null> {
   const byId = await getApplication(ctx, idOrName);

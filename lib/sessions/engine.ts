@@ -114,6 +114,7 @@ export function createSessionEngine(deps: SessionEngineDeps) {
     listApplicationNames: () => applications.listApplicationNames(ctx),
     getApplication: (id: string) => applications.getApplication(ctx, id),
     findApplication: (idOrName: string) => applications.findApplication(ctx, idOrName),
+    findClientApplication: (idOrName: string) => applications.findClientApplication(ctx, idOrName),
     createApplication: (input: CreateApplicationInput, actor?: Actor) => applications.createApplication(ctx, input, actor),
     renameApplication: (id: string, name: string, actor?: Actor) => applications.renameApplication(ctx, id, name, actor),
     setApplicationDisabled: (id: string, disabled: boolean, actor?: Actor) => applications.setApplicationDisabled(ctx, id, disabled, actor),

@@ -5,7 +5,6 @@ import { z } from "zod";
 import { consoleAction, type ActionState } from "@/lib/auth/action";
 import { getLatchkey } from "@/lib/server/latchkey";
 import { ErrorCode, SessionError } from "@/lib/sessions/errors";
-import { CONSOLE_APP_ID } from "@/lib/sessions/policy";
 import { applicationIdSchema } from "@/lib/sessions/schemas";
 import { WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/events";
 
@@ -16,8 +15,8 @@ const pageOf = (app: string) => `/applications/${encodeURIComponent(app)}/webhoo
 
 /** The application a form names: one that exists, never the console's own. */
 async function applicationOf(app: string): Promise<string> {
-  const found = await getLatchkey().engine.findApplication(app);
-  if (!found || found.id !== app || found.id === CONSOLE_APP_ID) throw new SessionError(ErrorCode.APP_NOT_FOUND, "No such application.");
+  const found = await getLatchkey().engine.findClientApplication(app);
+  if (!found || found.id !== app) throw new SessionError(ErrorCode.APP_NOT_FOUND, "No such application.");
   return found.id;
 }
 

@@ -5,7 +5,6 @@ import { formatExact } from "@/components/format";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { decodeSegment } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
-import { CONSOLE_APP_ID } from "@/lib/sessions/policy";
 import { WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/events";
 import { CreateWebhookForm, EndpointActions, RotateSecretForm } from "./_components/webhook-forms";
 
@@ -14,9 +13,9 @@ export const metadata: Metadata = { title: "Webhooks" };
 export default async function WebhooksPage({ params }: { params: Promise<{ id: string }> }) {
   await requireConsoleSession(["ADMIN"]);
   const id = decodeSegment((await params).id);
-  if (id === null || id === CONSOLE_APP_ID) notFound();
+  if (id === null) notFound();
   const { engine, webhooks } = getLatchkey();
-  const app = await engine.findApplication(id);
+  const app = await engine.findClientApplication(id);
   if (!app || app.id !== id) notFound();
   const endpoints = await webhooks.endpoints.list(app.id);
   const disabled = endpoints.filter((endpoint) => endpoint.disabledAt);

@@ -1,19 +1,16 @@
 // GET /api/v1/apps/{id} — one application; PATCH — rename, disable or enable it, change its policy
 import { endpoints } from "@/lib/api/endpoints";
-import { ApiError } from "@/lib/api/errors";
 import { apiRoute, json } from "@/lib/api/handler";
+import { applicationNamed } from "@/lib/api/webhooks";
 import { startPolicyApplication } from "@/lib/server/bulk-jobs";
 
 export const GET = apiRoute(endpoints.getApplication, async ({ latchkey, params }) => {
-  const application = await latchkey.engine.findApplication(params.id);
-  if (!application || application.id === "console") throw new ApiError("APP_NOT_FOUND", "No such application.");
-  return json({ application });
+  return json({ application: await applicationNamed(latchkey, params.id) });
 });
 
 export const PATCH = apiRoute(endpoints.updateApplication, async ({ latchkey, params, body, actor }) => {
   const { engine } = latchkey;
-  const found = await engine.findApplication(params.id);
-  if (!found || found.id === "console") throw new ApiError("APP_NOT_FOUND", "No such application.");
+  const found = await applicationNamed(latchkey, params.id);
   if (body.name !== undefined) await engine.renameApplication(found.id, body.name, actor);
   if (body.disabled !== undefined) await engine.setApplicationDisabled(found.id, body.disabled, actor);
   let impact = null;

@@ -6,7 +6,6 @@ import { ScrollRegion } from "@/components/scroll-region";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { decodeSegment } from "@/lib/console/apps";
 import { getLatchkey } from "@/lib/server/latchkey";
-import { CONSOLE_APP_ID } from "@/lib/sessions/policy";
 import { isSessionError } from "@/lib/sessions/errors";
 import { EndpointActions, ResendForm } from "../_components/webhook-forms";
 
@@ -17,9 +16,9 @@ export default async function DeliveryLogPage({ params }: { params: Promise<{ id
   const raw = await params;
   const id = decodeSegment(raw.id);
   const endpointId = decodeSegment(raw.endpointId);
-  if (id === null || endpointId === null || id === CONSOLE_APP_ID) notFound();
+  if (id === null || endpointId === null) notFound();
   const { engine, webhooks } = getLatchkey();
-  const app = await engine.findApplication(id);
+  const app = await engine.findClientApplication(id);
   if (!app || app.id !== id) notFound();
   let endpoint;
   try {
