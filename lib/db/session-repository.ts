@@ -7,6 +7,7 @@ import type {
   RevocationTarget,
   SessionLimitCheck,
   SessionRepository,
+  SweepCursor,
   SweptSessionRecord,
   UserProfile,
 } from "../sessions/repository";
@@ -33,6 +34,10 @@ const USER_FIELDS = {
 } as const;
 
 /** Advisory lock key held by a PostgreSQL sweep batch. */
+const BY_INDEX: SweepCursor = { by: "index" };
+/** A sweep walks PostgreSQL's table page by page when at least this many sessions, and this share of the table, are to go. */
+const PAGE_WALK_MIN_ROWS = 10_000;
+const PAGE_WALK_MIN_SHARE = 0.2;
 const SWEEP_LOCK = 7_301_246;
 
 /** Unrevoked and before both expiries at `now`. */
@@ -411,6 +416,18 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
 
   const num = (value: number | bigint | string | null | undefined) => Number(value ?? 0);
 
+  async function countSweepable(app: AppScope, cutoff: Date): Promise<SweepCounts> {
+    const scope = inApp(app);
+    const [revoked, absoluteExpired, idleExpired] = await Promise.all([
+      prisma.session.count({ where: { ...scope, revokedAt: { lte: cutoff } } }),
+      prisma.session.count({ where: { ...scope, revokedAt: null, absoluteExpiresAt: { lte: cutoff } } }),
+      prisma.session.count({
+        where: { ...scope, revokedAt: null, idleExpiresAt: { lte: cutoff }, absoluteExpiresAt: { gt: cutoff } },
+      }),
+    ]);
+    return { revoked, absoluteExpired, idleExpired };
+  }
+
   return {
     async findApplication(id) {
       return toApplication(await prisma.application.findUnique({ where: { id } }));
@@ -749,17 +766,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       };
     },
 
-    async countSweepable(app, cutoff) {
-      const scope = inApp(app);
-      const [revoked, absoluteExpired, idleExpired] = await Promise.all([
-        prisma.session.count({ where: { ...scope, revokedAt: { lte: cutoff } } }),
-        prisma.session.count({ where: { ...scope, revokedAt: null, absoluteExpiresAt: { lte: cutoff } } }),
-        prisma.session.count({
-          where: { ...scope, revokedAt: null, idleExpiresAt: { lte: cutoff }, absoluteExpiresAt: { gt: cutoff } },
-        }),
-      ]);
-      return { revoked, absoluteExpired, idleExpired };
-    },
+    countSweepable,
 
     async deadSessionFigures(app, now, cutoffs) {
       // A dead session ended when it was revoked, or else at its idle expiry (never past its
@@ -801,7 +808,22 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       return { endedBy, retained };
     },
 
-    async sweepBatch(app, cutoff, now, limit) {
+    async planSweep(app, cutoff, batchSize) {
+      if (provider !== "postgresql") return BY_INDEX;
+      // The planner's own estimate of the table, from its last ANALYZE (-1 before the first).
+      const [table] = await rawQuery<{ rows: number; pages: number }[]>(
+        prisma,
+        `SELECT "reltuples"::float8 AS "rows", (pg_relation_size("oid") / current_setting('block_size')::int)::int AS "pages" FROM pg_class WHERE "oid" = '"Session"'::regclass`,
+        [],
+      );
+      if (!table || table.rows <= 0 || table.pages === 0) return BY_INDEX;
+      const { idleExpired, absoluteExpired, revoked } = await countSweepable(app, cutoff);
+      const sweepable = idleExpired + absoluteExpired + revoked;
+      if (sweepable < PAGE_WALK_MIN_ROWS || sweepable < table.rows * PAGE_WALK_MIN_SHARE) return BY_INDEX;
+      return { by: "pages", page: 0, end: table.pages, pages: Math.max(1, Math.floor(batchSize / (table.rows / table.pages))) };
+    },
+
+    async sweepBatch(app, cutoff, now, limit, cursor) {
       // Each tombstone is written from its row inside the database, so only the batch's bounds
       // cross to this process: no rows read out and sent back as thousands of parameters.
       const dead = (cut: () => string) =>
@@ -811,13 +833,23 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       // scan the table instead, which on a table of mostly live sessions reads it all again for
       // every batch (20 ms a batch at 100,000 sessions, against under 1 ms). SQLite's statistics
       // rate the revokedAt index poorly (most rows hold NULL), so it is named there.
-      const revokedIndex = provider === "postgresql" ? "" : ` INDEXED BY "Session_revokedAt_idx"`;
       const scoped = (appParam: () => string) => (app === ALL_APPS ? "" : ` AND "appId" = ${appParam()}`);
-      const pickDead = (cut: () => string, appParam: () => string, limit: string) =>
-        `SELECT "id" FROM "Session"${revokedIndex} WHERE "revokedAt" <= ${cut()}${scoped(appParam)}
-         UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}${scoped(appParam)}
-         UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}${scoped(appParam)}
-         LIMIT ${limit}`;
+      // On PostgreSQL each range is also ordered by its index with its own limit. Left to itself the
+      // planner read the revoked range as a bitmap heap scan, which visits every heap page its
+      // index entries point to, rows deleted by earlier batches included (a whole table's read per
+      // batch once the revoked rows were gone), and the idle range as a sequential scan, which
+      // reads past every row deleted before it: each batch slower than the one before. An index
+      // scan marks the entries of deleted rows as it passes them, so the next batch skips them.
+      const pickDead = (cut: () => string, appParam: () => string, limit: string, column = `"id"`) =>
+        provider === "postgresql"
+          ? `(SELECT ${column} FROM "Session" WHERE "revokedAt" <= ${cut()}${scoped(appParam)} ORDER BY "revokedAt" LIMIT ${limit})
+             UNION ALL (SELECT ${column} FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}${scoped(appParam)} ORDER BY "idleExpiresAt", "id" LIMIT ${limit})
+             UNION ALL (SELECT ${column} FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}${scoped(appParam)} ORDER BY "absoluteExpiresAt", "id" LIMIT ${limit})
+             LIMIT ${limit}`
+          : `SELECT "id" FROM "Session" INDEXED BY "Session_revokedAt_idx" WHERE "revokedAt" <= ${cut()}${scoped(appParam)}
+             UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}${scoped(appParam)}
+             UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}${scoped(appParam)}
+             LIMIT ${limit}`;
       const end = (revoked: string, absolute: string, idle: string) =>
         `CASE WHEN "revokedAt" IS NOT NULL THEN ${revoked} WHEN "absoluteExpiresAt" <= "idleExpiresAt" THEN ${absolute} ELSE ${idle} END`;
       const tombstones = (sweptAt: string, from: string) =>
@@ -829,13 +861,24 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         if (provider === "postgresql") {
           // Sweepers on several instances take turns batch by batch: deletes of overlapping
           // batches would otherwise deadlock. DELETE … RETURNING feeds the tombstones, so each
-          // sweeper keeps one for exactly the rows it deleted.
+          // sweeper keeps one for exactly the rows it deleted. Rows are named by their place in
+          // the table (ctid): a row moved by an update since it was picked no longer matches, and
+          // is left for a later batch.
           await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
+          const deleted = "RETURNING \"id\", \"appId\", \"userId\", \"kind\", \"revokedAt\", \"revokedReason\", \"idleExpiresAt\", \"absoluteExpiresAt\", \"createdAt\"";
+          if (cursor.by === "pages") {
+            return rawQuery<{ status: string }[]>(
+              tx,
+              `WITH gone AS (
+                 DELETE FROM "Session" WHERE "ctid" >= $3::tid AND "ctid" < $4::tid AND ${dead(() => "$2")}${scoped(() => "$5")} ${deleted})
+               ${tombstones("$1", `FROM gone`)}`,
+              [now, cutoff, `(${cursor.page},0)`, `(${cursor.page + cursor.pages},0)`, ...appParams(app)],
+            );
+          }
           return rawQuery<{ status: string }[]>(
             tx,
             `WITH gone AS (
-               DELETE FROM "Session" WHERE "id" IN (${pickDead(() => "$2", () => "$4", "$3")}) AND ${dead(() => "$2")}
-               RETURNING "id", "appId", "userId", "kind", "revokedAt", "revokedReason", "idleExpiresAt", "absoluteExpiresAt", "createdAt")
+               DELETE FROM "Session" WHERE "ctid" = ANY(ARRAY(${pickDead(() => "$2", () => "$4", "$3", `"ctid"`)})) AND ${dead(() => "$2")} ${deleted})
              ${tombstones("$1", `FROM gone`)}`,
             [now, cutoff, limit, ...appParams(app)],
           );
@@ -849,7 +892,15 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       });
       const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
       for (const { status } of statuses) counts[SWEEP_COUNT_OF_STATUS[status]!] += 1;
-      return { ...counts, scanned: statuses.length };
+      const next =
+        cursor.by === "pages"
+          ? cursor.page + cursor.pages < cursor.end
+            ? { ...cursor, page: cursor.page + cursor.pages }
+            : null
+          : statuses.length < limit
+            ? null
+            : cursor;
+      return { ...counts, scanned: statuses.length, next };
     },
 
     async pruneDeviceTexts() {

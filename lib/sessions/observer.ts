@@ -72,8 +72,8 @@ export function observedRepository(base: SessionRepository, observer: EngineObse
       return result;
     },
 
-    async sweepBatch(app, cutoff, now, limit) {
-      const batch = await base.sweepBatch(app, cutoff, now, limit);
+    async sweepBatch(app, cutoff, now, limit, cursor) {
+      const batch = await base.sweepBatch(app, cutoff, now, limit, cursor);
       observer.sessionsSwept(batch);
       return batch;
     },

@@ -90,6 +90,12 @@ export interface UserProfile {
   name: string | null;
 }
 
+/**
+ * Where a sweep stands: batches picked through the dead sessions' indexes, or a walk through the
+ * table's pages (PostgreSQL), `pages` at a time, from `page` to `end`.
+ */
+export type SweepCursor = { by: "index" } | { by: "pages"; page: number; pages: number; end: number };
+
 export type RevocationTarget = { userId: string; exceptSessionId?: string } | { familyId: string } | { ids: string[] };
 
 /**
@@ -252,10 +258,19 @@ export interface SessionRepository {
    */
   deadSessionFigures(app: AppScope, now: Date, cutoffs: Date[]): Promise<DeadSessionFigures>;
   /**
-   * Deletes up to `limit` sessions dead since before `cutoff`, leaving a tombstone for each;
-   * re-checks the condition in the delete so that nothing live is ever removed.
+   * How a sweep in batches of about `batchSize` goes through the sessions dead since before
+   * `cutoff`: by the dead sessions' indexes, or, when a large part of the table is to go, through
+   * the table's pages in order, which reads each page once instead of once for each dead session
+   * on it.
    */
-  sweepBatch(app: AppScope, cutoff: Date, now: Date, limit: number): Promise<SweepCounts & { scanned: number }>;
+  planSweep(app: AppScope, cutoff: Date, batchSize: number): Promise<SweepCursor>;
+  /**
+   * Deletes a batch of sessions dead since before `cutoff`, leaving a tombstone for each: up to
+   * `limit` of them by the indexes, or those in the stretch of table `cursor` names. Re-checks the
+   * condition in the delete so that nothing live is ever removed. `next` is where the sweep goes
+   * on from, null when it is done.
+   */
+  sweepBatch(app: AppScope, cutoff: Date, now: Date, limit: number, cursor: SweepCursor): Promise<SweepCounts & { scanned: number; next: SweepCursor | null }>;
   /** After a sweep: lets go of the device texts no session holds any more (see the migrations). */
   pruneDeviceTexts(): Promise<void>;
   findSweptSession(app: AppScope, id: string): Promise<SweptSessionRecord | null>;

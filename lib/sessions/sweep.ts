@@ -1,5 +1,6 @@
 import { SECOND, event, scopeKey, type EngineContext } from "./context";
 import type { Figures } from "./figures";
+import type { SweepCursor } from "./repository";
 import { CONSOLE_APP_ID, type AppScope } from "./policy";
 import { parseInput, sweepSchema, type SweepInput } from "./schemas";
 import type { Actor, SweepCounts } from "./types";
@@ -103,16 +104,17 @@ async function sweepInBatches(
 ): Promise<SweepResult> {
   const batchSize = Math.min(valid.batchSize ?? ctx.config.sweepBatchSize, valid.limit ?? Infinity);
   const totals: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
-  for (;;) {
-    const batch = await ctx.repository.sweepBatch(scope, cutoff, now, batchSize);
+  let cursor: SweepCursor | null = await ctx.repository.planSweep(scope, cutoff, batchSize);
+  while (cursor) {
+    const batch = await ctx.repository.sweepBatch(scope, cutoff, now, batchSize, cursor);
     totals.idleExpired += batch.idleExpired;
     totals.absoluteExpired += batch.absoluteExpired;
     totals.revoked += batch.revoked;
     options.onBatch?.({ ...totals });
-    if (batch.scanned < batchSize) break;
-    // Let requests waiting on this process run between batches (SQLite's driver is synchronous).
-    await new Promise((resolve) => setTimeout(resolve, 0));
     if (valid.limit !== undefined && totals.idleExpired + totals.absoluteExpired + totals.revoked >= valid.limit) break;
+    cursor = batch.next;
+    // Let requests waiting on this process run between batches (SQLite's driver is synchronous).
+    if (cursor) await new Promise((resolve) => setTimeout(resolve, 0));
   }
   if (totals.idleExpired + totals.absoluteExpired + totals.revoked > 0) await ctx.repository.pruneDeviceTexts();
   const oauthStates = await ctx.repository.deleteOAuthStatesBefore(scope, cutoff);

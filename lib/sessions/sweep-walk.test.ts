@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, createTestEngine, TEST_PROVIDER, type TestDatabase } from "../testing/database";
+import { generateId } from "./tokens";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ADMIN = { type: "user" as const, id: "op-admin", label: "admin@example.com" };
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+/** `count` sessions of `appId` written straight to the table, each as `shape` makes it. */
+async function insertSessions(appId: string, count: number, shape: (i: number) => { revokedAt?: Date; idleExpiresAt: Date; absoluteExpiresAt: Date }) {
+  const prisma = db.database.prisma;
+  const tag = generateId();
+  const users = Array.from({ length: 50 }, (_, i) => `walk-${tag}-${i}`);
+  const at = new Date("2026-01-01T00:00:00.000Z");
+  await prisma.user.createMany({ data: users.map((id) => ({ appId, id, createdAt: at, updatedAt: at })) });
+  const ids: string[] = [];
+  for (let from = 0; from < count; from += 1_000) {
+    const rows = Array.from({ length: Math.min(1_000, count - from) }, (_, k) => {
+      const i = from + k;
+      const id = generateId();
+      ids.push(id);
+      const { revokedAt, idleExpiresAt, absoluteExpiresAt } = shape(i);
+      return {
+        id, appId, secretHash: `hash-${id}`, userId: users[i % users.length]!, kind: "user", roles: "[]", metadata: "{}",
+        browser: "Firefox", os: "Linux", userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0",
+        createdAt: at, startedAt: at, lastSeenAt: at, idleTimeoutSeconds: 1800, idleExpiresAt, absoluteExpiresAt,
+        revokedAt: revokedAt ?? null, revokedReason: revokedAt ? "REVOKED" : null, familyId: id,
+      };
+    });
+    await prisma.session.createMany({ data: rows });
+  }
+  return ids;
+}
+
+describe("a sweep of most of the table", () => {
+  it("walks PostgreSQL's table page by page (SQLite's by its indexes) and deletes exactly the dead sessions of its application", async () => {
+    const { root, clock } = createTestEngine(db, { retentionSeconds: 7 * 24 * 3600 }, new Date("2026-03-01T12:00:00.000Z"));
+    const now = clock.now().getTime();
+    const app = await root.createApplication({ name: `walk-${generateId()}` }, ADMIN);
+    const other = await root.createApplication({ name: `walk-other-${generateId()}` }, ADMIN);
+    const longAgo = new Date(now - 30 * DAY);
+    // 12,000 dead for weeks, in three ways; 300 live; 200 dead since yesterday (kept by the retention).
+    const dead = await insertSessions(app.id, 12_000, (i) =>
+      i % 3 === 0
+        ? { revokedAt: longAgo, idleExpiresAt: new Date(now + DAY), absoluteExpiresAt: new Date(now + 10 * DAY) }
+        : i % 3 === 1
+          ? { idleExpiresAt: longAgo, absoluteExpiresAt: new Date(now + DAY) }
+          : { idleExpiresAt: new Date(now - 20 * DAY), absoluteExpiresAt: longAgo },
+    );
+    const live: string[] = [];
+    const prisma = db.database.prisma;
+    const at = new Date("2026-01-01T00:00:00.000Z");
+    await prisma.user.create({ data: { appId: app.id, id: "walk-live", createdAt: at, updatedAt: at } });
+    const liveEngine = root.app(app.id);
+    for (let i = 0; i < 300; i++) live.push((await liveEngine.createSession({ userId: "walk-live" })).session.id);
+    const recent = await insertSessions(other.id, 200, () => ({ idleExpiresAt: new Date(now - DAY), absoluteExpiresAt: new Date(now + DAY) }));
+    const otherDead = await insertSessions(other.id, 3_000, () => ({ idleExpiresAt: longAgo, absoluteExpiresAt: new Date(now + DAY) }));
+    if (TEST_PROVIDER === "postgresql") await prisma.$executeRawUnsafe(`ANALYZE "Session"`);
+
+    const cutoff = new Date(now - 7 * DAY);
+    const plan = await db.repository.planSweep(app.id, cutoff, 500);
+    expect(plan.by).toBe(TEST_PROVIDER === "postgresql" ? "pages" : "index");
+
+    let firstStretch = 0;
+    if (plan.by === "pages") {
+      // One stretch of the walk deletes the application's dead sessions on those pages, no others.
+      const onFirstPage = `SELECT count(*)::int AS "n" FROM "Session" WHERE "ctid" < '(1,0)'::tid AND "appId" = $1
+        AND ("revokedAt" <= $2 OR ("revokedAt" IS NULL AND ("idleExpiresAt" <= $2 OR "absoluteExpiresAt" <= $2)))`;
+      const [{ n }] = (await prisma.$queryRawUnsafe<{ n: number }[]>(onFirstPage, app.id, cutoff)) as [{ n: number }];
+      const step = await db.repository.sweepBatch(app.id, cutoff, clock.now(), 500, { ...plan, page: 0, pages: 1 });
+      firstStretch = step.idleExpired + step.absoluteExpired + step.revoked;
+      expect(n).toBeGreaterThan(0);
+      expect(firstStretch).toBe(n);
+      expect(step.next).toEqual({ ...plan, page: 1, pages: 1 });
+    }
+
+    const result = await liveEngine.sweepSessions({ batchSize: 500 });
+    expect(result.total + firstStretch).toBe(12_000);
+    expect(result.revoked + result.idleExpired + result.absoluteExpired).toBe(result.total);
+    // What is left of the application is its live sessions; of the other, everything.
+    expect(await prisma.session.count({ where: { appId: app.id } })).toBe(300);
+    expect(await prisma.session.count({ where: { id: { in: live } } })).toBe(300);
+    expect(await prisma.sweptSession.count({ where: { appId: app.id } })).toBe(12_000);
+    expect(await prisma.session.count({ where: { appId: other.id } })).toBe(recent.length + otherDead.length);
+    const tombstone = await liveEngine.getSweptSession(dead[0]!);
+    expect(tombstone).toMatchObject({ status: "revoked", revokedReason: "REVOKED" });
+    expect(tombstone!.endedAt.getTime()).toBe(longAgo.getTime());
+    expect((await liveEngine.getSweptSession(dead[2]!))!.endedAt.getTime()).toBe(longAgo.getTime());
+  });
+});
