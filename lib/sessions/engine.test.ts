@@ -418,6 +418,28 @@ describe("listing", () => {
       expect(new Set(seen).size).toBe(7);
     }
     await expectCode(engine.listSessions({ cursor: "garbage" }), ErrorCode.VALIDATION_FAILED);
+
+    // Live sessions signed in at the same instant: pages of them, either way, hold each once, in
+    // one order (on PostgreSQL, with few sessions live, read whole and ordered in memory).
+    const sameInstant = `same-${tenantId}`;
+    const together = await Promise.all(Array.from({ length: 7 }, () => engine.createSession({ userId, tenantId: sameInstant })));
+    await engine.revokeSession(together[3]!.session.id);
+    const orders: string[][] = [];
+    for (const order of ["asc", "desc"] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await engine.listSessions({ tenantId: sameInstant, status: ["active"], order, limit: 2, cursor });
+        seen.push(...page.items.map((s) => s.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(new Set(seen)).toEqual(new Set(together.filter((_, i) => i !== 3).map((t) => t.session.id)));
+      expect(seen).toHaveLength(6);
+      orders.push(seen);
+    }
+    expect(orders[1]).toEqual([...orders[0]!].reverse());
+    expect(await engine.countSessions({ tenantId: sameInstant, status: ["active"] })).toEqual({ count: 6, more: false });
+    expect(await engine.countSessions({ tenantId: sameInstant, status: ["active"] }, 4)).toEqual({ count: 4, more: true });
     await expectCode(engine.listSessions({ status: ["sleeping"] } as never), ErrorCode.VALIDATION_FAILED);
   });
 
