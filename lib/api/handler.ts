@@ -10,7 +10,7 @@ import type { AppEngine } from "../sessions/engine";
 import { ALL_APPS, CONSOLE_APP_ID, type AppScope } from "../sessions/policy";
 import { CLIENT_IP_HEADER, limitKeyOf } from "../server/client-address";
 import { getLogger } from "../server/log";
-import { noteApplication, REQUEST_ID_HEADER } from "../server/request-trace";
+import { noteApplication, REQUEST_ID_HEADER, type RequestTrace } from "../server/request-trace";
 import type { Endpoint } from "./endpoints";
 import { API_SCOPES, type CallerScope } from "./scopes";
 import { ApiError, errorReply, isApiError, sessionErrorReply, webResponse, type ApiReply } from "./errors";
@@ -36,6 +36,11 @@ export interface ApiInput {
   header(name: string): string | null;
   body: AsyncIterable<Uint8Array> | null;
   params?: Promise<Record<string, string | string[]>>;
+  /**
+   * The request's trace when the server hands it over itself (the hot path runs outside
+   * AsyncLocalStorage, whose hooks cost every promise of every request); else it is looked up.
+   */
+  trace?: RequestTrace;
 }
 
 /** An endpoint's checked call: who calls, and its validated params, query and body. */
@@ -318,7 +323,7 @@ async function call<E extends Endpoint, R>(
         throw new ApiError("UNAUTHORIZED", found);
       }
       principal = found;
-      if (typeof principal.scope === "string") noteApplication(principal.scope);
+      if (typeof principal.scope === "string") noteApplication(principal.scope, input.trace);
       key = principal.key;
       if (endpoint.scope !== "any" && !principal.scopes.includes(endpoint.scope)) {
         const whose = principal.type === "api_key" ? "This API key lacks" : `A ${principal.role} account lacks`;
@@ -370,7 +375,7 @@ async function call<E extends Endpoint, R>(
       body = parsed.data;
     }
     const scope = principal ? await scopeOf(latchkey, principal, input) : ALL_APPS;
-    if (typeof scope === "string") noteApplication(scope);
+    if (typeof scope === "string") noteApplication(scope, input.trace);
     return await handle({
       latchkey,
       app: latchkey.engine.app(scope),

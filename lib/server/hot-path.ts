@@ -4,7 +4,7 @@ import { apiCall, type ApiInput } from "../api/handler";
 import type { ApiReply } from "../api/errors";
 import { createCall, createGuestCall, issueStateCall, refreshCall, resolveCall } from "../api/session-calls";
 import { getLogger } from "./log";
-import { REQUEST_ID_HEADER } from "./request-trace";
+import { REQUEST_ID_HEADER, type RequestTrace } from "./request-trace";
 
 /**
  * Resolve, refresh and the sign-in calls answered straight from node:http, before Next.js sees
@@ -65,9 +65,10 @@ function bodyOf(request: IncomingMessage): AsyncIterable<Uint8Array> {
 
 /**
  * Answers the request if it is one of the hot calls, and says whether it did. Anything else
- * (another path, another method) is left to Next.js.
+ * (another path, another method) is left to Next.js. `trace` is the request's trace from the
+ * request observer (lib/server/observe.ts), which notes the application for the log line.
  */
-export function answerHotCall(request: IncomingMessage, response: ServerResponse): boolean {
+export function answerHotCall(request: IncomingMessage, response: ServerResponse, trace?: RequestTrace): boolean {
   if (request.method !== "POST" || !request.url) return false;
   const query = request.url.indexOf("?");
   const run = calls[query === -1 ? request.url : request.url.slice(0, query)];
@@ -79,6 +80,7 @@ export function answerHotCall(request: IncomingMessage, response: ServerResponse
       return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
     },
     body: bodyOf(request),
+    trace,
   };
   const started = performance.now();
   run(input).then(
