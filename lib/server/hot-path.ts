@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { endpoints, type Endpoint } from "../api/endpoints";
-import { apiCall, type ApiInput, type CallContext } from "../api/handler";
+import { apiCall, MAX_BODY_BYTES, type ApiInput, type CallContext } from "../api/handler";
 import { createAnswerSerializer } from "../api/serialize";
 import type { ApiReply } from "../api/errors";
 import { createCall, createGuestCall, issueStateCall, refreshCall, resolveCall } from "../api/session-calls";
@@ -37,45 +37,33 @@ function hotCall<E extends Endpoint>(endpoint: E, handle: (context: CallContext<
   return { path: endpoint.path, run: apiCall(endpoint, handle), status: endpoint.response.status, serialize: createAnswerSerializer(endpoint.response.schema) };
 }
 
-/** The body as chunks; stopping early leaves the rest to drain, so the answer can still be sent. */
-function bodyOf(request: IncomingMessage): AsyncIterable<Uint8Array> {
-  return {
-    [Symbol.asyncIterator]() {
-      const chunks: Uint8Array[] = [];
-      let ended = false;
-      let failure: Error | null = null;
-      let wake: (() => void) | null = null;
-      const signal = () => {
-        wake?.();
-        wake = null;
-      };
-      request.on("data", (chunk: Buffer) => {
-        chunks.push(chunk);
-        signal();
-      });
-      request.on("end", () => {
-        ended = true;
-        signal();
-      });
-      request.on("error", (error) => {
-        failure = error;
-        signal();
-      });
-      return {
-        async next(): Promise<IteratorResult<Uint8Array>> {
-          while (chunks.length === 0 && !ended && !failure) await new Promise<void>((resolve) => (wake = resolve));
-          if (chunks.length > 0) return { value: chunks.shift()!, done: false };
-          if (failure) throw failure;
-          return { value: undefined, done: true };
-        },
-        async return(): Promise<IteratorResult<Uint8Array>> {
-          request.removeAllListeners("data");
-          request.resume();
-          return { value: undefined, done: true };
-        },
-      };
-    },
+/**
+ * Reads the whole body from the request's events (no promise per chunk), then hands it over; past
+ * MAX_BODY_BYTES it stops keeping chunks and hands over what it has (the call refuses it as too
+ * large) while the rest drains, so the answer can still be sent. A failed read is handed over as
+ * a body that throws it.
+ */
+function readWholeBody(request: IncomingMessage, done: (body: ApiInput["body"]) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (body: ApiInput["body"]) => {
+    if (settled) return;
+    settled = true;
+    done(body);
   };
+  const whole = () => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  const keep = (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size <= MAX_BODY_BYTES) return;
+    request.removeListener("data", keep);
+    request.resume();
+    settle(whole());
+  };
+  request.on("data", keep);
+  request.on("end", () => settle(whole()));
+  request.on("error", (error) => settle({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) }));
 }
 
 /**
@@ -88,16 +76,19 @@ export function answerHotCall(request: IncomingMessage, response: ServerResponse
   const query = request.url.indexOf("?");
   const call = calls[query === -1 ? request.url : request.url.slice(0, query)];
   if (!call) return false;
-  const input: ApiInput = {
-    url: `http://${request.headers.host ?? "localhost"}${request.url}`,
-    header: (name) => {
-      const value = request.headers[name];
-      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-    },
-    body: bodyOf(request),
-    trace,
-  };
   const started = performance.now();
+  readWholeBody(request, (body) => answer(call, request, response, { url: `http://${request.headers.host ?? "localhost"}${request.url}`, header: headerOf(request), body, trace }, started));
+  return true;
+}
+
+function headerOf(request: IncomingMessage): ApiInput["header"] {
+  return (name) => {
+    const value = request.headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  };
+}
+
+function answer(call: HotCall, request: IncomingMessage, response: ServerResponse, input: ApiInput, started: number): void {
   call.run(input).then(
     (reply) => {
       // Errors are rare and of many shapes: JSON.stringify writes them.
@@ -119,7 +110,6 @@ export function answerHotCall(request: IncomingMessage, response: ServerResponse
       response.end(JSON.stringify({ error: { code: "INTERNAL", message: "Something went wrong on the server; the error was logged.", requestId } }));
     },
   );
-  return true;
 }
 
 /** Where the custom server (scripts/server.mjs) finds the hot path once instrumentation has loaded it. */
