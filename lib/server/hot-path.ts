@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { endpoints, type Endpoint } from "../api/endpoints";
-import { apiCall, MAX_BODY_BYTES, type ApiInput, type CallContext } from "../api/handler";
-import { createAnswerSerializer } from "../api/serialize";
+import { endpoints } from "../api/endpoints";
+import { apiCall, MAX_BODY_BYTES, type ApiInput } from "../api/handler";
 import type { ApiReply } from "../api/errors";
 import { createCall, createGuestCall, issueStateCall, refreshCall, resolveCall } from "../api/session-calls";
 import { getLogger } from "./log";
@@ -15,27 +14,13 @@ import { REQUEST_ID_HEADER, type RequestTrace } from "./request-trace";
  * once) makes creates as frequent, so they skip it. Same endpoints table, same checks, same
  * answers: the calls are the ones the Next.js routes run (lib/api/session-calls.ts).
  */
-const calls: Record<string, HotCall> = Object.fromEntries(
-  [
-    hotCall(endpoints.resolveSession, resolveCall),
-    hotCall(endpoints.refreshSession, refreshCall),
-    hotCall(endpoints.createSession, createCall),
-    hotCall(endpoints.createGuestSession, createGuestCall),
-    hotCall(endpoints.issueOAuthState, issueStateCall),
-  ].map((call) => [call.path, call]),
-);
-
-interface HotCall {
-  path: string;
-  run: (input: ApiInput) => Promise<ApiReply>;
-  /** The status of a successful answer, and how to write its body (compiled from its schema). */
-  status: number;
-  serialize: (body: unknown) => string;
-}
-
-function hotCall<E extends Endpoint>(endpoint: E, handle: (context: CallContext<E>) => Promise<ApiReply>): HotCall {
-  return { path: endpoint.path, run: apiCall(endpoint, handle), status: endpoint.response.status, serialize: createAnswerSerializer(endpoint.response.schema) };
-}
+const calls: Record<string, (input: ApiInput) => Promise<ApiReply>> = {
+  [endpoints.resolveSession.path]: apiCall(endpoints.resolveSession, resolveCall),
+  [endpoints.refreshSession.path]: apiCall(endpoints.refreshSession, refreshCall),
+  [endpoints.createSession.path]: apiCall(endpoints.createSession, createCall),
+  [endpoints.createGuestSession.path]: apiCall(endpoints.createGuestSession, createGuestCall),
+  [endpoints.issueOAuthState.path]: apiCall(endpoints.issueOAuthState, issueStateCall),
+};
 
 /**
  * Reads the whole body from the request's events (no promise per chunk), then hands it over; past
@@ -74,10 +59,10 @@ function readWholeBody(request: IncomingMessage, done: (body: ApiInput["body"]) 
 export function answerHotCall(request: IncomingMessage, response: ServerResponse, trace?: RequestTrace): boolean {
   if (request.method !== "POST" || !request.url) return false;
   const query = request.url.indexOf("?");
-  const call = calls[query === -1 ? request.url : request.url.slice(0, query)];
-  if (!call) return false;
+  const run = calls[query === -1 ? request.url : request.url.slice(0, query)];
+  if (!run) return false;
   const started = performance.now();
-  readWholeBody(request, (body) => answer(call, request, response, { url: `http://${request.headers.host ?? "localhost"}${request.url}`, header: headerOf(request), body, trace }, started));
+  readWholeBody(request, (body) => answer(run, request, response, { url: `http://${request.headers.host ?? "localhost"}${request.url}`, header: headerOf(request), body, trace }, started));
   return true;
 }
 
@@ -88,11 +73,10 @@ function headerOf(request: IncomingMessage): ApiInput["header"] {
   };
 }
 
-function answer(call: HotCall, request: IncomingMessage, response: ServerResponse, input: ApiInput, started: number): void {
-  call.run(input).then(
+function answer(run: (input: ApiInput) => Promise<ApiReply>, request: IncomingMessage, response: ServerResponse, input: ApiInput, started: number): void {
+  run(input).then(
     (reply) => {
-      // Errors are rare and of many shapes: JSON.stringify writes them.
-      const text = reply.status === call.status ? call.serialize(reply.body) : JSON.stringify(reply.body);
+      const text = JSON.stringify(reply.body);
       response.writeHead(reply.status, {
         "content-type": "application/json",
         "cache-control": "no-store",
