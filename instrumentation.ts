@@ -17,7 +17,7 @@ export async function register() {
   const { getLogger } = await import("./lib/server/log");
   const { metricsToken } = getLatchkey().env;
   (globalThis as Record<symbol, unknown>)[REQUEST_OBSERVER_KEY] = (appDir: string) =>
-    createRequestObserver({ appDir, metrics: getMetrics(), logger: getLogger(), metricsToken });
+    createRequestObserver({ appDir, metrics: getMetrics(), logger: getLogger(), metricsToken, answerHot: answerHotCall });
 }
 
 /**

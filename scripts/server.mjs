@@ -62,7 +62,8 @@ const server = createServer((request, response) => {
   else for (const name of ["x-latchkey-client-ip", "x-latchkey-client-proto"]) delete request.headers[name];
   setSecurityHeaders(request, response);
   const observeRequest = observer();
-  if (observeRequest) observeRequest(request, response, serve);
+  // The observer tries the hot path itself, handing it the request's trace.
+  if (observeRequest) observeRequest(request, response, handle);
   else serve(request, response);
 });
 

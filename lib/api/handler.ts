@@ -10,7 +10,7 @@ import type { AppEngine } from "../sessions/engine";
 import { ALL_APPS, CONSOLE_APP_ID, type AppScope } from "../sessions/policy";
 import { CLIENT_IP_HEADER, limitKeyOf } from "../server/client-address";
 import { getLogger } from "../server/log";
-import { noteApplication, REQUEST_ID_HEADER } from "../server/request-trace";
+import { noteApplication, REQUEST_ID_HEADER, type RequestTrace } from "../server/request-trace";
 import type { Endpoint } from "./endpoints";
 import { API_SCOPES, type CallerScope } from "./scopes";
 import { ApiError, errorReply, isApiError, sessionErrorReply, webResponse, type ApiReply } from "./errors";
@@ -34,8 +34,14 @@ export interface ApiInput {
   /** The absolute URL. */
   url: string;
   header(name: string): string | null;
-  body: AsyncIterable<Uint8Array> | null;
+  /** The body as it arrives, or all of it read already (the hot path reads it without a promise per chunk). */
+  body: AsyncIterable<Uint8Array> | Uint8Array | null;
   params?: Promise<Record<string, string | string[]>>;
+  /**
+   * The request's trace when the server hands it over itself (the hot path runs outside
+   * AsyncLocalStorage, whose hooks cost every promise of every request); else it is looked up.
+   */
+  trace?: RequestTrace;
 }
 
 /** An endpoint's checked call: who calls, and its validated params, query and body. */
@@ -167,19 +173,27 @@ function depthOf(value: unknown): number {
   return deepest;
 }
 
+/** The chunks of a body, up to the first past MAX_BODY_BYTES (the rest is not read). */
+async function readChunks(body: AsyncIterable<Uint8Array> | null): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body ?? []) {
+    size += chunk.byteLength;
+    chunks.push(chunk);
+    if (size > MAX_BODY_BYTES) break;
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+/** Decodes whole bodies only (never `stream: true`), so one serves every request. */
+const UTF8 = new TextDecoder("utf-8", { fatal: false });
+
 async function readBody(input: ApiInput, endpoint: Endpoint): Promise<unknown> {
   const declared = Number(input.header("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (input.body) {
-    for await (const chunk of input.body) {
-      size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
-      chunks.push(chunk);
-    }
-  }
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  const bytes = input.body instanceof Uint8Array ? input.body : await readChunks(input.body);
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+  const text = UTF8.decode(bytes);
   if (text.trim() === "") {
     if (endpoint.bodyOptional) return {};
     throw new ApiError("VALIDATION_FAILED", "Invalid input: body: a JSON object is required.", {
@@ -318,7 +332,7 @@ async function call<E extends Endpoint, R>(
         throw new ApiError("UNAUTHORIZED", found);
       }
       principal = found;
-      if (typeof principal.scope === "string") noteApplication(principal.scope);
+      if (typeof principal.scope === "string") noteApplication(principal.scope, input.trace);
       key = principal.key;
       if (endpoint.scope !== "any" && !principal.scopes.includes(endpoint.scope)) {
         const whose = principal.type === "api_key" ? "This API key lacks" : `A ${principal.role} account lacks`;
@@ -370,7 +384,7 @@ async function call<E extends Endpoint, R>(
       body = parsed.data;
     }
     const scope = principal ? await scopeOf(latchkey, principal, input) : ALL_APPS;
-    if (typeof scope === "string") noteApplication(scope);
+    if (typeof scope === "string") noteApplication(scope, input.trace);
     return await handle({
       latchkey,
       app: latchkey.engine.app(scope),

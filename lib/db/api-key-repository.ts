@@ -31,15 +31,23 @@ const KEY_CACHE_MS = 1_000;
 export function createApiKeyRepository({ prisma }: Database, { findRow }: { findRow?: (id: string) => Promise<ApiKeyRow | null> } = {}) {
   const readRow =
     findRow ?? ((id: string) => prisma.apiKey.findUnique({ where: { id }, select: { ...VIEW_FIELDS, secretHash: true } }));
-  const checked = new Map<string, { row: ApiKeyRow | null; at: number }>();
-  async function rowOf(id: string): Promise<ApiKeyRow | null> {
+  // With the row, its view: every call of a key within KEY_CACHE_MS gets the same (frozen) one.
+  const checked = new Map<string, { row: ApiKeyRow | null; view: Readonly<ApiKeyView> | null; at: number }>();
+  async function keyOf(id: string): Promise<{ row: ApiKeyRow | null; view: Readonly<ApiKeyView> | null }> {
     const now = Date.now();
     const held = checked.get(id);
-    if (held && now - held.at < KEY_CACHE_MS) return held.row;
+    if (held && now - held.at < KEY_CACHE_MS) return held;
     const row = await readRow(id);
+    let view: Readonly<ApiKeyView> | null = null;
+    if (row) {
+      const { secretHash: _hash, ...fields } = row;
+      const { scopes, ...rest } = toView(fields);
+      view = Object.freeze({ ...rest, scopes: Object.freeze(scopes) as ApiScope[] });
+    }
     if (checked.size >= 10_000) checked.clear();
-    checked.set(id, { row, at: now });
-    return row;
+    const entry = { row, view, at: now };
+    checked.set(id, entry);
+    return entry;
   }
   return {
     /** Creates a key and returns its full text, once. */
@@ -71,10 +79,9 @@ export function createApiKeyRepository({ prisma }: Database, { findRow }: { find
     async authenticateApiKey(presented: unknown): Promise<ApiKeyView | null> {
       const parsed = parseToken("apiKey", presented);
       if (!parsed) return null;
-      const row = await rowOf(parsed.id);
-      if (!row || row.revokedAt || !secretMatches(parsed.secret, row.secretHash)) return null;
-      const { secretHash: _hash, ...view } = row;
-      return toView(view);
+      const { row, view } = await keyOf(parsed.id);
+      if (!row || !view || row.revokedAt || !secretMatches(parsed.secret, row.secretHash)) return null;
+      return view;
     },
 
     async markApiKeyUsed(id: string, at: Date): Promise<void> {

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { endpoints } from "../api/endpoints";
-import { apiCall, type ApiInput } from "../api/handler";
+import { apiCall, MAX_BODY_BYTES, type ApiInput } from "../api/handler";
 import type { ApiReply } from "../api/errors";
 import { createCall, createGuestCall, issueStateCall, refreshCall, resolveCall } from "../api/session-calls";
 import { getLogger } from "./log";
-import { REQUEST_ID_HEADER } from "./request-trace";
+import { REQUEST_ID_HEADER, type RequestTrace } from "./request-trace";
 
 /**
  * Resolve, refresh and the sign-in calls answered straight from node:http, before Next.js sees
@@ -22,65 +22,58 @@ const calls: Record<string, (input: ApiInput) => Promise<ApiReply>> = {
   [endpoints.issueOAuthState.path]: apiCall(endpoints.issueOAuthState, issueStateCall),
 };
 
-/** The body as chunks; stopping early leaves the rest to drain, so the answer can still be sent. */
-function bodyOf(request: IncomingMessage): AsyncIterable<Uint8Array> {
-  return {
-    [Symbol.asyncIterator]() {
-      const chunks: Uint8Array[] = [];
-      let ended = false;
-      let failure: Error | null = null;
-      let wake: (() => void) | null = null;
-      const signal = () => {
-        wake?.();
-        wake = null;
-      };
-      request.on("data", (chunk: Buffer) => {
-        chunks.push(chunk);
-        signal();
-      });
-      request.on("end", () => {
-        ended = true;
-        signal();
-      });
-      request.on("error", (error) => {
-        failure = error;
-        signal();
-      });
-      return {
-        async next(): Promise<IteratorResult<Uint8Array>> {
-          while (chunks.length === 0 && !ended && !failure) await new Promise<void>((resolve) => (wake = resolve));
-          if (chunks.length > 0) return { value: chunks.shift()!, done: false };
-          if (failure) throw failure;
-          return { value: undefined, done: true };
-        },
-        async return(): Promise<IteratorResult<Uint8Array>> {
-          request.removeAllListeners("data");
-          request.resume();
-          return { value: undefined, done: true };
-        },
-      };
-    },
+/**
+ * Reads the whole body from the request's events (no promise per chunk), then hands it over; past
+ * MAX_BODY_BYTES it stops keeping chunks and hands over what it has (the call refuses it as too
+ * large) while the rest drains, so the answer can still be sent. A failed read is handed over as
+ * a body that throws it.
+ */
+function readWholeBody(request: IncomingMessage, done: (body: ApiInput["body"]) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (body: ApiInput["body"]) => {
+    if (settled) return;
+    settled = true;
+    done(body);
   };
+  const whole = () => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  const keep = (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size <= MAX_BODY_BYTES) return;
+    request.removeListener("data", keep);
+    request.resume();
+    settle(whole());
+  };
+  request.on("data", keep);
+  request.on("end", () => settle(whole()));
+  request.on("error", (error) => settle({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) }));
 }
 
 /**
  * Answers the request if it is one of the hot calls, and says whether it did. Anything else
- * (another path, another method) is left to Next.js.
+ * (another path, another method) is left to Next.js. `trace` is the request's trace from the
+ * request observer (lib/server/observe.ts), which notes the application for the log line.
  */
-export function answerHotCall(request: IncomingMessage, response: ServerResponse): boolean {
+export function answerHotCall(request: IncomingMessage, response: ServerResponse, trace?: RequestTrace): boolean {
   if (request.method !== "POST" || !request.url) return false;
   const query = request.url.indexOf("?");
   const run = calls[query === -1 ? request.url : request.url.slice(0, query)];
   if (!run) return false;
-  const input: ApiInput = {
-    url: `http://${request.headers.host ?? "localhost"}${request.url}`,
-    header: (name) => {
-      const value = request.headers[name];
-      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-    },
-    body: bodyOf(request),
-  };
   const started = performance.now();
+  readWholeBody(request, (body) => answer(run, request, response, { url: `http://${request.headers.host ?? "localhost"}${request.url}`, header: headerOf(request), body, trace }, started));
+  return true;
+}
+
+function headerOf(request: IncomingMessage): ApiInput["header"] {
+  return (name) => {
+    const value = request.headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  };
+}
+
+function answer(run: (input: ApiInput) => Promise<ApiReply>, request: IncomingMessage, response: ServerResponse, input: ApiInput, started: number): void {
   run(input).then(
     (reply) => {
       const text = JSON.stringify(reply.body);
@@ -101,7 +94,6 @@ export function answerHotCall(request: IncomingMessage, response: ServerResponse
       response.end(JSON.stringify({ error: { code: "INTERNAL", message: "Something went wrong on the server; the error was logged.", requestId } }));
     },
   );
-  return true;
 }
 
 /** Where the custom server (scripts/server.mjs) finds the hot path once instrumentation has loaded it. */

@@ -11,6 +11,8 @@ import { createRouteTable, loggedPath, REQUEST_ID_HEADER, requestIdOf, requestTr
 export const METRICS_PATH = "/metrics";
 
 export type Serve = (request: IncomingMessage, response: ServerResponse) => void;
+/** Answers a request if it is a hot call (lib/server/hot-path.ts), its trace passed along; false leaves it to Next.js. */
+export type AnswerHot = (request: IncomingMessage, response: ServerResponse, trace: RequestTrace) => boolean;
 /** Wraps the server's answer to one request: its id, its metrics, its log line. */
 export type RequestObserver = (request: IncomingMessage, response: ServerResponse, serve: Serve) => void;
 
@@ -21,6 +23,8 @@ export interface RequestObserverOptions {
   logger: Logger;
   /** The bearer token for /metrics; null answers /metrics as any unknown path (Next.js's 404). */
   metricsToken: string | null;
+  /** The hot path, tried before `serve`. */
+  answerHot?: AnswerHot;
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
@@ -46,8 +50,10 @@ function readManifest(appDir: string): RoutesManifest {
  * incoming X-Request-Id, else a new one), echoes it in the response, answers /metrics, runs the
  * request with its trace (so the API can note the application and put the id in 5xx bodies), and
  * when the response ends, counts its latency under its route template and writes one log line.
+ * The hot path gets the trace as an argument; only what goes on to Next.js runs inside
+ * AsyncLocalStorage, whose context rides on every promise the request makes.
  */
-export function createRequestObserver({ appDir, metrics, logger, metricsToken }: RequestObserverOptions): RequestObserver {
+export function createRequestObserver({ appDir, metrics, logger, metricsToken, answerHot }: RequestObserverOptions): RequestObserver {
   const routeOf = createRouteTable(readManifest(appDir), [METRICS_PATH]);
   const expected = metricsToken ? digest(metricsToken) : null;
   const traces = requestTraces();
@@ -106,6 +112,7 @@ export function createRequestObserver({ appDir, metrics, logger, metricsToken }:
       });
       return;
     }
+    if (answerHot?.(request, response, trace)) return;
     traces.run(trace, serve, request, response);
   };
 }

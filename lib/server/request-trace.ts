@@ -78,8 +78,10 @@ export function currentTrace(): RequestTrace | undefined {
   return requestTraces().getStore();
 }
 
-/** Records the application the request works in, for its log line. */
-export function noteApplication(appId: string): void {
-  const trace = currentTrace();
+/**
+ * Records the application the request works in, for its log line: in the trace given (the hot
+ * path passes its own, outside AsyncLocalStorage), else in the one of the request being answered.
+ */
+export function noteApplication(appId: string, trace: RequestTrace | undefined = currentTrace()): void {
   if (trace) trace.appId = appId;
 }
