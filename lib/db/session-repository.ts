@@ -923,21 +923,25 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
           // the table (ctid): a row moved by an update since it was picked no longer matches, and
           // is left for a later batch.
           await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
+          // Counted in the database: a batch's thousands of statuses do not cross to this process.
+          const countedByStatus = `SELECT "status", count(*) AS "n" FROM written GROUP BY "status"`;
           const deleted = "RETURNING \"id\", \"appId\", \"userId\", \"kind\", \"revokedAt\", \"revokedReason\", \"idleExpiresAt\", \"absoluteExpiresAt\", \"createdAt\"";
           if (cursor.by === "pages") {
-            return rawQuery<{ status: string }[]>(
+            return rawQuery<{ status: string; n: number | bigint }[]>(
               tx,
               `WITH gone AS (
-                 DELETE FROM "Session" WHERE "ctid" >= $3::tid AND "ctid" < $4::tid AND ${dead(() => "$2")}${scoped(() => "$5")} ${deleted})
-               ${tombstones("$1", `FROM gone`)}`,
+                 DELETE FROM "Session" WHERE "ctid" >= $3::tid AND "ctid" < $4::tid AND ${dead(() => "$2")}${scoped(() => "$5")} ${deleted}),
+               written AS (${tombstones("$1", `FROM gone`)})
+               ${countedByStatus}`,
               [now, cutoff, `(${cursor.page},0)`, `(${cursor.page + cursor.pages},0)`, ...appParams(app)],
             );
           }
-          return rawQuery<{ status: string }[]>(
+          return rawQuery<{ status: string; n: number | bigint }[]>(
             tx,
             `WITH gone AS (
-               DELETE FROM "Session" WHERE "ctid" = ANY(ARRAY(${pickDead(() => "$2", () => "$4", "$3", `"ctid"`)})) AND ${dead(() => "$2")} ${deleted})
-             ${tombstones("$1", `FROM gone`)}`,
+               DELETE FROM "Session" WHERE "ctid" = ANY(ARRAY(${pickDead(() => "$2", () => "$4", "$3", `"ctid"`)})) AND ${dead(() => "$2")} ${deleted}),
+             written AS (${tombstones("$1", `FROM gone`)})
+             ${countedByStatus}`,
             [now, cutoff, limit, ...appParams(app)],
           );
         }
@@ -946,19 +950,20 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         await pick(tx, pickDead(() => "$1", () => "$3", "$2"), [cutoff, limit, ...appParams(app)]);
         const written = await rawQuery<{ status: string }[]>(tx, tombstones("$1", `FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`), [now]);
         await tx.$executeRawUnsafe(`DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`);
-        return written;
+        return written.map(({ status }) => ({ status, n: 1 }));
       });
       const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
-      for (const { status } of statuses) counts[SWEEP_COUNT_OF_STATUS[status]!] += 1;
+      for (const { status, n } of statuses) counts[SWEEP_COUNT_OF_STATUS[status]!] += Number(n);
+      const scanned = counts.idleExpired + counts.absoluteExpired + counts.revoked;
       const next =
         cursor.by === "pages"
           ? cursor.page + cursor.pages < cursor.end
             ? { ...cursor, page: cursor.page + cursor.pages }
             : null
-          : statuses.length < limit
+          : scanned < limit
             ? null
             : cursor;
-      return { ...counts, scanned: statuses.length, next };
+      return { ...counts, scanned, next };
     },
 
     async pruneDeviceTexts() {

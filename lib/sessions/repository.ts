@@ -271,7 +271,7 @@ export interface SessionRepository {
    * on from, null when it is done.
    */
   sweepBatch(app: AppScope, cutoff: Date, now: Date, limit: number, cursor: SweepCursor): Promise<SweepCounts & { scanned: number; next: SweepCursor | null }>;
-  /** After a sweep: lets go of the device texts no session holds any more (see the migrations). */
+  /** Lets go of the device texts no session holds any more (see the migrations), around sweeps. */
   pruneDeviceTexts(): Promise<void>;
   findSweptSession(app: AppScope, id: string): Promise<SweptSessionRecord | null>;
   /** Deletes OAuth states that expired or were consumed before `cutoff`; returns how many. */

@@ -63,6 +63,9 @@ export async function sweepPreview(ctx: EngineContext, scope: AppScope): Promise
   });
 }
 
+/** Up to how many sessions swept a sweep lets go of device texts at its end too (see sweepInBatches). */
+const PRUNE_AFTER_AT_MOST = 50_000;
+
 const parseSweepInput = (input: SweepInput) => parseInput(sweepSchema, input);
 
 /**
@@ -104,6 +107,10 @@ async function sweepInBatches(
 ): Promise<SweepResult> {
   const batchSize = Math.min(valid.batchSize ?? ctx.config.sweepBatchSize, valid.limit ?? Infinity);
   const totals: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
+  // Device texts no session holds any more are let go of before a sweep, and after one that swept
+  // few sessions. After a large one, PostgreSQL's check of each text would step over every deleted
+  // row's index entries (3 s after a million), which vacuum removes before the next sweep.
+  await ctx.repository.pruneDeviceTexts();
   let cursor: SweepCursor | null = await ctx.repository.planSweep(scope, cutoff, batchSize);
   while (cursor) {
     const batch = await ctx.repository.sweepBatch(scope, cutoff, now, batchSize, cursor);
@@ -116,9 +123,9 @@ async function sweepInBatches(
     // Let requests waiting on this process run between batches (SQLite's driver is synchronous).
     if (cursor) await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  if (totals.idleExpired + totals.absoluteExpired + totals.revoked > 0) await ctx.repository.pruneDeviceTexts();
-  const oauthStates = await ctx.repository.deleteOAuthStatesBefore(scope, cutoff);
   const total = totals.idleExpired + totals.absoluteExpired + totals.revoked;
+  if (total > 0 && total <= PRUNE_AFTER_AT_MOST) await ctx.repository.pruneDeviceTexts();
+  const oauthStates = await ctx.repository.deleteOAuthStatesBefore(scope, cutoff);
   await ctx.repository.appendEvents([
     event(ctx, typeof scope === "string" ? scope : CONSOLE_APP_ID, "sessions.swept", actor, {
       details: { ...totals, total, oauthStates, cutoff: cutoff.toISOString(), scope: typeof scope === "string" ? scope : "all applications" },
