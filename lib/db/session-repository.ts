@@ -33,7 +33,6 @@ const USER_FIELDS = {
   createdAt: true,
 } as const;
 
-/** Advisory lock key held by a PostgreSQL sweep batch. */
 const BY_INDEX: SweepCursor = { by: "index" };
 /** Up to how many live sessions a PostgreSQL list of live sessions reads them all rather than walk its order (see fewLiveKeys). */
 const FEW_LIVE = 50_000;
@@ -42,6 +41,9 @@ const WALK_PROBE = 2_000;
 /** A sweep walks PostgreSQL's table page by page when at least this many sessions, and this share of the table, are to go. */
 const PAGE_WALK_MIN_ROWS = 10_000;
 const PAGE_WALK_MIN_SHARE = 0.2;
+/** The most pages one batch of a page walk reads (16 MB), however sparse the table's rows. */
+const PAGE_WALK_MAX_PAGES = 2_000;
+/** Advisory lock key held by a PostgreSQL sweep batch. */
 const SWEEP_LOCK = 7_301_246;
 
 /** Unrevoked and before both expiries at `now`. */
@@ -394,12 +396,13 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
 
   /**
    * PostgreSQL, a list of live sessions only, when a walk in the list's order would read far: the
-   * keys (id and `sort`'s value) of every live session the filter matches, if there are no more
-   * than FEW_LIVE; otherwise null, and the list walks its order. The planner walks the order
-   * until it has `wanted` rows, taking liveness to be spread evenly over it; when the live
-   * sessions all lie beyond the newest thousands of dead ones (long-lived sessions and a burst of
-   * short ones since), that walk read the whole table (2.2 s at a million sessions, 20,000 of
-   * them live). The first WALK_PROBE rows in the order tell which case this is.
+   * keys (id and `sort`'s value) of every live session the filter matches, if no more than
+   * FEW_LIVE sessions have an idle expiry ahead; otherwise null, and the list walks its order. The
+   * planner walks the order until it has `wanted` rows, taking liveness to be spread evenly over
+   * it; when the live sessions all lie beyond the newest thousands of dead ones (long-lived
+   * sessions and a burst of short ones since), that walk read the whole table (2.2 s at a million
+   * sessions, 20,000 of them live). The first WALK_PROBE rows in the order tell which case this
+   * is. By idle expiry, either way, the live sessions are at one end of the walk.
    */
   async function fewLiveKeys(
     app: AppScope,
@@ -407,7 +410,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     now: Date,
     order: { sort: SessionSortField; order: "asc" | "desc"; wanted: number },
   ): Promise<{ id: string; value: Date }[] | null> {
-    if (provider !== "postgresql" || filter.status?.length !== 1 || filter.status[0] !== "active") return null;
+    if (provider !== "postgresql" || filter.status?.length !== 1 || filter.status[0] !== "active" || order.sort === "idleExpiresAt") return null;
     const ahead = await prisma.session.findMany({
       where: { AND: await filterWhere(app, { ...filter, status: undefined }, now) },
       select: { revokedAt: true, idleExpiresAt: true, absoluteExpiresAt: true },
@@ -416,6 +419,13 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     });
     const live = ahead.filter((row) => row.revokedAt === null && row.idleExpiresAt > now && row.absoluteExpiresAt > now).length;
     if (ahead.length < WALK_PROBE || live >= order.wanted) return null;
+    // Too many to read them all, counted along the idle expiry's index from its end.
+    const [counted] = await rawQuery<{ n: number }[]>(
+      prisma,
+      `SELECT count(*)::int AS "n" FROM (SELECT 1 FROM "Session" WHERE "idleExpiresAt" > $1 ORDER BY "idleExpiresAt" DESC LIMIT $2) AS "ahead"`,
+      [now, FEW_LIVE + 1],
+    );
+    if ((counted?.n ?? 0) > FEW_LIVE) return null;
     // No order and a limit past what there are: the planner reads the live sessions by expiry.
     const rows = (await prisma.session.findMany({
       where: { AND: await filterWhere(app, filter, now) },
@@ -425,8 +435,8 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     return rows.length > FEW_LIVE ? null : rows.map((row) => ({ id: row.id, value: row[order.sort] }));
   }
 
-  /** The ids of the page `request` asks for, out of the keys of every row its filter matches. */
-  function pageOfKeys(keys: { id: string; value: Date }[], request: SessionPageRequest): string[] {
+  /** The ids of `keys` past the request's cursor, in its order. */
+  function idsInOrder(keys: { id: string; value: Date }[], request: SessionPageRequest): string[] {
     const direction = request.order === "desc" ? -1 : 1;
     const compare = (a: { id: string; value: Date }, b: { id: string; value: Date }) =>
       direction * (a.value.getTime() - b.value.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -434,7 +444,6 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     return keys
       .filter((key) => !after || compare(key, after) > 0)
       .sort(compare)
-      .slice(0, request.limit)
       .map((key) => key.id);
   }
 
@@ -763,9 +772,20 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     async listSessions(app, request, now) {
       const few = await fewLiveKeys(app, request.filter, now, { sort: request.sort, order: request.order, wanted: request.limit });
       if (few) {
-        const ids = pageOfKeys(few, request);
-        const rows = new Map((await prisma.session.findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
-        return ids.map((id) => rows.get(id)).filter((row) => row !== undefined);
+        // The rows, read again with the filter: one revoked or swept since its key was read is
+        // passed over, and the page filled from the keys after it.
+        const ordered = idsInOrder(few, request);
+        const where = await filterWhere(app, request.filter, now);
+        const page: SessionRecord[] = [];
+        for (let from = 0; page.length < request.limit && from < ordered.length; from += request.limit) {
+          const ids = ordered.slice(from, from + request.limit);
+          const found = new Map((await prisma.session.findMany({ where: { AND: [...where, { id: { in: ids } }] } })).map((row) => [row.id, row]));
+          for (const id of ids) {
+            const row = found.get(id);
+            if (row && page.length < request.limit) page.push(row);
+          }
+        }
+        return page;
       }
       const and = [...(await filterWhere(app, request.filter, now)), ...afterWhere(request)];
       return prisma.session.findMany({
@@ -868,17 +888,23 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
 
     async planSweep(app, cutoff, batchSize) {
       if (provider !== "postgresql") return BY_INDEX;
-      // The planner's own estimate of the table, from its last ANALYZE (-1 before the first).
-      const [table] = await rawQuery<{ rows: number; pages: number }[]>(
+      // The planner's own count of rows and pages at its last ANALYZE (-1 rows before the first),
+      // the table's size now, and whether this PostgreSQL reads a range of row positions without
+      // reading the whole table (TID range scans, PostgreSQL 14).
+      const [table] = await rawQuery<{ rows: number; analyzedPages: number; pages: number; version: number }[]>(
         prisma,
-        `SELECT "reltuples"::float8 AS "rows", (pg_relation_size("oid") / current_setting('block_size')::int)::int AS "pages" FROM pg_class WHERE "oid" = '"Session"'::regclass`,
+        `SELECT "reltuples"::float8 AS "rows", "relpages"::int AS "analyzedPages",
+                (pg_relation_size("oid") / current_setting('block_size')::int)::int AS "pages",
+                current_setting('server_version_num')::int AS "version"
+         FROM pg_class WHERE "oid" = '"Session"'::regclass`,
         [],
       );
-      if (!table || table.rows <= 0 || table.pages === 0) return BY_INDEX;
+      if (!table || table.version < 140_000 || table.rows <= 0 || table.analyzedPages <= 0 || table.pages === 0) return BY_INDEX;
       const { idleExpired, absoluteExpired, revoked } = await countSweepable(app, cutoff);
       const sweepable = idleExpired + absoluteExpired + revoked;
       if (sweepable < PAGE_WALK_MIN_ROWS || sweepable < table.rows * PAGE_WALK_MIN_SHARE) return BY_INDEX;
-      return { by: "pages", page: 0, end: table.pages, pages: Math.max(1, Math.floor(batchSize / (table.rows / table.pages))) };
+      const perPage = table.rows / table.analyzedPages;
+      return { by: "pages", page: 0, end: table.pages, pages: Math.min(PAGE_WALK_MAX_PAGES, Math.max(1, Math.floor(batchSize / perPage))) };
     },
 
     async sweepBatch(app, cutoff, now, limit, cursor) {
@@ -920,8 +946,9 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
           // Sweepers on several instances take turns batch by batch: deletes of overlapping
           // batches would otherwise deadlock. DELETE … RETURNING feeds the tombstones, so each
           // sweeper keeps one for exactly the rows it deleted. Rows are named by their place in
-          // the table (ctid): a row moved by an update since it was picked no longer matches, and
-          // is left for a later batch.
+          // the table (ctid); a row updated since the statement began is deleted only if its new
+          // version still meets the whole condition, its position included, else a later batch or
+          // sweep finds it.
           await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
           // Counted in the database: a batch's thousands of statuses do not cross to this process.
           const countedByStatus = `SELECT "status", count(*) AS "n" FROM written GROUP BY "status"`;

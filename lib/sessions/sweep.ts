@@ -111,7 +111,9 @@ async function sweepInBatches(
   // few sessions. After a large one, PostgreSQL's check of each text would step over every deleted
   // row's index entries (3 s after a million), which vacuum removes before the next sweep.
   await ctx.repository.pruneDeviceTexts();
-  let cursor: SweepCursor | null = await ctx.repository.planSweep(scope, cutoff, batchSize);
+  // A sweep in steps (`limit`, as the CLI's) picks through the indexes: a walk through the table's
+  // pages would start again from its first page at every step.
+  let cursor: SweepCursor | null = valid.limit === undefined ? await ctx.repository.planSweep(scope, cutoff, batchSize) : { by: "index" };
   while (cursor) {
     const batch = await ctx.repository.sweepBatch(scope, cutoff, now, batchSize, cursor);
     totals.idleExpired += batch.idleExpired;
