@@ -43,6 +43,8 @@ const PAGE_WALK_MIN_ROWS = 10_000;
 const PAGE_WALK_MIN_SHARE = 0.2;
 /** The most pages one batch of a page walk reads (16 MB), however sparse the table's rows. */
 const PAGE_WALK_MAX_PAGES = 2_000;
+/** How many stretches of the table a page walk goes through at once. */
+const PAGE_WALK_LANES = 3;
 /** Advisory lock key held by a PostgreSQL sweep batch. */
 const SWEEP_LOCK = 7_301_246;
 
@@ -887,7 +889,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     },
 
     async planSweep(app, cutoff, batchSize) {
-      if (provider !== "postgresql") return BY_INDEX;
+      if (provider !== "postgresql") return [BY_INDEX];
       // The planner's own count of rows and pages at its last ANALYZE (-1 rows before the first),
       // the table's size now, and whether this PostgreSQL reads a range of row positions without
       // reading the whole table (TID range scans, PostgreSQL 14).
@@ -899,12 +901,20 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
          FROM pg_class WHERE "oid" = '"Session"'::regclass`,
         [],
       );
-      if (!table || table.version < 140_000 || table.rows <= 0 || table.analyzedPages <= 0 || table.pages === 0) return BY_INDEX;
+      if (!table || table.version < 140_000 || table.rows <= 0 || table.analyzedPages <= 0 || table.pages === 0) return [BY_INDEX];
       const { idleExpired, absoluteExpired, revoked } = await countSweepable(app, cutoff);
       const sweepable = idleExpired + absoluteExpired + revoked;
-      if (sweepable < PAGE_WALK_MIN_ROWS || sweepable < table.rows * PAGE_WALK_MIN_SHARE) return BY_INDEX;
-      const perPage = table.rows / table.analyzedPages;
-      return { by: "pages", page: 0, end: table.pages, pages: Math.min(PAGE_WALK_MAX_PAGES, Math.max(1, Math.floor(batchSize / perPage))) };
+      if (sweepable < PAGE_WALK_MIN_ROWS || sweepable < table.rows * PAGE_WALK_MIN_SHARE) return [BY_INDEX];
+      const pages = Math.min(PAGE_WALK_MAX_PAGES, Math.max(1, Math.floor(batchSize / (table.rows / table.analyzedPages))));
+      // The table in PAGE_WALK_LANES stretches, walked at once: a batch spends much of its time
+      // waiting on reads and on its commit, which another batch's work can fill.
+      const lanes = Math.max(1, Math.min(PAGE_WALK_LANES, Math.floor(table.pages / pages)));
+      return Array.from({ length: lanes }, (_, lane) => ({
+        by: "pages" as const,
+        page: Math.floor((table.pages * lane) / lanes),
+        end: Math.floor((table.pages * (lane + 1)) / lanes),
+        pages,
+      }));
     },
 
     async sweepBatch(app, cutoff, now, limit, cursor) {
@@ -949,7 +959,9 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
           // the table (ctid); a row updated since the statement began is deleted only if its new
           // version still meets the whole condition, its position included, else a later batch or
           // sweep finds it.
-          await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SWEEP_LOCK})`);
+          // Batches of page walks, each through a stretch of pages in their order, lock rows in
+          // the same order wherever they overlap: they share the lock, and run at once.
+          await tx.$executeRawUnsafe(`SELECT ${cursor.by === "pages" ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock"}(${SWEEP_LOCK})`);
           // Counted in the database: a batch's thousands of statuses do not cross to this process.
           const countedByStatus = `SELECT "status", count(*) AS "n" FROM written GROUP BY "status"`;
           const deleted = "RETURNING \"id\", \"appId\", \"userId\", \"kind\", \"revokedAt\", \"revokedReason\", \"idleExpiresAt\", \"absoluteExpiresAt\", \"createdAt\"";
@@ -960,7 +972,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
                  DELETE FROM "Session" WHERE "ctid" >= $3::tid AND "ctid" < $4::tid AND ${dead(() => "$2")}${scoped(() => "$5")} ${deleted}),
                written AS (${tombstones("$1", `FROM gone`)})
                ${countedByStatus}`,
-              [now, cutoff, `(${cursor.page},0)`, `(${cursor.page + cursor.pages},0)`, ...appParams(app)],
+              [now, cutoff, `(${cursor.page},0)`, `(${Math.min(cursor.page + cursor.pages, cursor.end)},0)`, ...appParams(app)],
             );
           }
           return rawQuery<{ status: string; n: number | bigint }[]>(

@@ -261,9 +261,9 @@ export interface SessionRepository {
    * How a sweep in batches of about `batchSize` goes through the sessions dead since before
    * `cutoff`: by the dead sessions' indexes, or, when a large part of the table is to go, through
    * the table's pages in order, which reads each page once instead of once for each dead session
-   * on it.
+   * on it. Each cursor is a lane of its own, walked beside the others.
    */
-  planSweep(app: AppScope, cutoff: Date, batchSize: number): Promise<SweepCursor>;
+  planSweep(app: AppScope, cutoff: Date, batchSize: number): Promise<SweepCursor[]>;
   /**
    * Deletes a batch of sessions dead since before `cutoff`, leaving a tombstone for each: up to
    * `limit` of them by the indexes, or those in the stretch of table `cursor` names. Re-checks the

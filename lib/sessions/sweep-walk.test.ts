@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, createTestEngine, TEST_PROVIDER, type TestDatabase } from "../testing/database";
+import type { SweepCursor } from "./repository";
 import { generateId } from "./tokens";
 
 const HOUR = 3_600_000;
@@ -66,11 +67,18 @@ describe("a sweep of most of the table", () => {
     if (TEST_PROVIDER === "postgresql") await prisma.$executeRawUnsafe(`ANALYZE "Session"`);
 
     const cutoff = new Date(now - 7 * DAY);
-    const plan = await db.repository.planSweep(app.id, cutoff, 500);
-    expect(plan.by).toBe(TEST_PROVIDER === "postgresql" ? "pages" : "index");
+    const lanes = await db.repository.planSweep(app.id, cutoff, 500);
+    const [plan] = lanes as [SweepCursor, ...SweepCursor[]];
+    expect(new Set(lanes.map((lane) => lane.by))).toEqual(new Set([TEST_PROVIDER === "postgresql" ? "pages" : "index"]));
 
     let firstStretch = 0;
     if (plan.by === "pages") {
+      // Stretches of the table, one after the other from its first page, walked at once.
+      const stretches = lanes as (typeof plan)[];
+      expect(stretches.length).toBeGreaterThan(1);
+      expect(plan.page).toBe(0);
+      for (let i = 1; i < stretches.length; i++) expect(stretches[i]!.page).toBe(stretches[i - 1]!.end);
+      for (const stretch of stretches) expect(stretch.end).toBeGreaterThan(stretch.page);
       // One stretch of the walk deletes the application's dead sessions on those pages, no others.
       const onFirstPage = `SELECT count(*)::int AS "n" FROM "Session" WHERE "ctid" < '(1,0)'::tid AND "appId" = $1
         AND ("revokedAt" <= $2 OR ("revokedAt" IS NULL AND ("idleExpiresAt" <= $2 OR "absoluteExpiresAt" <= $2)))`;
@@ -82,9 +90,11 @@ describe("a sweep of most of the table", () => {
       expect(step.next).toEqual({ ...plan, page: 1, pages: 1 });
     }
 
-    const result = await liveEngine.sweepSessions({ batchSize: 500 });
-    expect(result.total + firstStretch).toBe(12_000);
-    expect(result.revoked + result.idleExpired + result.absoluteExpired).toBe(result.total);
+    // Two sweeps at once (two instances, say), each walking its stretches: every dead session is
+    // swept by one of them, once.
+    const results = await Promise.all([liveEngine.sweepSessions({ batchSize: 500 }), liveEngine.sweepSessions({ batchSize: 500 })]);
+    expect(results[0].total + results[1].total + firstStretch).toBe(12_000);
+    for (const result of results) expect(result.revoked + result.idleExpired + result.absoluteExpired).toBe(result.total);
     // What is left of the application is its live sessions; of the other, everything.
     expect(await prisma.session.count({ where: { appId: app.id } })).toBe(300);
     expect(await prisma.session.count({ where: { id: { in: live } } })).toBe(300);

@@ -113,18 +113,34 @@ async function sweepInBatches(
   await ctx.repository.pruneDeviceTexts();
   // A sweep in steps (`limit`, as the CLI's) picks through the indexes: a walk through the table's
   // pages would start again from its first page at every step.
-  let cursor: SweepCursor | null = valid.limit === undefined ? await ctx.repository.planSweep(scope, cutoff, batchSize) : { by: "index" };
-  while (cursor) {
-    const batch = await ctx.repository.sweepBatch(scope, cutoff, now, batchSize, cursor);
-    totals.idleExpired += batch.idleExpired;
-    totals.absoluteExpired += batch.absoluteExpired;
-    totals.revoked += batch.revoked;
-    options.onBatch?.({ ...totals });
-    if (valid.limit !== undefined && totals.idleExpired + totals.absoluteExpired + totals.revoked >= valid.limit) break;
-    cursor = batch.next;
-    // Let requests waiting on this process run between batches (SQLite's driver is synchronous).
-    if (cursor) await new Promise((resolve) => setTimeout(resolve, 0));
-  }
+  const lanes: SweepCursor[] = valid.limit === undefined ? await ctx.repository.planSweep(scope, cutoff, batchSize) : [{ by: "index" }];
+  const sweptSoFar = () => totals.idleExpired + totals.absoluteExpired + totals.revoked;
+  let failed = false;
+  const walk = async (start: SweepCursor) => {
+    let cursor: SweepCursor | null = start;
+    while (cursor && !failed) {
+      const batch = await ctx.repository.sweepBatch(scope, cutoff, now, batchSize, cursor);
+      totals.idleExpired += batch.idleExpired;
+      totals.absoluteExpired += batch.absoluteExpired;
+      totals.revoked += batch.revoked;
+      options.onBatch?.({ ...totals });
+      if (valid.limit !== undefined && sweptSoFar() >= valid.limit) break;
+      cursor = batch.next;
+      // Let requests waiting on this process run between batches (SQLite's driver is synchronous).
+      if (cursor) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  };
+  // Lanes walk at once; when one fails, the others stop after their batch, and the sweep fails.
+  const outcomes = await Promise.allSettled(
+    lanes.map((lane) =>
+      walk(lane).catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    ),
+  );
+  const failure = outcomes.find((outcome) => outcome.status === "rejected");
+  if (failure) throw failure.reason;
   const total = totals.idleExpired + totals.absoluteExpired + totals.revoked;
   if (total > 0 && total <= PRUNE_AFTER_AT_MOST) await ctx.repository.pruneDeviceTexts();
   const oauthStates = await ctx.repository.deleteOAuthStatesBefore(scope, cutoff);
