@@ -17,6 +17,14 @@ export interface Database {
   prisma: Db;
   /** The connection pool's state (PostgreSQL only). */
   poolStats?: () => { total: number; idle: number; waiting: number };
+  /**
+   * SQLite: runs several statements as one synchronous step on the connection Prisma's queries
+   * use, inside the transaction open on it if any. Prisma's SQLite adapter sends every query, in
+   * a transaction or not, down that one connection: between two awaited statements of a
+   * transaction another request's query runs in it, and sees its state. A schema change that
+   * must never be seen half done (the sweep's rebuild of the Session table) goes in one step.
+   */
+  runScript?: (script: string) => void;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -52,6 +60,18 @@ export function openDatabase(url?: string): Database {
     };
   }
   const adapter = new PrismaBetterSQLite3({ url: target.location, timeout: 10_000 }, { timestampFormat: "unixepoch-ms" });
+  // The adapter keeps its better-sqlite3 connection as `client`; it is caught as Prisma connects.
+  let connection: { exec(script: string): unknown } | null = null;
+  const connect = adapter.connect.bind(adapter);
+  adapter.connect = async () => {
+    const connected = await connect();
+    connection = (connected as unknown as { client?: { exec(script: string): unknown } }).client ?? null;
+    return connected;
+  };
   const prisma = new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
-  return { provider: "sqlite", prisma, ping: pinger(prisma), close: () => prisma.$disconnect() };
+  const runScript = (script: string) => {
+    if (!connection) throw new Error("Prisma's SQLite connection is not open (or its adapter no longer keeps it as `client`).");
+    connection.exec(script);
+  };
+  return { provider: "sqlite", prisma, runScript, ping: pinger(prisma), close: () => prisma.$disconnect() };
 }

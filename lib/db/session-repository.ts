@@ -47,6 +47,19 @@ const PAGE_WALK_MAX_PAGES = 2_000;
 const PAGE_WALK_LANES = 3;
 /** Advisory lock key held by a PostgreSQL sweep batch. */
 const SWEEP_LOCK = 7_301_246;
+/**
+ * SQLite rebuilds the Session table for a sweep (see rebuildSessions) when at least this many
+ * sessions are to go, no fewer than it keeps, and it keeps at most REBUILD_MAX_KEPT: the rows
+ * copied and indexed again while writers wait.
+ */
+const REBUILD_MIN_ROWS = 10_000;
+const REBUILD_MAX_KEPT = 50_000;
+/** Rows of the Session table (by rowid) per statement of a rebuild, a few milliseconds each. */
+const REBUILD_SLICE = 2_500;
+/** How long a rebuild's transaction may take (about 5 s a million sessions on 2 cores). */
+const REBUILD_TIMEOUT_MS = 600_000;
+/** The start of the Session table's definition in SQLite's schema. */
+const SESSION_TABLE_SQL = /^CREATE TABLE "Session" \(/;
 
 /** Unrevoked and before both expiries at `now`. */
 /** Rows of the Session table per statement when SQLite aggregates over all of them. */
@@ -477,6 +490,132 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
 
   const num = (value: number | bigint | string | null | undefined) => Number(value ?? 0);
 
+  /** Raw SQL: a session that ended at or before the time `cut` names (NULL, not false, for some live ones). */
+  const deadSql = (cut: () => string) =>
+    `("revokedAt" <= ${cut()} OR ("revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}) OR ("revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()}))`;
+  /** Raw SQL: " AND" the application's condition, or nothing for every application. */
+  const scopedSql = (app: AppScope, appParam: () => string) => (app === ALL_APPS ? "" : ` AND "appId" = ${appParam()}`);
+  /** Raw SQL: of an ended session, `revoked`, `absolute` or `idle` by how it ended. */
+  const endedSql = (revoked: string, absolute: string, idle: string) =>
+    `CASE WHEN "revokedAt" IS NOT NULL THEN ${revoked} WHEN "absoluteExpiresAt" <= "idleExpiresAt" THEN ${absolute} ELSE ${idle} END`;
+  const STATUS_SQL = endedSql(`'${TOMBSTONE_STATUS.revoked}'`, `'${TOMBSTONE_STATUS.absoluteExpired}'`, `'${TOMBSTONE_STATUS.idleExpired}'`);
+  /** Raw SQL: a tombstone, swept at `sweptAt`, for each session `from` selects. */
+  const tombstonesSql = (sweptAt: string, from: string) =>
+    `INSERT INTO "SweptSession" ("id", "appId", "userId", "kind", "status", "revokedReason", "endedAt", "createdAt", "sweptAt")
+     SELECT "id", "appId", "userId", "kind", ${STATUS_SQL}, "revokedReason", ${endedSql(`"revokedAt"`, `"absoluteExpiresAt"`, `"idleExpiresAt"`)}, "createdAt", ${sweptAt}
+     ${from}`;
+
+  /**
+   * SQLite: a rebuild of the Session table (see rebuildSessions) when at least REBUILD_MIN_ROWS
+   * sessions are to go (counted through the indexes, up to that many), no fewer than the table
+   * keeps, and it keeps at most REBUILD_MAX_KEPT (counted in one pass over slices of rowids);
+   * otherwise batches through the indexes.
+   */
+  async function planSqliteSweep(app: AppScope, cutoff: Date): Promise<SweepCursor[]> {
+    const scoped = scopedSql(app, () => "$2");
+    const [some] = await rawQuery<{ n: number | bigint }[]>(
+      prisma,
+      `SELECT count(*) AS "n" FROM (
+         SELECT 1 FROM "Session" INDEXED BY "Session_revokedAt_idx" WHERE "revokedAt" <= $1${scoped}
+         UNION ALL SELECT 1 FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= $1${scoped}
+         UNION ALL SELECT 1 FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= $1 AND "idleExpiresAt" > $1${scoped}
+         LIMIT ${REBUILD_MIN_ROWS})`,
+      [cutoff, ...appParams(app)],
+    );
+    if (num(some?.n) < REBUILD_MIN_ROWS) return [BY_INDEX];
+    const slices = await scanSessions<{ rows: number | bigint; dead: number | bigint | null }>(
+      (slice) => `SELECT count(*) AS "rows", sum(IFNULL(${deadSql(() => "$1")}${scoped}, FALSE)) AS "dead" FROM "Session" WHERE ${slice}`,
+      [cutoff, app === ALL_APPS ? null : app],
+    );
+    const rows = slices.reduce((sum, slice) => sum + num(slice.rows), 0);
+    const dead = slices.reduce((sum, slice) => sum + num(slice.dead), 0);
+    const kept = rows - dead;
+    if (kept > REBUILD_MAX_KEPT || kept > dead) return [BY_INDEX];
+    return (await mayRebuildSessions()) ? [{ by: "rebuild" }] : [BY_INDEX];
+  }
+
+  /**
+   * SQLite: whether the sweep may rebuild the Session table (see rebuildSessions): the table is
+   * as the migrations make it, and no other table's key, trigger or view depends on it.
+   */
+  async function mayRebuildSessions(): Promise<boolean> {
+    const [table] = await rawQuery<{ sql: string }[]>(prisma, `SELECT "sql" FROM sqlite_master WHERE "type" = 'table' AND "name" = 'Session'`, []);
+    if (!table || !SESSION_TABLE_SQL.test(table.sql)) return false;
+    const [dependent] = await rawQuery<{ n: number | bigint }[]>(
+      prisma,
+      `SELECT (SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m."name") f WHERE m."type" = 'table' AND f."table" = 'Session')
+            + (SELECT count(*) FROM sqlite_master WHERE "type" IN ('trigger', 'view') AND "tbl_name" <> 'Session' AND "sql" LIKE '%Session%') AS "n"`,
+      [],
+    );
+    return num(dependent?.n) === 0;
+  }
+
+  /**
+   * SQLite: sweeps by rebuilding the Session table without its dead sessions. Deleting row by row
+   * costs SQLite a change to each of the table's indexes and a run of the device-text trigger for
+   * each session (some 2,500 a second); when most of the table is to go, it is cheaper to write a
+   * tombstone for each dead session, copy the few kept rows into a fresh table, drop the old one
+   * and build the indexes again over the kept rows: seconds for a million.
+   *
+   * One transaction: the dead sessions counted and their tombstones written a slice of rowids a
+   * statement, with a pause between slices so that requests are answered meanwhile; then the swap
+   * in one synchronous step, so that no other query on the connection ever finds the table
+   * missing or half built (copying the kept rows, dropping the old table and its indexes,
+   * indexing the new one: about 0.5 s after a million sessions, during which requests wait).
+   * Writers wait for the transaction; readers see the old table until it commits.
+   */
+  async function rebuildSessions(app: AppScope, cutoff: Date, now: Date): Promise<SweepCounts & { scanned: number }> {
+    const runScript = database.runScript;
+    if (!runScript) throw new Error("A rebuild of the Session table needs SQLite's connection.");
+    const counts: SweepCounts = { idleExpired: 0, absoluteExpired: 0, revoked: 0 };
+    const ended = `${deadSql(() => "$1")}${scopedSql(app, () => "$4")}`;
+    const slice = `rowid > $2 AND rowid <= $3`;
+    const params = (low: number) => [cutoff, low, low + REBUILD_SLICE, app === ALL_APPS ? null : app, now];
+    await prisma.$transaction(
+      async (tx) => {
+        const [bounds] = await rawQuery<{ top: number | bigint | null }[]>(tx, `SELECT max(rowid) AS "top" FROM "Session"`, []);
+        for (let low = 0; low < num(bounds?.top); low += REBUILD_SLICE) {
+          const rows = await rawQuery<{ status: string; n: number | bigint }[]>(tx, `SELECT ${STATUS_SQL} AS "status", count(*) AS "n" FROM "Session" WHERE ${slice} AND ${ended} GROUP BY 1`, params(low));
+          for (const { status, n } of rows) counts[SWEEP_COUNT_OF_STATUS[status]!] += num(n);
+          if (rows.length > 0) await rawExecute(tx, tombstonesSql("$5", `FROM "Session" WHERE ${slice} AND ${ended}`), params(low));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (counts.idleExpired + counts.absoluteExpired + counts.revoked === 0) return;
+        const [table] = await rawQuery<{ sql: string }[]>(tx, `SELECT "sql" FROM sqlite_master WHERE "type" = 'table' AND "name" = 'Session'`, []);
+        const attached = await rawQuery<{ type: string; name: string; sql: string }[]>(
+          tx,
+          `SELECT "type", "name", "sql" FROM sqlite_master WHERE "tbl_name" = 'Session' AND "type" IN ('index', 'trigger') AND "sql" IS NOT NULL`,
+          [],
+        );
+        // The script binds no parameters: the cutoff (epoch milliseconds, as SQLite keeps times) and
+        // the application are written in. The kept rows are the complement of the dead ones, spelt
+        // out so that SQLite reads them through the indexes.
+        const cut = String(cutoff.getTime());
+        const otherApps = app === ALL_APPS ? "" : `"appId" <> '${String(app).replaceAll("'", "''")}' OR `;
+        const kept = `${otherApps}"revokedAt" > ${cut} OR ("revokedAt" IS NULL AND "idleExpiresAt" > ${cut} AND "absoluteExpiresAt" > ${cut})`;
+        runScript(
+          [
+            `DROP TABLE IF EXISTS "Session_kept"`,
+            table!.sql.replace(SESSION_TABLE_SQL, `CREATE TABLE "Session_kept" (`),
+            `INSERT INTO "Session_kept" SELECT * FROM "Session" WHERE ${kept}`,
+            ...attached.map(({ type, name }) => `DROP ${type === "index" ? "INDEX" : "TRIGGER"} "${name}"`),
+            `DROP TABLE "Session"`,
+            `ALTER TABLE "Session_kept" RENAME TO "Session"`,
+            ...attached.map(({ sql }) => sql),
+          ].join(";\n") + ";",
+        );
+        // No delete trigger ran: the device texts only swept sessions held go now.
+        for (const field of DEVICE_FIELDS) {
+          await tx.$executeRawUnsafe(`DELETE FROM "SessionDeviceText" WHERE "field" = '${field}' AND NOT EXISTS (SELECT 1 FROM "Session" s WHERE s."${field}" = "SessionDeviceText"."value")`);
+        }
+        // The planner's statistics of the old table went with it.
+        await tx.$executeRawUnsafe(`ANALYZE "Session"`);
+      },
+      { timeout: REBUILD_TIMEOUT_MS },
+    );
+    return { ...counts, scanned: counts.idleExpired + counts.absoluteExpired + counts.revoked };
+  }
+
   async function countSweepable(app: AppScope, cutoff: Date): Promise<SweepCounts> {
     const scope = inApp(app);
     const [revoked, absoluteExpired, idleExpired] = await Promise.all([
@@ -889,7 +1028,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     },
 
     async planSweep(app, cutoff, batchSize) {
-      if (provider !== "postgresql") return [BY_INDEX];
+      if (provider !== "postgresql") return planSqliteSweep(app, cutoff);
       // The planner's own count of rows and pages at its last ANALYZE (-1 rows before the first),
       // the table's size now, and whether this PostgreSQL reads a range of row positions without
       // reading the whole table (TID range scans, PostgreSQL 14).
@@ -920,14 +1059,13 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     async sweepBatch(app, cutoff, now, limit, cursor) {
       // Each tombstone is written from its row inside the database, so only the batch's bounds
       // cross to this process: no rows read out and sent back as thousands of parameters.
-      const dead = (cut: () => string) =>
-        `("revokedAt" <= ${cut()} OR ("revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}) OR ("revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()}))`;
+      if (cursor.by === "rebuild") return { ...(await rebuildSessions(app, cutoff, now)), next: null };
       // Up to `limit` dead ids, as three disjoint index ranges (revoked, idle-expired, past the
       // absolute cap) read one after the other until the limit. Written as one OR, the planner may
       // scan the table instead, which on a table of mostly live sessions reads it all again for
       // every batch (20 ms a batch at 100,000 sessions, against under 1 ms). SQLite's statistics
       // rate the revokedAt index poorly (most rows hold NULL), so it is named there.
-      const scoped = (appParam: () => string) => (app === ALL_APPS ? "" : ` AND "appId" = ${appParam()}`);
+      const scoped = (appParam: () => string) => scopedSql(app, appParam);
       // On PostgreSQL each range is also ordered by its index with its own limit. Left to itself the
       // planner read the revoked range as a bitmap heap scan, which visits every heap page its
       // index entries point to, rows deleted by earlier batches included (a whole table's read per
@@ -944,13 +1082,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
              UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}${scoped(appParam)}
              UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}${scoped(appParam)}
              LIMIT ${limit}`;
-      const end = (revoked: string, absolute: string, idle: string) =>
-        `CASE WHEN "revokedAt" IS NOT NULL THEN ${revoked} WHEN "absoluteExpiresAt" <= "idleExpiresAt" THEN ${absolute} ELSE ${idle} END`;
-      const tombstones = (sweptAt: string, from: string) =>
-        `INSERT INTO "SweptSession" ("id", "appId", "userId", "kind", "status", "revokedReason", "endedAt", "createdAt", "sweptAt")
-         SELECT "id", "appId", "userId", "kind", ${end(`'${TOMBSTONE_STATUS.revoked}'`, `'${TOMBSTONE_STATUS.absoluteExpired}'`, `'${TOMBSTONE_STATUS.idleExpired}'`)},
-                "revokedReason", ${end(`"revokedAt"`, `"absoluteExpiresAt"`, `"idleExpiresAt"`)}, "createdAt", ${sweptAt}
-         ${from} RETURNING "status"`;
+      const tombstones = (sweptAt: string, from: string) => `${tombstonesSql(sweptAt, from)} RETURNING "status"`;
       const statuses = await prisma.$transaction(async (tx) => {
         if (provider === "postgresql") {
           // Sweepers on several instances take turns batch by batch: deletes of overlapping
@@ -969,7 +1101,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
             return rawQuery<{ status: string; n: number | bigint }[]>(
               tx,
               `WITH gone AS (
-                 DELETE FROM "Session" WHERE "ctid" >= $3::tid AND "ctid" < $4::tid AND ${dead(() => "$2")}${scoped(() => "$5")} ${deleted}),
+                 DELETE FROM "Session" WHERE "ctid" >= $3::tid AND "ctid" < $4::tid AND ${deadSql(() => "$2")}${scoped(() => "$5")} ${deleted}),
                written AS (${tombstones("$1", `FROM gone`)})
                ${countedByStatus}`,
               [now, cutoff, `(${cursor.page},0)`, `(${Math.min(cursor.page + cursor.pages, cursor.end)},0)`, ...appParams(app)],
@@ -978,7 +1110,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
           return rawQuery<{ status: string; n: number | bigint }[]>(
             tx,
             `WITH gone AS (
-               DELETE FROM "Session" WHERE "ctid" = ANY(ARRAY(${pickDead(() => "$2", () => "$4", "$3", `"ctid"`)})) AND ${dead(() => "$2")} ${deleted}),
+               DELETE FROM "Session" WHERE "ctid" = ANY(ARRAY(${pickDead(() => "$2", () => "$4", "$3", `"ctid"`)})) AND ${deadSql(() => "$2")} ${deleted}),
              written AS (${tombstones("$1", `FROM gone`)})
              ${countedByStatus}`,
             [now, cutoff, limit, ...appParams(app)],

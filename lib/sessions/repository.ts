@@ -91,10 +91,11 @@ export interface UserProfile {
 }
 
 /**
- * Where a sweep stands: batches picked through the dead sessions' indexes, or a walk through the
- * table's pages (PostgreSQL), `pages` at a time, from `page` to `end`.
+ * Where a sweep stands: batches picked through the dead sessions' indexes, a walk through the
+ * table's pages (PostgreSQL), `pages` at a time, from `page` to `end`, or a rebuild of the table
+ * without its dead sessions, in one step (SQLite).
  */
-export type SweepCursor = { by: "index" } | { by: "pages"; page: number; pages: number; end: number };
+export type SweepCursor = { by: "index" } | { by: "pages"; page: number; pages: number; end: number } | { by: "rebuild" };
 
 export type RevocationTarget = { userId: string; exceptSessionId?: string } | { familyId: string } | { ids: string[] };
 
@@ -260,13 +261,15 @@ export interface SessionRepository {
   /**
    * How a sweep in batches of about `batchSize` goes through the sessions dead since before
    * `cutoff`: by the dead sessions' indexes, or, when a large part of the table is to go, through
-   * the table's pages in order, which reads each page once instead of once for each dead session
-   * on it. Each cursor is a lane of its own, walked beside the others.
+   * the table's pages in order (PostgreSQL), which reads each page once instead of once for each
+   * dead session on it, or by rebuilding the table without them (SQLite). Each cursor is a lane of
+   * its own, walked beside the others.
    */
   planSweep(app: AppScope, cutoff: Date, batchSize: number): Promise<SweepCursor[]>;
   /**
    * Deletes a batch of sessions dead since before `cutoff`, leaving a tombstone for each: up to
-   * `limit` of them by the indexes, or those in the stretch of table `cursor` names. Re-checks the
+   * `limit` of them by the indexes, those in the stretch of table `cursor` names, or all of them
+   * by a rebuild (which ignores `limit`: a sweep in steps never plans one). Re-checks the
    * condition in the delete so that nothing live is ever removed. `next` is where the sweep goes
    * on from, null when it is done.
    */
