@@ -67,8 +67,12 @@ export async function startExampleApp(port: number, apiKey: string, latchkeyUrl 
     databaseFile,
     output: () => output,
     async stop() {
+      // `next start` closes gracefully on SIGTERM, waiting on the browser's open connections; on a
+      // busy machine that has taken longer than a test's whole timeout.
       child.kill("SIGTERM");
+      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited;
+      clearTimeout(kill);
       rmSync(dataDir, { recursive: true, force: true });
     },
     lastLinkTo(email) {
