@@ -254,9 +254,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // PostgreSQL's SQLSTATEs for a lost or refused connection (08000–08006, not 08P01, a protocol
   // violation: a bug), a server shutting down or starting (57P01–57P03), too many connections
   // (53300), a lock or statement that waited too long (55P03, 57014); SQLite's full or failing
-  // disk; Prisma's for an unreachable server, a closed connection and a pool timeout.
+  // disk; Prisma's for an unreachable server, a closed connection, a pool timeout and a
+  // transaction that waited too long for its turn (P2028: behind a long one, such as SQLite's sweep
+  // rebuilding the sessions table).
   const codes = [code, cause?.code].filter((value): value is string => typeof value === "string");
-  if (codes.some((value) => /^080(00|01|03|04|06)$|^57P0[123]$|^53300$|^55P03$|^57014$|^SQLITE_(FULL|IOERR)|^P10(01|02|08|17)$|^P2024$/.test(value))) return true;
+  if (codes.some((value) => /^080(00|01|03|04|06)$|^57P0[123]$|^53300$|^55P03$|^57014$|^SQLITE_(FULL|IOERR)|^P10(01|02|08|17)$|^P202[48]$/.test(value))) return true;
   const text = `${name ?? ""} ${message ?? ""} ${String(cause ?? "")}`;
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE|Can't reach database|Connection terminated|terminating connection|server closed the connection|connection timeout|too many clients|SQLITE_BUSY|database is locked|SQLITE_CANTOPEN|PrismaClientInitializationError|the database system is (starting|shutting) up|the database system is in recovery mode/i.test(
     text,

@@ -61,17 +61,31 @@ export function openDatabase(url?: string): Database {
   }
   const adapter = new PrismaBetterSQLite3({ url: target.location, timeout: 10_000 }, { timestampFormat: "unixepoch-ms" });
   // The adapter keeps its better-sqlite3 connection as `client`; it is caught as Prisma connects.
-  let connection: { exec(script: string): unknown } | null = null;
+  type Connection = { exec(script: string): unknown; inTransaction: boolean };
+  let connection: Connection | null = null;
   const connect = adapter.connect.bind(adapter);
   adapter.connect = async () => {
     const connected = await connect();
-    connection = (connected as unknown as { client?: { exec(script: string): unknown } }).client ?? null;
+    connection = (connected as unknown as { client?: Connection }).client ?? null;
     return connected;
   };
-  const prisma = new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  // SQLite's transactions take turns on the one connection, and one waiting for its turn is only
+  // told it waited too long once it has it: a longer wait allowed fails none that waited anyway
+  // (behind a sweep's rebuild of the sessions table, say, some 7 s).
+  const prisma = new SqlitePrismaClient({ adapter, transactionOptions: { ...TRANSACTION_OPTIONS, maxWait: 30_000 } });
   const runScript = (script: string) => {
     if (!connection) throw new Error("Prisma's SQLite connection is not open (or its adapter no longer keeps it as `client`).");
-    connection.exec(script);
+    // Only inside a transaction, and all or nothing within the same step: a statement that fails
+    // undoes the ones before it before any other query can run on the connection.
+    if (!connection.inTransaction) throw new Error("A script runs only inside a transaction.");
+    connection.exec("SAVEPOINT latchkey_script");
+    try {
+      connection.exec(script);
+      connection.exec("RELEASE latchkey_script");
+    } catch (error) {
+      connection.exec("ROLLBACK TO latchkey_script; RELEASE latchkey_script");
+      throw error;
+    }
   };
   return { provider: "sqlite", prisma, runScript, ping: pinger(prisma), close: () => prisma.$disconnect() };
 }

@@ -49,11 +49,13 @@ const PAGE_WALK_LANES = 3;
 const SWEEP_LOCK = 7_301_246;
 /**
  * SQLite rebuilds the Session table for a sweep (see rebuildSessions) when at least this many
- * sessions are to go, no fewer than it keeps, and it keeps at most REBUILD_MAX_KEPT: the rows
- * copied and indexed again while writers wait.
+ * sessions are to go, no fewer than it keeps, and it keeps at most REBUILD_MAX_KEPT (the rows
+ * copied and indexed again while writers wait) and sweeps at most REBUILD_MAX_SWEPT (about 7 s
+ * of writers waiting on two cores).
  */
 const REBUILD_MIN_ROWS = 10_000;
 const REBUILD_MAX_KEPT = 50_000;
+const REBUILD_MAX_SWEPT = 1_000_000;
 /** Rows of the Session table (by rowid) per statement of a rebuild, a few milliseconds each. */
 const REBUILD_SLICE = 2_500;
 /** How long a rebuild's transaction may take (about 5 s a million sessions on 2 cores). */
@@ -508,8 +510,8 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
   /**
    * SQLite: a rebuild of the Session table (see rebuildSessions) when at least REBUILD_MIN_ROWS
    * sessions are to go (counted through the indexes, up to that many), no fewer than the table
-   * keeps, and it keeps at most REBUILD_MAX_KEPT (counted in one pass over slices of rowids);
-   * otherwise batches through the indexes.
+   * keeps, at most REBUILD_MAX_SWEPT, and it keeps at most REBUILD_MAX_KEPT (counted in one pass
+   * over slices of rowids); otherwise batches through the indexes.
    */
   async function planSqliteSweep(app: AppScope, cutoff: Date): Promise<SweepCursor[]> {
     const scoped = scopedSql(app, () => "$2");
@@ -523,14 +525,22 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       [cutoff, ...appParams(app)],
     );
     if (num(some?.n) < REBUILD_MIN_ROWS) return [BY_INDEX];
-    const slices = await scanSessions<{ rows: number | bigint; dead: number | bigint | null }>(
-      (slice) => `SELECT count(*) AS "rows", sum(IFNULL(${deadSql(() => "$1")}${scoped}, FALSE)) AS "dead" FROM "Session" WHERE ${slice}`,
-      [cutoff, app === ALL_APPS ? null : app],
-    );
-    const rows = slices.reduce((sum, slice) => sum + num(slice.rows), 0);
-    const dead = slices.reduce((sum, slice) => sum + num(slice.dead), 0);
-    const kept = rows - dead;
-    if (kept > REBUILD_MAX_KEPT || kept > dead) return [BY_INDEX];
+    // Slices of rowids, a pause between them, until more rows are kept than a rebuild may copy
+    // (on a large table of mostly live sessions, after its first slices).
+    const [bounds] = await rawQuery<{ top: number | bigint | null }[]>(prisma, `SELECT max(rowid) AS "top" FROM "Session"`, []);
+    let kept = 0;
+    let dead = 0;
+    for (let low = 0; low < num(bounds?.top) && kept <= REBUILD_MAX_KEPT; low += SCAN_SLICE) {
+      const [slice] = await rawQuery<{ rows: number | bigint; dead: number | bigint | null }[]>(
+        prisma,
+        `SELECT count(*) AS "rows", sum(IFNULL(${deadSql(() => "$1")}${scoped}, FALSE)) AS "dead" FROM "Session" WHERE rowid > $3 AND rowid <= $4`,
+        [cutoff, app === ALL_APPS ? null : app, low, low + SCAN_SLICE],
+      );
+      dead += num(slice?.dead);
+      kept += num(slice?.rows) - num(slice?.dead);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (kept > REBUILD_MAX_KEPT || kept > dead || dead > REBUILD_MAX_SWEPT) return [BY_INDEX];
     return (await mayRebuildSessions()) ? [{ by: "rebuild" }] : [BY_INDEX];
   }
 
@@ -543,7 +553,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     if (!table || !SESSION_TABLE_SQL.test(table.sql)) return false;
     const [dependent] = await rawQuery<{ n: number | bigint }[]>(
       prisma,
-      `SELECT (SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m."name") f WHERE m."type" = 'table' AND f."table" = 'Session')
+      `SELECT (SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m."name") f WHERE m."type" = 'table' AND f."table" = 'Session' COLLATE NOCASE)
             + (SELECT count(*) FROM sqlite_master WHERE "type" IN ('trigger', 'view') AND "tbl_name" <> 'Session' AND "sql" LIKE '%Session%') AS "n"`,
       [],
     );
@@ -573,6 +583,10 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     const params = (low: number) => [cutoff, low, low + REBUILD_SLICE, app === ALL_APPS ? null : app, now];
     await prisma.$transaction(
       async (tx) => {
+        // A write first, which takes SQLite's write lock: the adapter's BEGIN is deferred, and a
+        // transaction that first reads then writes fails if another connection (the hot path's
+        // writer, another process) committed in between.
+        await tx.$executeRawUnsafe(`DELETE FROM "Session" WHERE 0`);
         const [bounds] = await rawQuery<{ top: number | bigint | null }[]>(tx, `SELECT max(rowid) AS "top" FROM "Session"`, []);
         for (let low = 0; low < num(bounds?.top); low += REBUILD_SLICE) {
           const rows = await rawQuery<{ status: string; n: number | bigint }[]>(tx, `SELECT ${STATUS_SQL} AS "status", count(*) AS "n" FROM "Session" WHERE ${slice} AND ${ended} GROUP BY 1`, params(low));
