@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, createTestEngine, TEST_PROVIDER, type TestDatabase } from "../testing/database";
+import { ALL_APPS } from "./policy";
 import type { SweepCursor } from "./repository";
 import { generateId } from "./tokens";
 
@@ -160,5 +161,27 @@ describe("a sweep of most of the table", () => {
     const stepped = await root.app(app.id).sweepSessions({ limit: 1_000, batchSize: 500 });
     expect(stepped.total).toBe(1_000);
     expect(await db.database.prisma.session.count({ where: { appId: app.id } })).toBe(22_000);
+  });
+
+  it("a sweep of every application (the schedule's) rebuilds SQLite's table too, keeping every live session of every application", async () => {
+    const { root, clock } = createTestEngine(db, { retentionSeconds: 0 }, new Date("2026-03-01T12:00:00.000Z"));
+    const now = clock.now().getTime();
+    const apps = [await root.createApplication({ name: `all-${generateId()}` }, ADMIN), await root.createApplication({ name: `all-${generateId()}` }, ADMIN)];
+    for (const app of apps) {
+      await insertSessions(app.id, 8_000, (i) => (i % 2 ? { revokedAt: new Date(now - HOUR), idleExpiresAt: new Date(now + DAY), absoluteExpiresAt: new Date(now + DAY) } : { idleExpiresAt: new Date(now - HOUR), absoluteExpiresAt: new Date(now + DAY) }));
+      await insertSessions(app.id, 100, () => ({ idleExpiresAt: new Date(now + HOUR), absoluteExpiresAt: new Date(now + DAY) }));
+    }
+    const prisma = db.database.prisma;
+    const at = clock.now();
+    const live = { revokedAt: null, idleExpiresAt: { gt: at }, absoluteExpiresAt: { gt: at } };
+    const liveBefore = await prisma.session.findMany({ where: live, select: { id: true }, orderBy: { id: "asc" } });
+    const deadBefore = (await prisma.session.count()) - liveBefore.length;
+    if (TEST_PROVIDER === "postgresql") await prisma.$executeRawUnsafe(`ANALYZE "Session"`);
+    const [plan] = await db.repository.planSweep(ALL_APPS, at, 500);
+    expect(plan!.by).toBe(TEST_PROVIDER === "postgresql" ? "pages" : "rebuild");
+    const result = await root.app(ALL_APPS).sweepSessions({ batchSize: 500 });
+    expect(result.total).toBe(deadBefore);
+    expect(await prisma.session.findMany({ select: { id: true }, orderBy: { id: "asc" } })).toEqual(liveBefore);
+    for (const app of apps) expect(await prisma.session.count({ where: { appId: app.id } })).toBe(100);
   });
 });
