@@ -361,6 +361,8 @@ test("application B's path reaches nothing of application A's webhooks: endpoint
     const { endpoint } = await operator.createWebhook(a.application.id, { url: hooks.url });
     const { delivery } = await operator.testWebhook(a.application.id, endpoint.id);
     await expect.poll(() => hooks.received.length, { timeout: 15_000 }).toBe(1);
+    // The attempt is recorded after the receiver has answered: counted rows wait for it.
+    await expect.poll(async () => (await operator.listWebhookDeliveries(a.application.id, endpoint.id)).items[0]?.status, { timeout: 10_000 }).toBe("DELIVERED");
     const tables = () => {
       const db = new Database(DATABASE_FILE, { readonly: true, fileMustExist: true });
       try {
