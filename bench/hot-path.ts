@@ -6,7 +6,7 @@
 //   2. the floor for deleting dead sessions on this schema: the raw driver deletes 100,000 of them
 //      in batches like the sweep's, keeping no tombstones; then a sweep of the other 1,000,000:
 //      wall time, and the latency of a resolver running beside it (through the database, not the
-//      cache), timed from when each resolve is wanted;
+//      cache), timed from when each resolve is wanted, and of sign-ins one after another;
 //   3. log out everywhere of a user with 10,000 sessions.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -80,6 +80,9 @@ function judgeFloor(token: string, row: FloorRow | undefined, now: number): bool
   const stored = Buffer.from(row.secretHash, "base64url");
   return stored.length === presented.length && timingSafeEqual(presented, stored) && row.revokedAt === null && row.idleExpiresAt > now && row.absoluteExpiresAt > now;
 }
+/** How many, and their p50, p99 and worst, in milliseconds. */
+const spread = (values: number[]) =>
+  `${fmt(values.length)}: p50 ${percentileOf(values, 50).toFixed(1)} ms, p99 ${percentileOf(values, 99).toFixed(1)} ms, worst ${values.reduce((worst, value) => Math.max(worst, value), 0).toFixed(1)} ms`;
 const idOf = (token: string) => token.slice(4, token.indexOf("."));
 
 function expectAuthenticated(result: { authenticated: boolean }) {
@@ -222,6 +225,17 @@ async function benchProvider(provider: BenchProvider): Promise<string[]> {
         latencies.push(performance.now() - start);
       }
     })();
+    // And sign-ins, one after another through the hot path's writer: what a write waits for while
+    // the sweep holds the database (on SQLite a rebuild holds its write lock throughout).
+    const signInLatencies: number[] = [];
+    const signer = (async () => {
+      for (let i = 0; sweeping; i++) {
+        const start = performance.now();
+        await new Promise((resolve) => setImmediate(resolve));
+        await cached.createSession({ userId: `bench-beside-${i % 100}` });
+        signInLatencies.push(performance.now() - start);
+      }
+    })();
     const plan = await prismaRepository.planSweep(DEFAULT_APP_ID, new Date(), batch);
     const how =
       plan[0]?.by === "rebuild" ? "a rebuild of the table without them" : plan[0]?.by === "pages" ? `${plan.length} stretches of the table's pages at once, about ${fmt(batch)} a batch` : `${fmt(batch)} a batch through the indexes`;
@@ -230,13 +244,15 @@ async function benchProvider(provider: BenchProvider): Promise<string[]> {
     const sweepSeconds = (performance.now() - started) / 1000;
     sweeping = false;
     await resolver;
+    await signer;
     lines.push(
       "| sweep | figure |",
       "| --- | ---: |",
       `| raw ${provider === "sqlite" ? "better-sqlite3" : "pg"} DELETE of ${fmt(floorRows)} dead sessions, ${fmt(batch)} a statement, no tombstones (the floor) | ${floorSeconds.toFixed(2)} s (${fmt(floorRows / floorSeconds)} sessions/s) |`,
       `| Latchkey sweep (${how}): sessions swept, a tombstone each | ${fmt(swept.total)} |`,
       `| wall time | ${sweepSeconds.toFixed(2)} s (${fmt(swept.total / sweepSeconds)} sessions/s, ${((swept.total / sweepSeconds / (floorRows / floorSeconds)) * 100).toFixed(0)} % of the floor's rate) |`,
-      `| resolves while it ran, timed from when each was wanted (database path) | ${fmt(latencies.length)}: p50 ${percentileOf(latencies, 50).toFixed(1)} ms, p99 ${percentileOf(latencies, 99).toFixed(1)} ms, worst ${latencies.reduce((worst, value) => Math.max(worst, value), 0).toFixed(1)} ms |`,
+      `| resolves while it ran, timed from when each was wanted (database path) | ${spread(latencies)} |`,
+      `| sign-ins while it ran, one after another, timed the same way | ${spread(signInLatencies)} |`,
       "",
     );
 
