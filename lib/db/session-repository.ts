@@ -197,14 +197,15 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
    * SQLite's driver is synchronous, so one statement over a million rows would hold the whole
    * process (every resolve included) for seconds: there it runs over slices of rowids with a
    * pause between them, and the caller adds up the slices' rows. PostgreSQL runs it at once.
+   * With `enough`, SQLite stops after the first slice whose rows, with those before, are enough.
    */
-  async function scanSessions<T>(statement: (slice: string) => string, params: unknown[]): Promise<T[]> {
+  async function scanSessions<T>(statement: (slice: string) => string, params: unknown[], enough?: (rows: T[]) => boolean): Promise<T[]> {
     if (provider === "postgresql") return rawQuery<T[]>(prisma, statement("TRUE"), params);
     const [bounds] = await rawQuery<{ top: number | bigint | null }[]>(prisma, `SELECT max(rowid) AS "top" FROM "Session"`, []);
     const top = Number(bounds?.top ?? 0);
     const rows: T[] = [];
     const n = params.length;
-    for (let low = 0; low < top; low += SCAN_SLICE) {
+    for (let low = 0; low < top && !enough?.(rows); low += SCAN_SLICE) {
       rows.push(...(await rawQuery<T[]>(prisma, statement(`rowid > ${placeholder(n + 1)} AND rowid <= ${placeholder(n + 2)}`), [...params, low, low + SCAN_SLICE])));
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -525,21 +526,17 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       [cutoff, ...appParams(app)],
     );
     if (num(some?.n) < REBUILD_MIN_ROWS) return [BY_INDEX];
-    // Slices of rowids, a pause between them, until more rows are kept than a rebuild may copy
-    // (on a large table of mostly live sessions, after its first slices).
-    const [bounds] = await rawQuery<{ top: number | bigint | null }[]>(prisma, `SELECT max(rowid) AS "top" FROM "Session"`, []);
-    let kept = 0;
-    let dead = 0;
-    for (let low = 0; low < num(bounds?.top) && kept <= REBUILD_MAX_KEPT; low += SCAN_SLICE) {
-      const [slice] = await rawQuery<{ rows: number | bigint; dead: number | bigint | null }[]>(
-        prisma,
-        `SELECT count(*) AS "rows", sum(IFNULL(${deadSql(() => "$1")}${scoped}, FALSE)) AS "dead" FROM "Session" WHERE rowid > $3 AND rowid <= $4`,
-        [cutoff, app === ALL_APPS ? null : app, low, low + SCAN_SLICE],
-      );
-      dead += num(slice?.dead);
-      kept += num(slice?.rows) - num(slice?.dead);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    // Stops once more rows are kept than a rebuild may copy (on a large table of mostly live
+    // sessions, after its first slices).
+    type Slice = { rows: number | bigint; dead: number | bigint | null };
+    const keptIn = (slices: Slice[]) => slices.reduce((sum, slice) => sum + num(slice.rows) - num(slice.dead), 0);
+    const slices = await scanSessions<Slice>(
+      (slice) => `SELECT count(*) AS "rows", sum(IFNULL(${deadSql(() => "$1")}${scoped}, FALSE)) AS "dead" FROM "Session" WHERE ${slice}`,
+      [cutoff, app === ALL_APPS ? null : app],
+      (seen) => keptIn(seen) > REBUILD_MAX_KEPT,
+    );
+    const kept = keptIn(slices);
+    const dead = slices.reduce((sum, slice) => sum + num(slice.dead), 0);
     if (kept > REBUILD_MAX_KEPT || kept > dead || dead > REBUILD_MAX_SWEPT) return [BY_INDEX];
     return (await mayRebuildSessions()) ? [{ by: "rebuild" }] : [BY_INDEX];
   }

@@ -141,7 +141,7 @@ async function sweepInBatches(
   );
   const failure = outcomes.find((outcome) => outcome.status === "rejected");
   if (failure) throw failure.reason;
-  const total = totals.idleExpired + totals.absoluteExpired + totals.revoked;
+  const total = sweptSoFar();
   if (total > 0 && total <= PRUNE_AFTER_AT_MOST) await ctx.repository.pruneDeviceTexts();
   const oauthStates = await ctx.repository.deleteOAuthStatesBefore(scope, cutoff);
   await ctx.repository.appendEvents([
