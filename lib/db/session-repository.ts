@@ -509,6 +509,32 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
      ${from}`;
 
   /**
+   * Raw SQL: up to `limit` of `column` ("id") of the sessions of `app` dead at `cut`, as three
+   * disjoint index ranges (revoked, idle-expired, past the absolute cap) read one after the other
+   * until the limit. Written as one OR, the planner may
+   * scan the table instead, which on a table of mostly live sessions reads it all again for
+   * every batch (20 ms a batch at 100,000 sessions, against under 1 ms). SQLite's statistics
+   * rate the revokedAt index poorly (most rows hold NULL), so it is named there.
+   *
+   * On PostgreSQL each range is also ordered by its index with its own limit. Left to itself the
+   * planner read the revoked range as a bitmap heap scan, which visits every heap page its
+   * index entries point to, rows deleted by earlier batches included (a whole table's read per
+   * batch once the revoked rows were gone), and the idle range as a sequential scan, which
+   * reads past every row deleted before it: each batch slower than the one before. An index
+   * scan marks the entries of deleted rows as it passes them, so the next batch skips them.
+   */
+  const pickDeadSql = (app: AppScope, cut: () => string, appParam: () => string, limit: string, column = `"id"`) =>
+    provider === "postgresql"
+      ? `(SELECT ${column} FROM "Session" WHERE "revokedAt" <= ${cut()}${scopedSql(app, appParam)} ORDER BY "revokedAt" LIMIT ${limit})
+         UNION ALL (SELECT ${column} FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}${scopedSql(app, appParam)} ORDER BY "idleExpiresAt", "id" LIMIT ${limit})
+         UNION ALL (SELECT ${column} FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}${scopedSql(app, appParam)} ORDER BY "absoluteExpiresAt", "id" LIMIT ${limit})
+         LIMIT ${limit}`
+      : `SELECT ${column} FROM "Session" INDEXED BY "Session_revokedAt_idx" WHERE "revokedAt" <= ${cut()}${scopedSql(app, appParam)}
+         UNION ALL SELECT ${column} FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}${scopedSql(app, appParam)}
+         UNION ALL SELECT ${column} FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}${scopedSql(app, appParam)}
+         LIMIT ${limit}`;
+
+  /**
    * SQLite: a rebuild of the Session table (see rebuildSessions) when at least REBUILD_MIN_ROWS
    * sessions are to go (counted through the indexes, up to that many), no fewer than the table
    * keeps, at most REBUILD_MAX_SWEPT, and it keeps at most REBUILD_MAX_KEPT (counted in one pass
@@ -518,11 +544,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     const scoped = scopedSql(app, () => "$2");
     const [some] = await rawQuery<{ n: number | bigint }[]>(
       prisma,
-      `SELECT count(*) AS "n" FROM (
-         SELECT 1 FROM "Session" INDEXED BY "Session_revokedAt_idx" WHERE "revokedAt" <= $1${scoped}
-         UNION ALL SELECT 1 FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= $1${scoped}
-         UNION ALL SELECT 1 FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= $1 AND "idleExpiresAt" > $1${scoped}
-         LIMIT ${REBUILD_MIN_ROWS})`,
+      `SELECT count(*) AS "n" FROM (${pickDeadSql(app, () => "$1", () => "$2", String(REBUILD_MIN_ROWS), "1")})`,
       [cutoff, ...appParams(app)],
     );
     if (num(some?.n) < REBUILD_MIN_ROWS) return [BY_INDEX];
@@ -1071,28 +1093,6 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       // Each tombstone is written from its row inside the database, so only the batch's bounds
       // cross to this process: no rows read out and sent back as thousands of parameters.
       if (cursor.by === "rebuild") return { ...(await rebuildSessions(app, cutoff, now)), next: null };
-      // Up to `limit` dead ids, as three disjoint index ranges (revoked, idle-expired, past the
-      // absolute cap) read one after the other until the limit. Written as one OR, the planner may
-      // scan the table instead, which on a table of mostly live sessions reads it all again for
-      // every batch (20 ms a batch at 100,000 sessions, against under 1 ms). SQLite's statistics
-      // rate the revokedAt index poorly (most rows hold NULL), so it is named there.
-      const scoped = (appParam: () => string) => scopedSql(app, appParam);
-      // On PostgreSQL each range is also ordered by its index with its own limit. Left to itself the
-      // planner read the revoked range as a bitmap heap scan, which visits every heap page its
-      // index entries point to, rows deleted by earlier batches included (a whole table's read per
-      // batch once the revoked rows were gone), and the idle range as a sequential scan, which
-      // reads past every row deleted before it: each batch slower than the one before. An index
-      // scan marks the entries of deleted rows as it passes them, so the next batch skips them.
-      const pickDead = (cut: () => string, appParam: () => string, limit: string, column = `"id"`) =>
-        provider === "postgresql"
-          ? `(SELECT ${column} FROM "Session" WHERE "revokedAt" <= ${cut()}${scoped(appParam)} ORDER BY "revokedAt" LIMIT ${limit})
-             UNION ALL (SELECT ${column} FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}${scoped(appParam)} ORDER BY "idleExpiresAt", "id" LIMIT ${limit})
-             UNION ALL (SELECT ${column} FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}${scoped(appParam)} ORDER BY "absoluteExpiresAt", "id" LIMIT ${limit})
-             LIMIT ${limit}`
-          : `SELECT "id" FROM "Session" INDEXED BY "Session_revokedAt_idx" WHERE "revokedAt" <= ${cut()}${scoped(appParam)}
-             UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "idleExpiresAt" <= ${cut()}${scoped(appParam)}
-             UNION ALL SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= ${cut()} AND "idleExpiresAt" > ${cut()}${scoped(appParam)}
-             LIMIT ${limit}`;
       const tombstones = (sweptAt: string, from: string) => `${tombstonesSql(sweptAt, from)} RETURNING "status"`;
       const statuses = await prisma.$transaction(async (tx) => {
         if (provider === "postgresql") {
@@ -1112,7 +1112,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
             return rawQuery<{ status: string; n: number | bigint }[]>(
               tx,
               `WITH gone AS (
-                 DELETE FROM "Session" WHERE "ctid" >= $3::tid AND "ctid" < $4::tid AND ${deadSql(() => "$2")}${scoped(() => "$5")} ${deleted}),
+                 DELETE FROM "Session" WHERE "ctid" >= $3::tid AND "ctid" < $4::tid AND ${deadSql(() => "$2")}${scopedSql(app, () => "$5")} ${deleted}),
                written AS (${tombstones("$1", `FROM gone`)})
                ${countedByStatus}`,
               [now, cutoff, `(${cursor.page},0)`, `(${Math.min(cursor.page + cursor.pages, cursor.end)},0)`, ...appParams(app)],
@@ -1121,7 +1121,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
           return rawQuery<{ status: string; n: number | bigint }[]>(
             tx,
             `WITH gone AS (
-               DELETE FROM "Session" WHERE "ctid" = ANY(ARRAY(${pickDead(() => "$2", () => "$4", "$3", `"ctid"`)})) AND ${deadSql(() => "$2")} ${deleted}),
+               DELETE FROM "Session" WHERE "ctid" = ANY(ARRAY(${pickDeadSql(app, () => "$2", () => "$4", "$3", `"ctid"`)})) AND ${deadSql(() => "$2")} ${deleted}),
              written AS (${tombstones("$1", `FROM gone`)})
              ${countedByStatus}`,
             [now, cutoff, limit, ...appParams(app)],
@@ -1129,7 +1129,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         }
         // SQLite runs one write transaction at a time: the batch is picked once, then copied to
         // tombstones and deleted.
-        await pick(tx, pickDead(() => "$1", () => "$3", "$2"), [cutoff, limit, ...appParams(app)]);
+        await pick(tx, pickDeadSql(app, () => "$1", () => "$3", "$2"), [cutoff, limit, ...appParams(app)]);
         const written = await rawQuery<{ status: string }[]>(tx, tombstones("$1", `FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`), [now]);
         await tx.$executeRawUnsafe(`DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM temp."Picked")`);
         return written.map(({ status }) => ({ status, n: 1 }));
