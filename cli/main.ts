@@ -478,12 +478,15 @@ async function runApps(
     case "list": {
       const { values } = parse(args, {});
       const { client, url } = connect();
-      const { items } = await guarded(url, () => client.listApplications());
-      print(values.json, items, () =>
-        table(
-          ["ID", "NAME", "LIVE", "STATUS", "POLICY"],
-          items.map((app) => [app.id, app.name, String(app.liveSessions), app.disabledAt ? "disabled" : "enabled", describePolicy(app)]),
-        ),
+      const { items, asOf, live } = await guarded(url, () => client.listApplications());
+      print(
+        values.json,
+        items,
+        () =>
+          table(
+            ["ID", "NAME", "LIVE", "STATUS", "POLICY"],
+            items.map((app) => [app.id, app.name, String(app.liveSessions), app.disabledAt ? "disabled" : "enabled", describePolicy(app)]),
+          ) + (live ? "" : `\nLive sessions as of ${asOf.slice(11, 19)} UTC (shared counts, refreshed every minute).`),
       );
       return;
     }

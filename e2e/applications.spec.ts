@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { createLatchkeyClient } from "@latchkey/client";
-import { ADMIN, BASE_URL, DATABASE_FILE, client, createAccountThroughConsole, keyOf, rowCounts, sessionRow, signIn } from "./fixtures";
+import { ADMIN, BASE_URL, DATABASE_FILE, client, createAccountThroughConsole, keyOf, operatorClient, rowCounts, sessionRow, signIn } from "./fixtures";
 
 // The application boundary over HTTP: what a key of one application may reach, the console's
 // own sessions out of every key's reach, and the escalation a review found, replayed.
@@ -268,4 +268,28 @@ test("an admin shortens an application's absolute cap: reads how many sessions i
   await expect(page.locator('[data-event-type="session.ended_by_policy"]')).toContainText("absolute");
   await page.goto(`/applications/${encodeURIComponent(appId)}`);
   await expect(page.locator('[data-event-type="application.policy_changed"]')).toContainText("it ended 3 live sessions");
+});
+
+test("the applications list counts each application's live sessions, over the API and on its pages, and says when it counted them", async ({ browser }) => {
+  const operator = await operatorClient();
+  const { application } = await operator.createApplication({ name: `counted-${Date.now()}` });
+  const api = createLatchkeyClient({ baseUrl: BASE_URL, apiKey: keyOf(application.id) });
+  await api.createSession({ userId: "counted-one" });
+  await api.createGuestSession();
+  const ended = await api.createSession({ userId: "counted-two" });
+  await api.revokeSession(ended.session.id);
+
+  const list = await operator.listApplications();
+  expect(list.items.find((app) => app.id === application.id)?.liveSessions).toBe(2);
+  // A few sessions cost nothing to count: the counts are computed for this call.
+  expect(list.live).toBe(true);
+  expect(Math.abs(Date.parse(list.asOf) - Date.now())).toBeLessThan(60_000);
+
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page);
+  await page.goto("/applications");
+  await expect(page.locator(`tr[data-application="${application.name}"]`).getByTestId("live-sessions")).toHaveText("2");
+  await expect(page.getByTestId("figures-as-of")).toHaveText("Figures are live.");
+  await page.goto(`/applications/${encodeURIComponent(application.id)}`);
+  await expect(page.getByTestId("app-live")).toHaveText("2");
 });

@@ -192,7 +192,11 @@ export const applicationOutput = policyOutput.extend({
   disabledAt: isoDate.nullable(),
 });
 export const applicationWithCountOutput = applicationOutput.extend({ liveSessions: z.number().int() });
-export const applicationListOutput = z.object({ items: z.array(applicationWithCountOutput) });
+export const applicationListOutput = z.object({
+  items: z.array(applicationWithCountOutput),
+  asOf: isoDate.describe("when the live-session counts were computed: at a large scale they are shared and refreshed each minute"),
+  live: z.boolean().describe("true when the counts were computed for this call; false when they are the last shared computation, as of asOf"),
+});
 export const oneApplicationOutput = z.object({ application: applicationOutput });
 export const createApplicationBody = z.object({ name: applicationNameSchema, policy: policyChangeSchema.optional() }).strict();
 export const updateApplicationBody = z

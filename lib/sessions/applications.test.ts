@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, createTestEngine, TEST_PROVIDER, type TestDatabase } from "../testing/database";
+import { resolveSessionConfig } from "./config";
+import { createSessionEngine } from "./engine";
 import { isSessionError } from "./errors";
-import { CONSOLE_APP_ID, type SessionPolicy } from "./policy";
+import { ALL_APPS, CONSOLE_APP_ID, type SessionPolicy } from "./policy";
 import { sessionStatus } from "./status";
 import { generateId } from "./tokens";
 import type { SessionRecord } from "./types";
@@ -156,6 +158,64 @@ describe(`applications on ${TEST_PROVIDER}`, () => {
     expect(await root.findClientApplication("console")).toBeNull();
     expect((await root.findApplication(CONSOLE_APP_ID))?.id).toBe(CONSOLE_APP_ID);
     expect(await root.findClientApplication("no-such-application")).toBeNull();
+  });
+
+  it("the applications list counts each one's live sessions; at scale the counts are shared, as of their computation, and refreshed after a minute", async () => {
+    const { root, clock } = createTestEngine(db);
+    const first = await root.createApplication({ name: `count-${generateId()}` }, ADMIN);
+    const second = await root.createApplication({ name: `count-${generateId()}` }, ADMIN);
+    await root.app(first.id).createSession({ userId: "a" });
+    await root.app(first.id).createSession({ userId: "b" });
+    const ended = await root.app(first.id).createSession({ userId: "c" });
+    await root.app(first.id).revokeSession(ended.session.id);
+    await root.app(second.id).createSession({ userId: "a" });
+    const counts = (list: Awaited<ReturnType<typeof root.listApplications>>) => [first.id, second.id].map((id) => list.value.find((app) => app.id === id)?.liveSessions);
+    const live = await root.listApplications();
+    expect(counts(live)).toEqual([2, 1]);
+    expect(live).toMatchObject({ live: true, asOf: clock.now() });
+
+    // Counts that took any time at all to compute are shared: the next read gets them as they were.
+    const shared = createSessionEngine({ repository: db.repository, config: resolveSessionConfig({}), clock, figuresOptions: { liveBelowMs: 0 } });
+    const computedAt = clock.now();
+    expect(counts(await shared.listApplications())).toEqual([2, 1]);
+    await shared.app(second.id).createSession({ userId: "b" });
+    clock.advance(30_000);
+    const held = await shared.listApplications();
+    expect(counts(held)).toEqual([2, 1]);
+    expect(held).toMatchObject({ live: false, asOf: computedAt });
+    // An application made since is listed at once, with no count until the next computation.
+    const third = await shared.createApplication({ name: `count-${generateId()}` }, ADMIN);
+    expect((await shared.listApplications()).value.find((app) => app.id === third.id)?.liveSessions).toBe(0);
+    // Older than a minute: the read still answers at once, and starts a new computation.
+    clock.advance(31_000);
+    expect(counts(await shared.listApplications())).toEqual([2, 1]);
+    await expect.poll(async () => counts(await shared.listApplications())).toEqual([2, 2]);
+    expect((await shared.listApplications()).asOf).toEqual(clock.now());
+  });
+
+  it("a sessions filter naming a person finds their sessions in every application, by id or by email, and no one else's", async () => {
+    const { root } = createTestEngine(db);
+    const one = await root.createApplication({ name: `person-${generateId()}` }, ADMIN);
+    const two = await root.createApplication({ name: `person-${generateId()}` }, ADMIN);
+    const id = `pat-${generateId()}`;
+    const email = `${id}@example.com`;
+    const s1 = await root.app(one.id).createSession({ userId: id, email });
+    const s2 = await root.app(two.id).createSession({ userId: id });
+    const s3 = await root.app(two.id).createSession({ userId: `alias-${generateId()}`, email });
+    await root.app(one.id).createSession({ userId: `other-${generateId()}` });
+    const all = root.app(ALL_APPS);
+    const ids = async (engine: ReturnType<typeof root.app>, filter: { user?: string; userId?: string }) => {
+      const page = await engine.listSessions(filter);
+      expect((await engine.countSessions(filter)).count).toBe(page.items.length);
+      return page.items.map((item) => item.id).sort();
+    };
+    expect(await ids(all, { user: id })).toEqual([s1.session.id, s2.session.id].sort());
+    expect(await ids(all, { user: email.toUpperCase() })).toEqual([s1.session.id, s3.session.id].sort());
+    expect(await ids(all, { userId: id })).toEqual([s1.session.id, s2.session.id].sort());
+    expect(await ids(all, { userId: email })).toEqual([]);
+    expect(await ids(root.app(one.id), { user: email })).toEqual([s1.session.id]);
+    expect(await ids(root.app(two.id), { user: id })).toEqual([s2.session.id]);
+    expect(await ids(all, { user: `nobody-${generateId()}` })).toEqual([]);
   });
 
   it("a session an application makes for a console account's id is that application's user, never a console credential", async () => {

@@ -1,5 +1,6 @@
 import { applicationOf, event, revocation, type EngineContext } from "./context";
 import { ErrorCode, SessionError } from "./errors";
+import type { Figures } from "./figures";
 import { CONSOLE_APP_ID, POLICY_FIELDS, policyOf, type ApplicationRecord, type SessionPolicy } from "./policy";
 import type { PolicyImpact } from "./repository";
 import {
@@ -80,20 +81,28 @@ function checkName(name: string): string {
   return valid;
 }
 
-/** Every application but the console, with its live sessions, by name. */
-export async function listApplications(ctx: EngineContext): Promise<ApplicationView[]> {
-  const [apps, live] = await Promise.all([ctx.repository.listApplications(), ctx.repository.countLiveSessionsByApplication(ctx.clock.now())]);
-  return apps
+/**
+ * Every application but the console, by name, with its live sessions. The applications are read
+ * as they are; the counts are a pass over every live session, so shared (see figures.ts): live
+ * while cheap, otherwise as of `asOf`, refreshed each minute.
+ */
+export async function listApplications(ctx: EngineContext): Promise<Figures<ApplicationView[]>> {
+  const [apps, live] = await Promise.all([
+    ctx.repository.listApplications(),
+    ctx.figures.get("live-sessions-by-application", () => ctx.repository.countLiveSessionsByApplication(ctx.clock.now())),
+  ]);
+  const items = apps
     .filter((app) => app.id !== CONSOLE_APP_ID)
-    .map((app) => ({ ...app, ...policyOf(app, ctx.defaultPolicy), liveSessions: live.get(app.id) ?? 0 }))
+    .map((app) => ({ ...app, ...policyOf(app, ctx.defaultPolicy), liveSessions: live.value.get(app.id) ?? 0 }))
     .sort((a, b) => a.name.localeCompare(b.name));
+  return { value: items, asOf: live.asOf, live: live.live };
 }
 
-/** The applications' ids and names (not the console's), by name: for choosers and labels. */
-export async function listApplicationNames(ctx: EngineContext): Promise<{ id: string; name: string }[]> {
+/** The applications' ids, names and whether they are disabled (not the console's), by name: for choosers and labels. */
+export async function listApplicationNames(ctx: EngineContext): Promise<{ id: string; name: string; disabledAt: Date | null }[]> {
   return (await ctx.repository.listApplications())
     .filter((app) => app.id !== CONSOLE_APP_ID)
-    .map((app) => ({ id: app.id, name: app.name }))
+    .map((app) => ({ id: app.id, name: app.name, disabledAt: app.disabledAt }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "API keys" };
 export default async function ApiKeysPage() {
   await requireConsoleSession(["ADMIN"]);
   const latchkey = getLatchkey();
-  const [keys, apps] = await Promise.all([latchkey.apiKeys.listApiKeys(), latchkey.engine.listApplications()]);
+  const [keys, apps] = await Promise.all([latchkey.apiKeys.listApiKeys(), latchkey.engine.listApplicationNames()]);
   const choices = apps.map((app) => ({ id: app.id, name: app.name }));
   const byApp = apps.map((app) => ({ app, keys: keys.filter((key) => key.appId === app.id) })).filter((group) => group.keys.length > 0);
   return (

@@ -106,7 +106,7 @@ export const policyAction = consoleAction(
       return { ok: true, data: { mode: "preview", impact: preview.impact } };
     }
     const app = await engine.getApplication(form.id);
-    const live = (await engine.listApplications()).find((item) => item.id === form.id)?.liveSessions ?? 0;
+    const live = (await engine.listApplications()).value.find((item) => item.id === form.id)?.liveSessions ?? 0;
     const changed = await engine.changePolicy(form.id, change, session.actor);
     const job = startPolicyApplication(form.id, app?.name ?? form.id, changed.changeId, session.actor);
     revalidatePath(`/applications/${encodeURIComponent(form.id)}`);

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { FiguresAsOf } from "@/components/figures-as-of";
 import { SimpleTable } from "@/components/simple-table";
 import { requireConsoleSession } from "@/lib/auth/session";
 import { describePolicy } from "@/lib/console/policy-words";
@@ -10,7 +11,7 @@ export const metadata: Metadata = { title: "Applications" };
 
 export default async function ApplicationsPage() {
   await requireConsoleSession(["ADMIN"]);
-  const apps = await getLatchkey().engine.listApplications();
+  const { value: apps, asOf, live } = await getLatchkey().engine.listApplications();
   return (
     <section className="space-y-4">
       <div>
@@ -38,6 +39,7 @@ export default async function ApplicationsPage() {
           </tr>
         ))}
       </SimpleTable>
+      <FiguresAsOf asOf={asOf} live={live} />
     </section>
   );
 }

@@ -295,6 +295,10 @@ export interface ApplicationWithCountJson extends ApplicationJson {
 
 export interface ApplicationListJson {
   items: ApplicationWithCountJson[];
+  /** When the live-session counts were computed: at a large scale they are shared and refreshed each minute. */
+  asOf: string;
+  /** True when the counts were computed for this call; false when they are the last shared computation, as of `asOf`. */
+  live: boolean;
 }
 
 /** A change to an application's session policy: any of its fields. */

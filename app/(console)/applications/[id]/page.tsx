@@ -19,7 +19,8 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
   const id = decodeSegment((await params).id);
   if (id === null || id === CONSOLE_APP_ID) notFound();
   const { engine } = getLatchkey();
-  const app = (await engine.listApplications()).find((item) => item.id === id);
+  const { value: apps, asOf, live } = await engine.listApplications();
+  const app = apps.find((item) => item.id === id);
   if (!app) notFound();
   const events = await engine.app(app.id).listEvents({ type: "application.policy_changed", limit: 10 });
   const disabledHooks = (await getLatchkey().webhooks.endpoints.list(app.id)).filter((endpoint) => endpoint.disabledAt);
@@ -42,7 +43,14 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
         <h1 className="text-xl font-semibold">{app.name}</h1>
         <p className="text-sm text-slate-600">
           id <span className="font-mono">{app.id}</span> · created {formatExact(app.createdAt.toISOString())} ·{" "}
-          <span data-testid="app-live">{app.liveSessions.toLocaleString("en-US")}</span> live sessions ·{" "}
+          <span data-testid="app-live">{app.liveSessions.toLocaleString("en-US")}</span> live sessions
+          {live ? null : (
+            <>
+              {" "}
+              as of <time dateTime={asOf.toISOString()}>{asOf.toISOString().slice(11, 19)} UTC</time>
+            </>
+          )}{" "}
+          ·{" "}
           <span data-testid="app-status">{app.disabledAt ? `disabled since ${formatExact(app.disabledAt.toISOString())}` : "enabled"}</span>
         </p>
         <p className="mt-1 text-sm" data-testid="app-policy">

@@ -3,7 +3,8 @@ import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, json } from "@/lib/api/handler";
 
 export const GET = apiRoute(endpoints.listApplications, async ({ latchkey }) => {
-  return json({ items: await latchkey.engine.listApplications() });
+  const { value: items, asOf, live } = await latchkey.engine.listApplications();
+  return json({ items, asOf, live });
 });
 
 export const POST = apiRoute(endpoints.createApplication, async ({ latchkey, body, actor }) => {
