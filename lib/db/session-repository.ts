@@ -390,16 +390,25 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     return { ip: { gte: prefix, lt: upper } };
   }
 
+  /**
+   * The sessions of the users `text` names within `app`: its id, or (with `byEmail`) the users
+   * whose email it is. Sessions are indexed by application, then user; across applications a user
+   * id alone would walk every session, so the condition names each (application, user) pair.
+   */
+  async function usersWhere(app: AppScope, text: string, byEmail: boolean): Promise<SessionWhereInput> {
+    const appIds = app === ALL_APPS ? (await prisma.application.findMany({ select: { id: true } })).map((row) => row.id) : [app];
+    const email = text.toLowerCase();
+    const named = byEmail && text.includes("@") ? await prisma.user.findMany({ where: { OR: appIds.map((appId) => ({ appId, email })) }, select: { appId: true, id: true } }) : [];
+    return { OR: [...appIds.map((appId) => ({ appId, userId: text })), ...named.map((user) => ({ appId: user.appId, userId: user.id }))] };
+  }
+
   /** The conditions of a session filter (the console's filters) within `app`, for Prisma. */
   async function filterWhere(app: AppScope, filter: SessionFilter, now: Date): Promise<SessionWhereInput[]> {
     const and: SessionWhereInput[] = [inApp(app)];
-    if (filter.user) {
-      const byEmail = await prisma.user.findMany({ where: { ...inApp(app), email: filter.user.toLowerCase() }, select: { id: true } });
-      and.push({ userId: { in: [filter.user, ...byEmail.map((user) => user.id)] } });
-    }
+    if (filter.user) and.push(await usersWhere(app, filter.user, true));
     if (filter.status && filter.status.length > 0) and.push({ OR: filter.status.map((status) => statusWhere(status, now, provider)) });
     if (filter.sessionId) and.push({ id: filter.sessionId });
-    if (filter.userId) and.push({ userId: filter.userId });
+    if (filter.userId) and.push(await usersWhere(app, filter.userId, false));
     if (filter.familyId) and.push({ familyId: filter.familyId });
     if (filter.kind) and.push({ kind: filter.kind });
     if (filter.tenantId) and.push({ tenantId: filter.tenantId });
@@ -563,13 +572,19 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     return (await mayRebuildSessions()) ? [{ by: "rebuild" }] : [BY_INDEX];
   }
 
+  /** SQLite: the statement that created the Session table, as `sqlite_master` keeps it. */
+  async function sessionTableSql(client: Db | Tx): Promise<string | undefined> {
+    const [table] = await rawQuery<{ sql: string }[]>(client, `SELECT "sql" FROM sqlite_master WHERE "type" = 'table' AND "name" = 'Session'`, []);
+    return table?.sql;
+  }
+
   /**
    * SQLite: whether the sweep may rebuild the Session table (see rebuildSessions): the table is
    * as the migrations make it, and no other table's key, trigger or view depends on it.
    */
   async function mayRebuildSessions(): Promise<boolean> {
-    const [table] = await rawQuery<{ sql: string }[]>(prisma, `SELECT "sql" FROM sqlite_master WHERE "type" = 'table' AND "name" = 'Session'`, []);
-    if (!table || !SESSION_TABLE_SQL.test(table.sql)) return false;
+    const table = await sessionTableSql(prisma);
+    if (!table || !SESSION_TABLE_SQL.test(table)) return false;
     const [dependent] = await rawQuery<{ n: number | bigint }[]>(
       prisma,
       `SELECT (SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m."name") f WHERE m."type" = 'table' AND f."table" = 'Session' COLLATE NOCASE)
@@ -614,7 +629,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
           await new Promise((resolve) => setImmediate(resolve));
         }
         if (counts.idleExpired + counts.absoluteExpired + counts.revoked === 0) return;
-        const [table] = await rawQuery<{ sql: string }[]>(tx, `SELECT "sql" FROM sqlite_master WHERE "type" = 'table' AND "name" = 'Session'`, []);
+        const table = await sessionTableSql(tx);
         const attached = await rawQuery<{ type: string; name: string; sql: string }[]>(
           tx,
           `SELECT "type", "name", "sql" FROM sqlite_master WHERE "tbl_name" = 'Session' AND "type" IN ('index', 'trigger') AND "sql" IS NOT NULL`,
@@ -629,7 +644,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         runScript(
           [
             `DROP TABLE IF EXISTS "Session_kept"`,
-            table!.sql.replace(SESSION_TABLE_SQL, `CREATE TABLE "Session_kept" (`),
+            table!.replace(SESSION_TABLE_SQL, `CREATE TABLE "Session_kept" (`),
             `INSERT INTO "Session_kept" SELECT * FROM "Session" WHERE ${kept}`,
             ...attached.map(({ type, name }) => `DROP ${type === "index" ? "INDEX" : "TRIGGER"} "${name}"`),
             `DROP TABLE "Session"`,
