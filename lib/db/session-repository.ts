@@ -38,6 +38,8 @@ const BY_INDEX: SweepCursor = { by: "index" };
 const FEW_LIVE = 50_000;
 /** How far along its order a list of live sessions looks before it walks it (see fewLiveKeys). */
 const WALK_PROBE = 2_000;
+/** How many rows a list of live sessions may expect to read along its order and still walk it (see fewLiveKeys). */
+const WALK_READ_MAX = 20_000;
 /** A sweep walks PostgreSQL's table page by page when at least this many sessions, and this share of the table, are to go. */
 const PAGE_WALK_MIN_ROWS = 10_000;
 const PAGE_WALK_MIN_SHARE = 0.2;
@@ -429,7 +431,9 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
    * it; when the live sessions all lie beyond the newest thousands of dead ones (long-lived
    * sessions and a burst of short ones since), that walk read the whole table (2.2 s at a million
    * sessions, 20,000 of them live). The first WALK_PROBE rows in the order tell which case this
-   * is. By idle expiry, either way, the live sessions are at one end of the walk.
+   * is: at the share of live sessions among them, a walk that would find `wanted` within
+   * WALK_READ_MAX rows is taken as it is (a count of a thousand, with a quarter of the sessions
+   * live, reads some 4,000). By idle expiry, either way, the live sessions are at one end of the walk.
    */
   async function fewLiveKeys(
     app: AppScope,
@@ -445,7 +449,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       take: WALK_PROBE,
     });
     const live = ahead.filter((row) => row.revokedAt === null && row.idleExpiresAt > now && row.absoluteExpiresAt > now).length;
-    if (ahead.length < WALK_PROBE || live >= order.wanted) return null;
+    if (ahead.length < WALK_PROBE || (live > 0 && (order.wanted * ahead.length) / live <= WALK_READ_MAX)) return null;
     // Too many to read them all, counted along the idle expiry's index from its end.
     const [counted] = await rawQuery<{ n: number }[]>(
       prisma,
