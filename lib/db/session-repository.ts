@@ -825,7 +825,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       prisma.user.findMany({
         where: { ...inApp(app), ...userSearchWhere(text.trim(), textMatchers(provider)) },
         select: USER_FIELDS,
-        orderBy: [{ createdAt: "desc" }, { appId: "asc" }, { id: "asc" }],
+        orderBy: [{ createdAt: "desc" }, { appId: "desc" }, { id: "desc" }],
         take: limit,
       }),
 

@@ -75,14 +75,14 @@ export function createUserRepository({ prisma, provider }: Database, { onUserCha
   }
 
   return {
-    /** Users in `app` whose id is or starts with `query`, or whose email or name contains it; newest first. */
+    /** Users in `app` whose id is or contains `query`, or whose email or name contains it; newest first. */
     async searchUsers(query: string, now: Date, limit = 50, app: AppScope = ALL_APPS): Promise<UserSummary[]> {
       const text = query.trim();
       const scope = app === ALL_APPS ? {} : { appId: app };
       const rows = await prisma.user.findMany({
         where: text ? { ...scope, ...userSearchWhere(text, matchers) } : scope,
         select: SUMMARY_FIELDS,
-        orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+        orderBy: [{ createdAt: "desc" }, { appId: "desc" }, { id: "desc" }],
         take: limit,
       });
       return withLiveCounts(rows, now);
