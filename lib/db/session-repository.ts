@@ -38,7 +38,7 @@ const BY_INDEX: SweepCursor = { by: "index" };
 const FEW_LIVE = 50_000;
 /** How far along its order a list of live sessions looks before it walks it (see fewLiveKeys). */
 const WALK_PROBE = 2_000;
-/** How many rows a list of live sessions may expect to read along its order and still walk it (see fewLiveKeys). */
+/** How far along its order a list of live sessions reads to see that a walk is short (see fewLiveKeys). */
 const WALK_READ_MAX = 20_000;
 /** A sweep walks PostgreSQL's table page by page when at least this many sessions, and this share of the table, are to go. */
 const PAGE_WALK_MIN_ROWS = 10_000;
@@ -431,9 +431,9 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
    * it; when the live sessions all lie beyond the newest thousands of dead ones (long-lived
    * sessions and a burst of short ones since), that walk read the whole table (2.2 s at a million
    * sessions, 20,000 of them live). The first WALK_PROBE rows in the order tell which case this
-   * is: at the share of live sessions among them, a walk that would find `wanted` within
-   * WALK_READ_MAX rows is taken as it is (a count of a thousand, with a quarter of the sessions
-   * live, reads some 4,000). By idle expiry, either way, the live sessions are at one end of the walk.
+   * is; when they hold fewer than `wanted` but a share that would find them within WALK_READ_MAX
+   * rows, those rows are read to see (a count of a thousand, with a quarter of the sessions live,
+   * reads some 6,000). By idle expiry, either way, the live sessions are at one end of the walk.
    */
   async function fewLiveKeys(
     app: AppScope,
@@ -442,14 +442,27 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     order: { sort: SessionSortField; order: "asc" | "desc"; wanted: number },
   ): Promise<{ id: string; value: Date }[] | null> {
     if (provider !== "postgresql" || filter.status?.length !== 1 || filter.status[0] !== "active" || order.sort === "idleExpiresAt") return null;
-    const ahead = await prisma.session.findMany({
-      where: { AND: await filterWhere(app, { ...filter, status: undefined }, now) },
-      select: { revokedAt: true, idleExpiresAt: true, absoluteExpiresAt: true },
-      orderBy: [{ [order.sort]: order.order }, { id: order.order }],
-      take: WALK_PROBE,
-    });
-    const live = ahead.filter((row) => row.revokedAt === null && row.idleExpiresAt > now && row.absoluteExpiresAt > now).length;
-    if (ahead.length < WALK_PROBE || (live > 0 && (order.wanted * ahead.length) / live <= WALK_READ_MAX)) return null;
+    const unfiltered = await filterWhere(app, { ...filter, status: undefined }, now);
+    // The first `take` rows of the walk: how many there are, and how many of them are live.
+    const probe = async (take: number) => {
+      const rows = await prisma.session.findMany({
+        where: { AND: unfiltered },
+        select: { revokedAt: true, idleExpiresAt: true, absoluteExpiresAt: true },
+        orderBy: [{ [order.sort]: order.order }, { id: order.order }],
+        take,
+      });
+      return { read: rows.length, live: rows.filter((row) => row.revokedAt === null && row.idleExpiresAt > now && row.absoluteExpiresAt > now).length };
+    };
+    const first = await probe(WALK_PROBE);
+    if (first.read < WALK_PROBE || first.live >= order.wanted) return null;
+    // At the probe's share of live sessions the walk would find `wanted` within `reach` rows: if
+    // that is short, those rows are read once to be sure (live sessions bunched at the front
+    // would otherwise send the walk through the whole table).
+    const reach = first.live > 0 ? Math.ceil(((order.wanted * WALK_PROBE) / first.live) * 1.5) : Infinity;
+    if (reach <= WALK_READ_MAX) {
+      const further = await probe(reach);
+      if (further.read < reach || further.live >= order.wanted) return null;
+    }
     // Too many to read them all, counted along the idle expiry's index from its end.
     const [counted] = await rawQuery<{ n: number }[]>(
       prisma,
