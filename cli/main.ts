@@ -486,7 +486,7 @@ async function runApps(
           table(
             ["ID", "NAME", "LIVE", "STATUS", "POLICY"],
             items.map((app) => [app.id, app.name, String(app.liveSessions), app.disabledAt ? "disabled" : "enabled", describePolicy(app)]),
-          ) + (live ? "" : `\nLive sessions as of ${asOf.slice(11, 19)} UTC (shared counts, refreshed every minute).`),
+          ) + (live === false && asOf ? `\nLive sessions as of ${asOf.slice(11, 19)} UTC (shared counts, refreshed every minute).` : ""),
       );
       return;
     }
