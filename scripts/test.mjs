@@ -2,7 +2,7 @@
 // `npm test`: type-checks, runs the engine suite on SQLite and on a fresh PostgreSQL database,
 // builds the app and the example app, runs the Playwright suite in Chromium, and prints the counts
 // of every suite.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,23 +20,34 @@ const postgresAdminUrl = process.env.LATCHKEY_TEST_POSTGRES_URL ?? "postgresql:/
 const summary = [];
 let failed = false;
 
+/**
+ * Runs a command beside the others of its stage; what it prints is kept and printed whole, under
+ * its title, once it ends, so that the log reads one step at a time. Resolves whether it passed.
+ */
 function run(title, command, args, env = {}) {
-  console.info(`\n=== ${title} ===`);
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
-  if (result.status !== 0) failed = true;
-  return result.status === 0;
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    const chunks = [];
+    child.stdout.on("data", (chunk) => chunks.push(chunk));
+    child.stderr.on("data", (chunk) => chunks.push(chunk));
+    child.on("error", (error) => chunks.push(Buffer.from(`${error.message}\n`)));
+    child.on("close", (code) => {
+      console.info(`\n=== ${title} ===`);
+      process.stdout.write(Buffer.concat(chunks));
+      if (code !== 0) failed = true;
+      resolve(code === 0);
+    });
+  });
 }
 
-function vitest(title, file, env) {
-  const ok = run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env);
-  if (existsSync(file)) {
-    const report = JSON.parse(readFileSync(file, "utf8"));
-    // A run that failed with no failing test (a file that did not load, say) still counts as one failure.
-    const failures = report.numFailedTests === 0 && !ok ? 1 : report.numFailedTests;
-    summary.push({ title, passed: report.numPassedTests, failed: failures, skipped: report.numPendingTests + report.numTodoTests });
-  } else {
-    summary.push({ title, passed: 0, failed: 1, skipped: 0 });
-  }
+/** Runs the engine suite with `env`; resolves its line of the summary. */
+async function vitest(title, file, env) {
+  const ok = await run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env);
+  if (!existsSync(file)) return { title, passed: 0, failed: 1, skipped: 0 };
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  // A run that failed with no failing test (a file that did not load, say) still counts as one failure.
+  const failures = report.numFailedTests === 0 && !ok ? 1 : report.numFailedTests;
+  return { title, passed: report.numPassedTests, failed: failures, skipped: report.numPendingTests + report.numTodoTests };
 }
 
 async function withPostgresDatabase(work) {
@@ -48,17 +59,26 @@ async function withPostgresDatabase(work) {
   const url = new URL(postgresAdminUrl);
   url.pathname = `/${name}`;
   try {
-    work(url.toString());
+    return await work(url.toString());
   } finally {
     const cleanup = new pg.Client({ connectionString: postgresAdminUrl });
     await cleanup.connect();
     await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    // Per-file databases of a run that was killed midway.
-    const { rows } = await cleanup.query(
+    await cleanup.end();
+  }
+}
+
+/** Drops the per-file databases of a run that was killed midway (before this run makes its own). */
+async function dropLeftoverDatabases() {
+  const admin = new pg.Client({ connectionString: postgresAdminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query(
       "SELECT datname FROM pg_database WHERE datname LIKE 'latchkey_test_%' AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)",
     );
-    for (const row of rows) await cleanup.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
-    await cleanup.end();
+    for (const row of rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
   }
 }
 
@@ -70,23 +90,34 @@ if (problems.length > 0) {
 }
 
 const started = Date.now();
-if (run("type-check", bin("tsc"), ["--noEmit", "-p", "."])) summary.push({ title: "type-check", passed: 1, failed: 0, skipped: 0 });
-else summary.push({ title: "type-check", passed: 0, failed: 1, skipped: 0 });
-
-vitest("engine suite on SQLite", path.join(results, "engine-sqlite.json"), { LATCHKEY_TEST_DATABASE: "sqlite" });
-
-try {
-  await withPostgresDatabase((url) =>
+await dropLeftoverDatabases().catch(() => undefined);
+// The first stage in three lanes at once, which keeps a small machine's cores busy (an engine
+// suite leaves one core to spare, the type-check runs on one): the type-check, then the builds,
+// which rewrite the type files it reads; the engine suite on SQLite; the engine suite on PostgreSQL.
+// The example app (examples/next-app) is built too, with the packages it installs: the suite runs
+// it beside Latchkey, as an application would.
+const firstLane = (async () => {
+  const checked = await run("type-check", bin("tsc"), ["--noEmit", "-p", "."]);
+  const built =
+    (await run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1" })) &&
+    (await run("build the example app and the packages", "npm", ["run", "build", "--workspace", "examples/next-app"], { NEXT_TELEMETRY_DISABLED: "1" }));
+  return { checked, built };
+})();
+const [{ checked, built }, onSqlite, onPostgres] = await Promise.all([
+  firstLane,
+  vitest("engine suite on SQLite", path.join(results, "engine-sqlite.json"), { LATCHKEY_TEST_DATABASE: "sqlite" }),
+  withPostgresDatabase((url) =>
     vitest("engine suite on PostgreSQL", path.join(results, "engine-postgres.json"), {
       LATCHKEY_TEST_DATABASE: "postgres",
       LATCHKEY_TEST_POSTGRES_URL: url,
     }),
-  );
-} catch (error) {
-  console.error(`PostgreSQL is not reachable at ${postgresAdminUrl}: ${error.message}`);
-  summary.push({ title: "engine suite on PostgreSQL", passed: 0, failed: 1, skipped: 0 });
-  failed = true;
-}
+  ).catch((error) => {
+    console.error(`PostgreSQL is not reachable at ${postgresAdminUrl}: ${error.message}`);
+    failed = true;
+    return { title: "engine suite on PostgreSQL", passed: 0, failed: 1, skipped: 0 };
+  }),
+]);
+summary.push({ title: "type-check", passed: checked ? 1 : 0, failed: checked ? 0 : 1, skipped: 0 }, onSqlite, onPostgres);
 
 /** Runs a command, echoing its output and returning all of it (to check it for leaked secrets). */
 function runCaptured(title, command, args, env = {}) {
@@ -107,11 +138,6 @@ function runCaptured(title, command, args, env = {}) {
   });
 }
 
-// The example app (examples/next-app) is built too, with the packages it installs: the suite runs
-// it beside Latchkey, as an application would.
-const built =
-  run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1" }) &&
-  run("build the example app and the packages", "npm", ["run", "build", "--workspace", "examples/next-app"], { NEXT_TELEMETRY_DISABLED: "1" });
 if (built) {
   // Every server of the run writes what it prints here: the e2e server's request log, which the
   // Playwright output leaves out, and the servers specs start.

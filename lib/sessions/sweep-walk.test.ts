@@ -48,6 +48,8 @@ async function sessionSchema(): Promise<string[]> {
   return rows.map((row) => row.sql);
 }
 
+// Each test writes tens of thousands of sessions: up to half a minute on a two-core machine, more
+// while other suites run beside it.
 describe("a sweep of most of the table", () => {
   it("walks PostgreSQL's table page by page, rebuilds SQLite's, and deletes exactly the dead sessions of its application", async () => {
     const { root, clock } = createTestEngine(db, { retentionSeconds: 7 * 24 * 3600 }, new Date("2026-03-01T12:00:00.000Z"));
@@ -148,7 +150,7 @@ describe("a sweep of most of the table", () => {
       expect(await prisma.session.count({ where: { appId: app.id } })).toBe(300);
       expect(await sessionSchema()).toEqual(schemaBefore);
     }
-  });
+  }, 120_000);
 
   it("sweeps in batches when the table keeps more than it would sweep, and in steps never rebuilds", async () => {
     const { root, clock } = createTestEngine(db, { retentionSeconds: 0 }, new Date("2026-03-01T12:00:00.000Z"));
@@ -161,7 +163,7 @@ describe("a sweep of most of the table", () => {
     const stepped = await root.app(app.id).sweepSessions({ limit: 1_000, batchSize: 500 });
     expect(stepped.total).toBe(1_000);
     expect(await db.database.prisma.session.count({ where: { appId: app.id } })).toBe(22_000);
-  });
+  }, 120_000);
 
   it("a sweep of every application (the schedule's) rebuilds SQLite's table too, keeping every live session of every application", async () => {
     const { root, clock } = createTestEngine(db, { retentionSeconds: 0 }, new Date("2026-03-01T12:00:00.000Z"));
@@ -183,5 +185,5 @@ describe("a sweep of most of the table", () => {
     expect(result.total).toBe(deadBefore);
     expect(await prisma.session.findMany({ select: { id: true }, orderBy: { id: "asc" } })).toEqual(liveBefore);
     for (const app of apps) expect(await prisma.session.count({ where: { appId: app.id } })).toBe(100);
-  });
+  }, 120_000);
 });
