@@ -251,6 +251,8 @@ test("the live stream: an application's key reads its own events as they happen,
 });
 
 test("the console: an admin adds an endpoint (the secret shown once), sees deliveries in its log, resends one, sends a test event; a disabled endpoint is a banner", async ({ browser }) => {
+  // Four deliveries through the dispatcher, waited for in the browser: 22 s on a slow two-core machine.
+  test.setTimeout(60_000);
   const hooks = await receiver();
   try {
     const operator = await operatorClient();
