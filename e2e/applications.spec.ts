@@ -293,3 +293,24 @@ test("the applications list counts each application's live sessions, over the AP
   await page.goto(`/applications/${encodeURIComponent(application.id)}`);
   await expect(page.getByTestId("app-live")).toHaveText("2");
 });
+
+test("the applications list and its counts are refused to an application's key and to a SUPPORT account, and a refusal changes no row", async ({ browser, request }) => {
+  const operator = await operatorClient();
+  const { application } = await operator.createApplication({ name: `hidden-${Date.now()}` });
+  const admins = await (await browser.newContext()).newPage();
+  await signIn(admins);
+  const support = await createAccountThroughConsole(admins, browser, "SUPPORT");
+  const { token: supportToken } = await createLatchkeyClient({ baseUrl: BASE_URL, apiKey: "" }).createConsoleSession({ email: support.email, password: support.password });
+  const bearers = [keyOf(application.id), supportToken];
+  // A refused call is logged as a refusal; nothing else may be written.
+  const counts = () => Object.fromEntries(Object.entries(rowCounts()).filter(([table]) => table !== "Refusal"));
+  const before = counts();
+  for (const bearer of bearers) {
+    const response = await request.get(`${BASE_URL}/api/v1/apps`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect(response.status()).toBe(403);
+    const text = await response.text();
+    expect(text).not.toContain(application.name);
+    expect(text).not.toContain("liveSessions");
+  }
+  expect(counts()).toEqual(before);
+});
