@@ -15,7 +15,8 @@ import { ENDING_REASONS, type AuditEventInput, type AuditEventView, type Session
 import { parseJson } from "../sessions/context";
 import { auditEventRow } from "./audit";
 import type { Database, Db } from "./client";
-import { escapeLike, textMatchers, userSearchWhere } from "./text-match";
+import { escapeLike, textMatchers } from "./text-match";
+import { searchUsers } from "./user-search";
 import type { RefusalView } from "../sessions/refusal-log";
 import type { DatabaseProvider } from "./url";
 
@@ -834,13 +835,7 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
       return [...byApp.values()];
     },
 
-    searchUsers: (app, text, limit) =>
-      prisma.user.findMany({
-        where: { ...inApp(app), ...userSearchWhere(text.trim(), textMatchers(provider)) },
-        select: USER_FIELDS,
-        orderBy: [{ createdAt: "desc" }, { appId: "desc" }, { id: "desc" }],
-        take: limit,
-      }),
+    searchUsers: (app, text, limit) => searchUsers<UserRecord>(database, app, text, limit, USER_FIELDS),
 
     async insertSession(session, events, limit, profile) {
       if ((await ensureUser(session.appId, session.userId, session.createdAt, profile)).disabled) return { inserted: false, ended: [], disabled: true };

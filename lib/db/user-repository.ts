@@ -4,7 +4,7 @@ import { userKey } from "../sessions/types";
 import type { AuditEventInput } from "../sessions/types";
 import { auditEventRow } from "./audit";
 import type { Database } from "./client";
-import { textMatchers, userSearchWhere } from "./text-match";
+import { searchUsers } from "./user-search";
 
 export { userKey };
 
@@ -55,8 +55,8 @@ export interface UserSummary {
 const SUMMARY_FIELDS = { appId: true, id: true, email: true, name: true, consoleRole: true, disabledAt: true, disabledReason: true, createdAt: true } as const;
 
 /** Users of applications, and console accounts: people who sign in to Latchkey itself (application "console"). */
-export function createUserRepository({ prisma, provider }: Database, { onUserChanged = async () => {} }: { onUserChanged?: (userId: string) => Promise<void> } = {}) {
-  const matchers = textMatchers(provider);
+export function createUserRepository(database: Database, { onUserChanged = async () => {} }: { onUserChanged?: (userId: string) => Promise<void> } = {}) {
+  const { prisma } = database;
 
   async function withLiveCounts(rows: Omit<UserSummary, "liveSessions">[], now: Date): Promise<UserSummary[]> {
     if (rows.length === 0) return [];
@@ -77,15 +77,7 @@ export function createUserRepository({ prisma, provider }: Database, { onUserCha
   return {
     /** Users in `app` whose id is or contains `query`, or whose email or name contains it; newest first. */
     async searchUsers(query: string, now: Date, limit = 50, app: AppScope = ALL_APPS): Promise<UserSummary[]> {
-      const text = query.trim();
-      const scope = app === ALL_APPS ? {} : { appId: app };
-      const rows = await prisma.user.findMany({
-        where: text ? { ...scope, ...userSearchWhere(text, matchers) } : scope,
-        select: SUMMARY_FIELDS,
-        orderBy: [{ createdAt: "desc" }, { appId: "desc" }, { id: "desc" }],
-        take: limit,
-      });
-      return withLiveCounts(rows, now);
+      return withLiveCounts(await searchUsers<Omit<UserSummary, "liveSessions">>(database, app, query, limit, SUMMARY_FIELDS), now);
     },
 
     async findUserSummary(appId: string, id: string, now: Date): Promise<UserSummary | null> {
