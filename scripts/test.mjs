@@ -43,11 +43,23 @@ function run(title, command, args, env = {}) {
 /** Runs the engine suite with `env`; resolves its line of the summary. */
 async function vitest(title, file, env) {
   const ok = await run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env);
-  if (!existsSync(file)) return { title, passed: 0, failed: 1, skipped: 0 };
+  if (!existsSync(file)) return { title, passed: 0, failed: 1, skipped: 0, failing: [] };
   const report = JSON.parse(readFileSync(file, "utf8"));
   // A run that failed with no failing test (a file that did not load, say) still counts as one failure.
   const failures = report.numFailedTests === 0 && !ok ? 1 : report.numFailedTests;
-  return { title, passed: report.numPassedTests, failed: failures, skipped: report.numPendingTests + report.numTodoTests };
+  const failing = report.testResults.flatMap((file) => [
+    ...file.assertionResults.filter((test) => test.status === "failed").map((test) => `${path.relative(root, file.name)} › ${test.fullName}`),
+    ...(file.status === "failed" && file.assertionResults.every((test) => test.status !== "failed") ? [`${path.relative(root, file.name)}: ${file.message}`] : []),
+  ]);
+  return { title, passed: report.numPassedTests, failed: failures, skipped: report.numPendingTests + report.numTodoTests, failing };
+}
+
+/** The titles of the failing tests in a Playwright JSON report's suites, with their files and lines. */
+function failingSpecs(suites = []) {
+  return suites.flatMap((suite) => [
+    ...(suite.specs ?? []).filter((spec) => !spec.ok).map((spec) => `${spec.file}:${spec.line} › ${spec.title}`),
+    ...failingSpecs(suite.suites),
+  ]);
 }
 
 async function withPostgresDatabase(work) {
@@ -157,19 +169,23 @@ if (built) {
     failed = true;
     console.error(`tokens found in the output (first characters): ${leaks.map((token) => `${token.slice(0, 8)}…`).join(", ")}`);
   }
-  const file = path.join(results, "e2e.json");
-  if (existsSync(file)) {
-    const { stats } = JSON.parse(readFileSync(file, "utf8"));
-    summary.push({ title: "console suite in Chromium", passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped });
-  } else {
-    summary.push({ title: "console suite in Chromium", passed: 0, failed: 1, skipped: 0 });
+  const chromium = { title: "console suite in Chromium", passed: 0, failed: 1, skipped: 0, failing: [] };
+  const report = path.join(results, "e2e.json");
+  if (existsSync(report)) {
+    const { stats, suites } = JSON.parse(readFileSync(report, "utf8"));
+    Object.assign(chromium, { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped, failing: failingSpecs(suites) });
   }
+  summary.push(chromium);
 } else {
   summary.push({ title: "build", passed: 0, failed: 1, skipped: 0 });
 }
 
 console.info(`\n=== summary (${Math.round((Date.now() - started) / 1000)} s) ===`);
-for (const line of summary) console.info(`${line.title}: ${line.passed} passed, ${line.failed} failed, ${line.skipped} skipped`);
+for (const line of summary) {
+  console.info(`${line.title}: ${line.passed} passed, ${line.failed} failed, ${line.skipped} skipped`);
+  // The failing tests by name, here at the end, where a long log's last lines still show them.
+  for (const name of line.failing ?? []) console.info(`  failed: ${name}`);
+}
 const total = summary.reduce((sum, line) => ({ passed: sum.passed + line.passed, failed: sum.failed + line.failed }), { passed: 0, failed: 0 });
 if (failed && total.failed === 0) total.failed = 1;
 console.info(`${total.passed} passed, ${total.failed} failed`);
