@@ -104,15 +104,14 @@ if (problems.length > 0) {
 const started = Date.now();
 await dropLeftoverDatabases().catch(() => undefined);
 // The first stage in three lanes at once, which keeps a small machine's cores busy (an engine
-// suite leaves one core to spare, the type-check runs on one): the type-check, then the builds,
-// which rewrite the type files it reads; the engine suite on SQLite; the engine suite on PostgreSQL.
-// The example app (examples/next-app) is built too, with the packages it installs: the suite runs
-// it beside Latchkey, as an application would.
+// suite leaves one core to spare, the type-check runs on one): the build, then the type-check,
+// which reads the route types the build writes (so the build skips its own type-check), then the
+// example app's build (examples/next-app, with the packages it installs: the suite runs it beside
+// Latchkey, as an application would); the engine suite on SQLite; the engine suite on PostgreSQL.
 const firstLane = (async () => {
+  const builtApp = await run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1", LATCHKEY_BUILD_TYPECHECKED: "1" });
   const checked = await run("type-check", bin("tsc"), ["--noEmit", "-p", "."]);
-  const built =
-    (await run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1" })) &&
-    (await run("build the example app and the packages", "npm", ["run", "build", "--workspace", "examples/next-app"], { NEXT_TELEMETRY_DISABLED: "1" }));
+  const built = builtApp && (await run("build the example app and the packages", "npm", ["run", "build", "--workspace", "examples/next-app"], { NEXT_TELEMETRY_DISABLED: "1" }));
   return { checked, built };
 })();
 const [{ checked, built }, onSqlite, onPostgres] = await Promise.all([
