@@ -171,8 +171,10 @@ if (built) {
   const chromium = { title: "console suite in Chromium", passed: 0, failed: 1, skipped: 0, failing: [] };
   const report = path.join(results, "e2e.json");
   if (existsSync(report)) {
-    const { stats, suites } = JSON.parse(readFileSync(report, "utf8"));
-    Object.assign(chromium, { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped, failing: failingSpecs(suites) });
+    const { stats, suites, errors = [] } = JSON.parse(readFileSync(report, "utf8"));
+    // Errors outside any test (a spec that did not load, the server that did not start) count too.
+    const outside = errors.map((error) => `outside any test: ${String(error.message ?? "").split("\n")[0]}`);
+    Object.assign(chromium, { passed: stats.expected + stats.flaky, failed: stats.unexpected + outside.length, skipped: stats.skipped, failing: [...failingSpecs(suites), ...outside] });
   }
   summary.push(chromium);
 } else {

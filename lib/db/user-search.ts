@@ -5,6 +5,9 @@ import { escapeLike, textMatchers, userSearchWhere } from "./text-match";
 /** The users list's order, newest first (the indexes on createdAt, appId, id serve it). */
 const ORDER_BY = [{ createdAt: "desc" }, { appId: "desc" }, { id: "desc" }] as const;
 const ORDER_SQL = `"createdAt" DESC, "appId" DESC, "id" DESC`;
+/** The User columns a search may return; the order's three are always among them. */
+type SearchFields = { appId: true; id: true; createdAt: true } & Partial<Record<"email" | "name" | "consoleRole" | "mustChangePassword" | "disabledAt" | "disabledReason", true>>;
+
 /** How many of the newest users the PostgreSQL search reads before it turns to the trigram indexes. */
 export const SEARCH_WALK = 2000;
 
@@ -21,7 +24,7 @@ export const SEARCH_WALK = 2000;
  * in a MATERIALIZED query so that the planner cannot turn it back into the walk. SQLite has no such
  * index and walks (a read of the whole table at worst).
  */
-export async function searchUsers<T>({ prisma, provider }: Database, app: AppScope, query: string, limit: number, fields: Record<string, true>): Promise<T[]> {
+export async function searchUsers<T>({ prisma, provider }: Database, app: AppScope, query: string, limit: number, fields: SearchFields): Promise<T[]> {
   const text = query.trim();
   const scope = app === ALL_APPS ? {} : { appId: app };
   if (!text || provider !== "postgresql") {
@@ -31,18 +34,20 @@ export async function searchUsers<T>({ prisma, provider }: Database, app: AppSco
   const columns = Object.keys(fields)
     .map((field) => `"${field}"`)
     .join(", ");
-  const params: unknown[] = [text, `%${escapeLike(text)}%`, limit];
+  // An id equal to the text holds it too, so the three ILIKEs are the whole match (and each has
+  // its index).
+  const params: unknown[] = [`%${escapeLike(text)}%`, limit];
   const inScope = app === ALL_APPS ? "TRUE" : `"appId" = $${params.push(app)}`;
-  const match = `("id" = $1 OR "id" ILIKE $2 OR "email" ILIKE $2 OR "name" ILIKE $2)`;
+  const match = `("id" ILIKE $1 OR "email" ILIKE $1 OR "name" ILIKE $1)`;
   const newest = await prisma.$queryRawUnsafe<T[]>(
     `SELECT ${columns} FROM (SELECT ${columns} FROM "User" WHERE ${inScope} ORDER BY ${ORDER_SQL} LIMIT ${SEARCH_WALK}) AS "newest"
-     WHERE ${match} ORDER BY ${ORDER_SQL} LIMIT $3`,
+     WHERE ${match} ORDER BY ${ORDER_SQL} LIMIT $2`,
     ...params,
   );
   if (newest.length >= limit) return newest;
   return prisma.$queryRawUnsafe<T[]>(
     `WITH "matches" AS MATERIALIZED (SELECT ${columns} FROM "User" WHERE ${inScope} AND ${match})
-     SELECT ${columns} FROM "matches" ORDER BY ${ORDER_SQL} LIMIT $3`,
+     SELECT ${columns} FROM "matches" ORDER BY ${ORDER_SQL} LIMIT $2`,
     ...params,
   );
 }
