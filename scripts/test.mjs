@@ -3,7 +3,7 @@
 // builds the app and the example app, runs the Playwright suite in Chromium, and prints the counts
 // of every suite.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const results = path.join(root, "test-results");
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
+// The engine suites' reports: apart from test-results, which Playwright empties when it starts.
+const engineResults = mkdtempSync(path.join(tmpdir(), "latchkey-engine-"));
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const postgresAdminUrl = process.env.LATCHKEY_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const summary = [];
@@ -22,16 +24,18 @@ let failed = false;
 
 /**
  * Runs a command beside the others of its stage; what it prints is kept and printed whole, under
- * its title, once it ends, so that the log reads one step at a time. Resolves whether it passed.
+ * its title, once it ends (or, with `hold`, once `hold` settles), so that the log reads one step
+ * at a time. Resolves whether it passed.
  */
-function run(title, command, args, env = {}) {
+function run(title, command, args, env = {}, hold = Promise.resolve()) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     const chunks = [];
     child.stdout.on("data", (chunk) => chunks.push(chunk));
     child.stderr.on("data", (chunk) => chunks.push(chunk));
     child.on("error", (error) => chunks.push(Buffer.from(`${error.message}\n`)));
-    child.on("close", (code) => {
+    child.on("close", async (code) => {
+      await hold;
       console.info(`\n=== ${title} ===`);
       process.stdout.write(Buffer.concat(chunks));
       if (code !== 0) failed = true;
@@ -41,8 +45,8 @@ function run(title, command, args, env = {}) {
 }
 
 /** Runs the engine suite with `env`; resolves its line of the summary. */
-async function vitest(title, file, env) {
-  const ok = await run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env);
+async function vitest(title, file, env, hold) {
+  const ok = await run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env, hold);
   if (!existsSync(file)) return { title, passed: 0, failed: 1, skipped: 0, failing: [] };
   const report = JSON.parse(readFileSync(file, "utf8"));
   // A run that failed with no failing test (a file that did not load, say) still counts as one failure.
@@ -114,21 +118,27 @@ const firstLane = (async () => {
   const built = builtApp && (await run("build the example app and the packages", "npm", ["run", "build", "--workspace", "examples/next-app"], { NEXT_TELEMETRY_DISABLED: "1" }));
   return { checked, built };
 })();
-const [{ checked, built }, onSqlite, onPostgres] = await Promise.all([
+// The PostgreSQL suite usually ends last, half a minute after the others: the Playwright suite
+// starts without waiting for it, and its output is printed after the Playwright suite's.
+let e2eDone = () => {};
+const afterE2e = new Promise((resolve) => (e2eDone = resolve));
+const postgresLane = withPostgresDatabase((url) =>
+  vitest(
+    "engine suite on PostgreSQL",
+    path.join(engineResults, "engine-postgres.json"),
+    { LATCHKEY_TEST_DATABASE: "postgres", LATCHKEY_TEST_POSTGRES_URL: url },
+    afterE2e,
+  ),
+).catch((error) => {
+  console.error(`PostgreSQL is not reachable at ${postgresAdminUrl}: ${error.message}`);
+  failed = true;
+  return { title: "engine suite on PostgreSQL", passed: 0, failed: 1, skipped: 0 };
+});
+const [{ checked, built }, onSqlite] = await Promise.all([
   firstLane,
-  vitest("engine suite on SQLite", path.join(results, "engine-sqlite.json"), { LATCHKEY_TEST_DATABASE: "sqlite" }),
-  withPostgresDatabase((url) =>
-    vitest("engine suite on PostgreSQL", path.join(results, "engine-postgres.json"), {
-      LATCHKEY_TEST_DATABASE: "postgres",
-      LATCHKEY_TEST_POSTGRES_URL: url,
-    }),
-  ).catch((error) => {
-    console.error(`PostgreSQL is not reachable at ${postgresAdminUrl}: ${error.message}`);
-    failed = true;
-    return { title: "engine suite on PostgreSQL", passed: 0, failed: 1, skipped: 0 };
-  }),
+  vitest("engine suite on SQLite", path.join(engineResults, "engine-sqlite.json"), { LATCHKEY_TEST_DATABASE: "sqlite" }),
 ]);
-summary.push({ title: "type-check", passed: checked ? 1 : 0, failed: checked ? 0 : 1, skipped: 0 }, onSqlite, onPostgres);
+summary.push({ title: "type-check", passed: checked ? 1 : 0, failed: checked ? 0 : 1, skipped: 0 }, onSqlite);
 
 /** Runs a command, echoing its output and returning all of it (to check it for leaked secrets). */
 function runCaptured(title, command, args, env = {}) {
@@ -180,6 +190,8 @@ if (built) {
 } else {
   summary.push({ title: "build", passed: 0, failed: 1, skipped: 0 });
 }
+e2eDone();
+summary.splice(2, 0, await postgresLane);
 
 console.info(`\n=== summary (${Math.round((Date.now() - started) / 1000)} s) ===`);
 for (const line of summary) {
