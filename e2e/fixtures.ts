@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,18 +38,22 @@ export const KEY_SCOPES = {
 } as const;
 export type KeyName = keyof typeof KEY_SCOPES;
 
-/** Creates one key per entry of KEY_SCOPES with the real CLI, against the e2e server's database. */
-export function seedApiKeys(): Record<KeyName, string> {
-  const keys = {} as Record<KeyName, string>;
-  for (const [name, scopes] of Object.entries(KEY_SCOPES) as [KeyName, readonly string[]][]) {
-    const output = execFileSync(
-      process.execPath,
-      ["--import", "tsx", "scripts/api-key.ts", "create", "--app", "default", "--name", `e2e-${name}`, "--scopes", scopes.join(","), "--json"],
-      { env: { ...process.env, DATABASE_URL: `file:${DATABASE_FILE}`, LATCHKEY_DATA_DIR: DATA_DIR }, encoding: "utf8" },
-    );
-    keys[name] = (JSON.parse(output) as { key: string }).key;
-  }
-  return keys;
+/** Creates one key per entry of KEY_SCOPES with the real CLI, against the e2e server's database, all at once. */
+export async function seedApiKeys(): Promise<Record<KeyName, string>> {
+  const created = await Promise.all(
+    (Object.entries(KEY_SCOPES) as [KeyName, readonly string[]][]).map(
+      ([name, scopes]) =>
+        new Promise<[KeyName, string]>((resolve, reject) => {
+          execFile(
+            process.execPath,
+            ["--import", "tsx", "scripts/api-key.ts", "create", "--app", "default", "--name", `e2e-${name}`, "--scopes", scopes.join(","), "--json"],
+            { env: { ...process.env, DATABASE_URL: `file:${DATABASE_FILE}`, LATCHKEY_DATA_DIR: DATA_DIR }, encoding: "utf8" },
+            (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve([name, (JSON.parse(stdout) as { key: string }).key])),
+          );
+        }),
+    ),
+  );
+  return Object.fromEntries(created) as Record<KeyName, string>;
 }
 
 /** A key of an application (by name or id) with every scope, made with the real command line. */

@@ -3,5 +3,5 @@ import { test as setup } from "@playwright/test";
 import { KEYS_FILE, seedApiKeys } from "./fixtures";
 
 setup("seed API keys with the CLI", async () => {
-  writeFileSync(KEYS_FILE, JSON.stringify(seedApiKeys()), { mode: 0o600 });
+  writeFileSync(KEYS_FILE, JSON.stringify(await seedApiKeys()), { mode: 0o600 });
 });

@@ -3,8 +3,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { BASE_URL, client, signIn, startServer } from "./fixtures";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { BASE_URL, signIn, startServer } from "./fixtures";
+import { directivesOf, expectNonceOnEveryScript, expectPagePolicy, violationsOn, watchedPage } from "./page-checks";
 
 // Security headers (scripts/server.mjs for every response, proxy.ts for the pages' nonce CSP):
 // every console page runs under its policy without a violation, the headers are on pages, API
@@ -12,6 +13,8 @@ import { BASE_URL, client, signIn, startServer } from "./fixtures";
 // origin can frame the console.
 
 const HSTS_PORT = 3109;
+/** Paths that answer 404 on purpose. */
+const NOT_FOUND = [/\/(no-such-page|sessions\/no-such-session)$/];
 
 type Headers = Record<string, string>;
 
@@ -23,16 +26,6 @@ const EVERY_RESPONSE: Headers = {
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",
 };
-
-/** A Content-Security-Policy as directive name → its sources. */
-function directivesOf(policy: string | undefined): Map<string, string[]> {
-  const directives = new Map<string, string[]>();
-  for (const part of (policy ?? "").split(";")) {
-    const [name, ...sources] = part.trim().split(/\s+/);
-    if (name) directives.set(name.toLowerCase(), sources);
-  }
-  return directives;
-}
 
 function expectEveryResponseHeaders(headers: Headers, what: string) {
   for (const [name, value] of Object.entries(EVERY_RESPONSE)) expect(headers[name], `${what}: ${name}`).toBe(value);
@@ -48,75 +41,25 @@ function expectApiPolicy(headers: Headers, what: string) {
   expect(directives.get("frame-ancestors"), what).toEqual(["'none'"]);
 }
 
-/** The policy of a page: scripts only by this response's nonce, never eval or inline; no framing. Returns the nonce. */
-function expectPagePolicy(headers: Headers, what: string): string {
-  const directives = directivesOf(headers["content-security-policy"]);
-  const scripts = directives.get("script-src") ?? [];
-  const nonce = scripts.find((source) => source.startsWith("'nonce-"))?.slice("'nonce-".length, -1);
-  expect(nonce, `${what}: script-src ${scripts.join(" ")}`).toMatch(/^[A-Za-z0-9+/]{22}==$/);
-  expect(scripts, what).toContain("'strict-dynamic'");
-  expect(scripts, what).not.toContain("'unsafe-eval'");
-  expect(scripts, what).not.toContain("'unsafe-inline'");
-  expect(directives.get("default-src"), what).toEqual(["'self'"]);
-  expect(directives.get("object-src"), what).toEqual(["'none'"]);
-  expect(directives.get("base-uri"), what).toEqual(["'none'"]);
-  expect(directives.get("frame-ancestors"), what).toEqual(["'none'"]);
-  return nonce!;
-}
-
-/** Runs in every document before its first script: keeps each CSP violation on window. */
-function recordViolations() {
-  const seen: string[] = [];
-  (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
-  document.addEventListener("securitypolicyviolation", (event) => {
-    seen.push(`${event.effectiveDirective} refused ${event.blockedURI || "inline code"} (${event.sourceFile}:${event.lineNumber})`);
-  });
-}
-
-async function violationsOn(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? ["the recorder did not run"]);
-}
-
-/** A page whose CSP violations and console errors are recorded; `problems()` lists those seen so far. */
-async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
-  await context.addInitScript(recordViolations);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    // A page that answers 404 on purpose is reported by Chromium as a resource that failed to load.
-    if (/status of 404/.test(message.text()) && /\/(no-such-page|sessions\/no-such-session)$/.test(message.location().url)) return;
-    problems.push(`console error on ${page.url()}: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`uncaught error on ${page.url()}: ${error.message}`));
-  return { page, problems };
-}
-
 /** Loads `url` fully, checks its policy, that every script in its HTML carries the nonce, and that nothing was refused. */
 async function visit(page: Page, problems: string[], url: string, status = 200): Promise<void> {
   const response = await page.goto(url);
-  expect(response, url).not.toBeNull();
-  expect(response!.status(), url).toBe(status);
+  expect(response?.status(), url).toBe(status);
   await page.waitForLoadState("networkidle");
-  const nonce = expectPagePolicy(await response!.allHeaders(), url);
-  const scriptTags = (await response!.text()).match(/<script\b[^>]*>/g) ?? [];
-  expect(scriptTags.length, `${url}: scripts in the HTML`).toBeGreaterThan(0);
-  for (const tag of scriptTags) expect(tag, url).toContain(`nonce="${nonce}"`);
+  await expectNonceOnEveryScript(response, url);
   expect(await violationsOn(page), url).toEqual([]);
   expect(problems, url).toEqual([]);
 }
 
 async function signedInAdmin(browser: Browser): Promise<{ page: Page; problems: string[] }> {
-  const watched = await watchedPage(await browser.newContext());
+  const watched = await watchedPage(await browser.newContext(), NOT_FOUND);
   await signIn(watched.page);
   return watched;
 }
 
-test("every console page loads under its nonce policy with no CSP violation and no console error", async ({ browser }) => {
-  test.setTimeout(180_000);
-  const userId = `csp-${Date.now()}`;
-  const { session } = await client("all").createSession({ userId, userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36" });
-
+test("signed out, signed in, on the refusal and not-found pages and moving between pages: the nonce policy, no CSP violation, no console error", async ({ browser }) => {
+  // Each page loaded as a whole is checked the same way by console-pages.spec.ts, for each role and width.
+  test.setTimeout(120_000);
   const signedOut = await watchedPage(await browser.newContext());
   await visit(signedOut.page, signedOut.problems, "/login");
   // Signing in runs the form's script (next-auth's client): it works under the policy.
@@ -124,26 +67,7 @@ test("every console page loads under its nonce policy with no CSP violation and 
   expect(await violationsOn(page)).toEqual([]);
   expect(problems).toEqual([]);
 
-  await page.goto("/applications");
-  const applicationHref = await page.locator('tr[data-application="default"] a').first().getAttribute("href");
-  expect(applicationHref).toMatch(/^\/applications\/[^/]+$/);
-
   const pages: [string, number?][] = [
-    ["/overview"],
-    ["/sessions"],
-    [`/sessions/${session.id}`],
-    ["/users"],
-    [`/users/default/${encodeURIComponent(userId)}`],
-    ["/audit"],
-    ["/debug"],
-    ["/sweep"],
-    ["/applications"],
-    [applicationHref!],
-    ["/accounts"],
-    ["/api-keys"],
-    ["/api-docs"],
-    ["/devices"],
-    ["/profile"],
     ["/forbidden"],
     ["/sessions/no-such-session", 404],
     ["/no-such-page", 404],

@@ -1,17 +1,22 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { client, createAccountThroughConsole, operatorClient, signIn } from "./fixtures";
+import { expectNonceOnEveryScript, overflow, violationsOn, watchedPage } from "./page-checks";
 
-// Every console page, as an ADMIN and as a USER sees it, at a desktop and a phone width: axe finds
-// nothing serious or critical. A SUPPORT account's pages are the ADMIN's with three ADMIN-only
+// Every console page, as an ADMIN and as a USER sees it, at a desktop and a phone width, loaded
+// once and held to all of: axe finds nothing serious or critical; the page is no wider than the
+// window; it runs under its nonce Content-Security-Policy, with every script carrying the nonce, no
+// violation and no console error. A SUPPORT account's pages are the ADMIN's with three ADMIN-only
 // controls and some navigation links left out (end-users.spec.ts checks which pages each role
-// reaches), so they add nothing for axe to find.
-// Seeded rows make the tables, timelines and charts render.
+// reaches), so they add nothing to find.
+// Seeded rows make the tables, timelines and charts render, with long texts where a page could
+// grow too wide.
 
 type Role = "ADMIN" | "USER";
 type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
 
 const WIDTHS = [1440, 390] as const;
+const TENANT = "a-rather-long-tenant-name";
 const USER_AGENTS = [
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
@@ -34,11 +39,12 @@ test.beforeAll(async ({ browser }) => {
   seeded.userId = `a11y-${Date.now()}`;
   const sessions = [];
   for (const [index, userAgent] of USER_AGENTS.entries()) {
-    sessions.push((await client("all").createSession({ userId: seeded.userId, userAgent, ip: `198.51.100.${index + 1}`, tenantId: "acme", deviceLabel: index === 0 ? "Work laptop" : undefined })).session);
+    const ip = index === 1 ? "2001:db8:85a3::8a2e:370:7334" : `198.51.100.${index + 1}`;
+    sessions.push((await client("all").createSession({ userId: seeded.userId, userAgent, ip, tenantId: TENANT, deviceLabel: index === 0 ? "Ann's laptop in the office" : undefined })).session);
   }
   seeded.liveSessionId = sessions[0]!.id;
   seeded.revokedSessionId = sessions[2]!.id;
-  await client("all").revokeSession(seeded.revokedSessionId, { note: "ticket 4711" });
+  await client("all").revokeSession(seeded.revokedSessionId, { note: "ticket 4711: a long note that says why this session was ended by support" });
   for (let index = 0; index < 12; index++) await client("all").createSession({ userId: `a11y-other-${index}`, userAgent: USER_AGENTS[index % 3] });
 
   const operator = await operatorClient();
@@ -61,7 +67,7 @@ function pagesOf(role: Role): { path: string; landsOn?: RegExp }[] {
   const operator = [
     { path: "/" , landsOn: /\/overview$/ },
     { path: "/sessions" },
-    { path: `/sessions?tenantId=acme&status=active` },
+    { path: `/sessions?tenantId=${TENANT}&status=active` },
     { path: `/sessions/${seeded.liveSessionId}` },
     { path: `/sessions/${seeded.revokedSessionId}` },
     { path: `/users` },
@@ -107,18 +113,24 @@ async function seriousViolations(page: Page, where: string): Promise<string[]> {
 
 for (const role of ["ADMIN", "USER"] as const) {
   for (const width of WIDTHS) {
-    test(`every page ${role} may open, ${width} px wide: no serious or critical axe finding`, async ({ browser }) => {
+    test(`every page ${role} may open, ${width} px wide: no serious axe finding, no wider than the window, its nonce policy unbroken`, async ({ browser }) => {
       test.setTimeout(240_000);
       const context = await browser.newContext({ storageState: states[role], viewport: { width, height: 900 } });
-      const page = await context.newPage();
+      const { page, problems } = await watchedPage(context, [/\/users\/default\/nobody-here$/]);
       const found: string[] = [];
       for (const { path, landsOn } of pagesOf(role)) {
-        await page.goto(path);
+        const where = `${role} ${path} @${width}`;
+        const response = await page.goto(path);
         if (landsOn) await expect(page).toHaveURL(landsOn);
         await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-        found.push(...(await seriousViolations(page, `${role} ${path} @${width}`)));
+        found.push(...(await seriousViolations(page, where)));
+        const tooWide = await overflow(page);
+        if (tooWide > 0) found.push(`${where}: ${tooWide} px wider than the window`);
+        await expectNonceOnEveryScript(response, where);
+        found.push(...(await violationsOn(page)).map((violation) => `${where}: CSP ${violation}`));
       }
       await context.close();
+      found.push(...problems);
       expect(found, found.join("\n")).toEqual([]);
     });
   }
@@ -138,11 +150,14 @@ test("the sign-in page, signed out, at both widths: no serious or critical axe f
 test("the check finds what it looks for: an image with no text and a nameless button planted on a page are reported", async ({ browser }) => {
   const page = await (await browser.newContext()).newPage();
   await page.goto("/login");
+  // Planted once the page is hydrated: React would otherwise render over what it did not make.
+  await page.waitForLoadState("networkidle");
   await page.evaluate(() => {
     const main = document.querySelector("main") ?? document.body;
-    main.insertAdjacentHTML("beforeend", '<img src="/favicon.svg"><button type="button"></button>');
+    main.insertAdjacentHTML("beforeend", '<img src="/favicon.svg" data-planted><button type="button" data-planted></button>');
   });
   const found = await seriousFindings(page);
+  await expect(page.locator("[data-planted]"), "the planted elements are still on the page").toHaveCount(2);
   await page.context().close();
   expect(found.map((violation) => violation.id)).toEqual(expect.arrayContaining(["image-alt", "button-name"]));
 });
@@ -155,7 +170,7 @@ test("open dialogs, the phone menu and the phone filters: no serious or critical
   await expect(wide.getByRole("dialog")).toBeVisible();
   found.push(...(await seriousViolations(wide, "log out everywhere dialog")));
   await wide.keyboard.press("Escape");
-  await wide.goto("/sessions?tenantId=acme&status=active");
+  await wide.goto(`/sessions?tenantId=${TENANT}&status=active`);
   await wide.locator("tr[data-session-id]").first().getByRole("checkbox").check();
   await wide.getByRole("button", { name: /^Revoke selected/ }).click();
   await expect(wide.getByRole("dialog")).toBeVisible();
