@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { describe, missing } from "./preflight.mjs";
 import { findTokens, scanLogDir } from "./token-scan.mjs";
+import { unhandledErrors } from "./vitest-output.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const results = path.join(root, "test-results");
@@ -25,7 +26,7 @@ let failed = false;
 /**
  * Runs a command beside the others of its stage; what it prints is kept and printed whole, under
  * its title, once it ends (or, with `hold`, once `hold` settles), so that the log reads one step
- * at a time. Resolves whether it passed.
+ * at a time. Resolves whether it passed, and what it printed.
  */
 function run(title, command, args, env = {}, hold = Promise.resolve()) {
   return new Promise((resolve) => {
@@ -37,24 +38,25 @@ function run(title, command, args, env = {}, hold = Promise.resolve()) {
     child.on("close", async (code) => {
       await hold;
       console.info(`\n=== ${title} ===`);
-      process.stdout.write(Buffer.concat(chunks));
+      const output = Buffer.concat(chunks);
+      process.stdout.write(output);
       if (code !== 0) failed = true;
-      resolve(code === 0);
+      resolve({ ok: code === 0, output: output.toString() });
     });
   });
 }
 
 /** Runs the engine suite with `env`; resolves its line of the summary. */
 async function vitest(title, file, env, hold) {
-  const ok = await run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env, hold);
-  if (!existsSync(file)) return { title, passed: 0, failed: 1, skipped: 0, failing: [] };
+  const { ok, output } = await run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env, hold);
+  if (!existsSync(file)) return { title, passed: 0, failed: 1, skipped: 0, failing: unhandledErrors(output) };
   const report = JSON.parse(readFileSync(file, "utf8"));
   // A run that failed with no failing test (a file that did not load, say) still counts as one failure.
   const failures = report.numFailedTests === 0 && !ok ? 1 : report.numFailedTests;
   const failing = report.testResults.flatMap((file) => [
     ...file.assertionResults.filter((test) => test.status === "failed").map((test) => `${path.relative(root, file.name)} › ${test.fullName}`),
     ...(file.status === "failed" && file.assertionResults.every((test) => test.status !== "failed") ? [`${path.relative(root, file.name)}: ${file.message}`] : []),
-  ]);
+  ]).concat(unhandledErrors(output));
   return { title, passed: report.numPassedTests, failed: failures, skipped: report.numPendingTests + report.numTodoTests, failing };
 }
 
@@ -113,9 +115,9 @@ await dropLeftoverDatabases().catch(() => undefined);
 // example app's build (examples/next-app, with the packages it installs: the suite runs it beside
 // Latchkey, as an application would); the engine suite on SQLite; the engine suite on PostgreSQL.
 const firstLane = (async () => {
-  const builtApp = await run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1", LATCHKEY_BUILD_TYPECHECKED: "1" });
-  const checked = await run("type-check", bin("tsc"), ["--noEmit", "-p", "."]);
-  const built = builtApp && (await run("build the example app and the packages", "npm", ["run", "build", "--workspace", "examples/next-app"], { NEXT_TELEMETRY_DISABLED: "1" }));
+  const builtApp = (await run("build", bin("next"), ["build"], { NEXT_TELEMETRY_DISABLED: "1", LATCHKEY_BUILD_TYPECHECKED: "1" })).ok;
+  const checked = (await run("type-check", bin("tsc"), ["--noEmit", "-p", "."])).ok;
+  const built = builtApp && (await run("build the example app and the packages", "npm", ["run", "build", "--workspace", "examples/next-app"], { NEXT_TELEMETRY_DISABLED: "1" })).ok;
   return { checked, built };
 })();
 // The PostgreSQL suite usually ends last, half a minute after the others: the Playwright suite

@@ -1,0 +1,1 @@
+export function unhandledErrors(output: string): string[];
