@@ -2,7 +2,8 @@
 // The latchkey command: cli/main.ts, bundled by esbuild into one JavaScript file the first time it
 // runs and again whenever a file it was made from has changed since, then run from that file. A
 // start costs a tenth of compiling the TypeScript on every run (tsx).
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -11,9 +12,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The bundle and the list of its sources, where this installation can write. */
 function bundlePaths() {
-  for (const dir of [path.join(root, "node_modules", ".cache", "latchkey-cli"), path.join(tmpdir(), `latchkey-cli-${process.getuid?.() ?? "user"}`)]) {
+  // In the temporary folder, one per installation (and user): each bundle is of its own sources.
+  const installation = createHash("sha256").update(`${root}:${process.getuid?.() ?? ""}`).digest("hex").slice(0, 16);
+  for (const dir of [path.join(root, "node_modules", ".cache", "latchkey-cli"), path.join(tmpdir(), `latchkey-cli-${installation}`)]) {
     try {
       mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
       return { bundle: path.join(dir, "cli.mjs"), sources: path.join(dir, "sources.json") };
     } catch {
       // Not writable here (a read-only installation): the next place.
