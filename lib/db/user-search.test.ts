@@ -43,6 +43,9 @@ beforeAll(async () => {
   }
   rows.push({ appId: appA, id: "u-1001", email: "kim@shop.example", name: "Kim NEEDLEMAN", createdAt: new Date(start + 60_000) });
   rows.push({ appId: appB, id: "needle-old-1", email: null, name: "same id, other application", createdAt: new Date(start + 61_000) });
+  // Emails are kept lower-cased; "ΟΔΟΣ".toLowerCase() ends in a final sigma, which PostgreSQL's
+  // case-insensitive LIKE does not make of a capital one.
+  rows.push({ appId: appA, id: "u-1002", email: "οδος@shop.example", name: null, createdAt: new Date(start + 62_000) });
   for (let i = 0; i < 2 * SEARCH_WALK + 500; i++) {
     const appId = i % 2 ? appA : appB;
     const needle = i % 400 === 7;
@@ -101,7 +104,7 @@ describe("the users search", () => {
   it("answers what one query through Prisma answers, row for row and field for field, ties across applications and LIKE's wildcards included", async () => {
     const { prisma, provider } = db.database;
     for (const app of [ALL_APPS, appA, appB] as AppScope[]) {
-      for (const query of ["needle", "needle-", "NEEDLE_TIE%", "50%", "_", "%", "\\", "e", "ne", "tie", "filler-1", "nobody"]) {
+      for (const query of ["needle", "needle-", "NEEDLE_TIE%", "50%", "_", "%", "\\", "e", "ne", "tie", "filler-1", "ΟΔΟΣ@", "nobody"]) {
         for (const limit of [7, 50]) {
           const where = { ...(app === ALL_APPS ? {} : { appId: app }), ...userSearchWhere(query, textMatchers(provider)) };
           const oneQuery = await prisma.user.findMany({ where, select: FIELDS, orderBy: [{ createdAt: "desc" }, { appId: "desc" }, { id: "desc" }], take: limit });

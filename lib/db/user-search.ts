@@ -35,10 +35,10 @@ export async function searchUsers<T>({ prisma, provider }: Database, app: AppSco
     .map((field) => `"${field}"`)
     .join(", ");
   // An id equal to the text holds it too, so the three ILIKEs are the whole match (and each has
-  // its index).
-  const params: unknown[] = [`%${escapeLike(text)}%`, limit];
+  // its index). Emails are matched against the text lower-cased, as userSearchWhere does.
+  const params: unknown[] = [`%${escapeLike(text)}%`, limit, `%${escapeLike(text.toLowerCase())}%`];
   const inScope = app === ALL_APPS ? "TRUE" : `"appId" = $${params.push(app)}`;
-  const match = `("id" ILIKE $1 OR "email" ILIKE $1 OR "name" ILIKE $1)`;
+  const match = `("id" ILIKE $1 OR "email" ILIKE $3 OR "name" ILIKE $1)`;
   const newest = await prisma.$queryRawUnsafe<T[]>(
     `SELECT ${columns} FROM (SELECT ${columns} FROM "User" WHERE ${inScope} ORDER BY ${ORDER_SQL} LIMIT ${SEARCH_WALK}) AS "newest"
      WHERE ${match} ORDER BY ${ORDER_SQL} LIMIT $2`,
