@@ -4,17 +4,21 @@
 // start costs a tenth of compiling the TypeScript on every run (tsx).
 import { createHash } from "node:crypto";
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The bundle and the list of its sources, where this installation can write. */
+/**
+ * The bundle and the list of its sources, where this user may write: the installation's
+ * node_modules/.cache, else the user's own cache folder (never a shared temporary folder, where
+ * another account could leave a bundle to be run), one folder there per installation.
+ */
 function bundlePaths() {
-  // In the temporary folder, one per installation (and user): each bundle is of its own sources.
-  const installation = createHash("sha256").update(`${root}:${process.getuid?.() ?? ""}`).digest("hex").slice(0, 16);
-  for (const dir of [path.join(root, "node_modules", ".cache", "latchkey-cli"), path.join(tmpdir(), `latchkey-cli-${installation}`)]) {
+  const installation = createHash("sha256").update(root).digest("hex").slice(0, 16);
+  const userCache = process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache");
+  for (const dir of [path.join(root, "node_modules", ".cache", "latchkey-cli"), path.join(userCache, "latchkey-cli", installation)]) {
     try {
       mkdirSync(dir, { recursive: true });
       accessSync(dir, constants.W_OK);
@@ -23,7 +27,7 @@ function bundlePaths() {
       // Not writable here (a read-only installation): the next place.
     }
   }
-  throw new Error("latchkey: no folder to keep the compiled command in (node_modules/.cache and the temporary folder are read-only).");
+  throw new Error("latchkey: no folder to keep the compiled command in (node_modules/.cache and the user's cache folder are read-only).");
 }
 
 /** Whether the bundle exists and is newer than every file it was made from. */
