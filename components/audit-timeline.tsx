@@ -179,7 +179,7 @@ export function AuditTimeline({ events, empty = "No events.", appNames, emails }
           data-event-type={event.type}
         >
           <div className="flex flex-wrap items-baseline gap-x-3">
-            <span className="font-mono text-xs text-slate-500">{formatExact(event.at.toISOString())}</span>
+            <span className="font-mono text-xs text-slate-600">{formatExact(event.at.toISOString())}</span>
             {SECURITY_EVENTS.has(event.type) ? <span className="text-xs font-semibold uppercase text-red-800">security</span> : null}
             {appNames ? (
               <span className="rounded bg-slate-100 px-1.5 text-xs text-slate-700" data-testid="event-app">

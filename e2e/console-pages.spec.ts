@@ -39,7 +39,8 @@ test.beforeAll(async ({ browser }) => {
   seeded.userId = `a11y-${Date.now()}`;
   const sessions = [];
   for (const [index, userAgent] of USER_AGENTS.entries()) {
-    const ip = index === 1 ? "2001:db8:85a3::8a2e:370:7334" : `198.51.100.${index + 1}`;
+    // The revoked session, whose page shows the long note too, has the long address.
+    const ip = index === 2 ? "2001:db8:85a3::8a2e:370:7334" : `198.51.100.${index + 1}`;
     sessions.push((await client("all").createSession({ userId: seeded.userId, userAgent, ip, tenantId: TENANT, deviceLabel: index === 0 ? "Ann's laptop in the office" : undefined })).session);
   }
   seeded.liveSessionId = sessions[0]!.id;
@@ -75,6 +76,7 @@ function pagesOf(role: Role): { path: string; landsOn?: RegExp }[] {
     { path: user },
     { path: "/users/default/nobody-here" },
     { path: "/audit" },
+    { path: "/debug" },
     { path: `/debug?user=${seeded.userId}` },
     { path: `/debug?sessionId=${seeded.revokedSessionId}` },
     { path: "/api-docs" },
@@ -116,14 +118,19 @@ for (const role of ["ADMIN", "USER"] as const) {
     test(`every page ${role} may open, ${width} px wide: no serious axe finding, no wider than the window, its nonce policy unbroken`, async ({ browser }) => {
       test.setTimeout(240_000);
       const context = await browser.newContext({ storageState: states[role], viewport: { width, height: 900 } });
-      const { page, problems } = await watchedPage(context, [/\/users\/default\/nobody-here$/]);
+      const notFound = /\/users\/default\/nobody-here$/;
+      const { page, problems } = await watchedPage(context, [notFound]);
       const found: string[] = [];
       for (const { path, landsOn } of pagesOf(role)) {
         const where = `${role} ${path} @${width}`;
         const response = await page.goto(path);
+        expect(response?.status(), where).toBe(notFound.test(path) ? 404 : 200);
         if (landsOn) await expect(page).toHaveURL(landsOn);
+        else expect(page.url(), where).toBe(new URL(path, page.url()).href);
         await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
         found.push(...(await seriousViolations(page, where)));
+        // Whatever the page loads once shown (its chunks, prefetches) has run under the policy too.
+        await page.waitForLoadState("networkidle");
         const tooWide = await overflow(page);
         if (tooWide > 0) found.push(`${where}: ${tooWide} px wider than the window`);
         await expectNonceOnEveryScript(response, where);

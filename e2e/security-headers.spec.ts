@@ -7,10 +7,11 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { BASE_URL, signIn, startServer } from "./fixtures";
 import { directivesOf, expectNonceOnEveryScript, expectPagePolicy, violationsOn, watchedPage } from "./page-checks";
 
-// Security headers (scripts/server.mjs for every response, proxy.ts for the pages' nonce CSP):
-// every console page runs under its policy without a violation, the headers are on pages, API
-// answers and the hot path alike, HSTS follows the client's (trusted) protocol, and no other
-// origin can frame the console.
+// Security headers (scripts/server.mjs for every response, proxy.ts for the pages' nonce CSP): the
+// sign-in, refusal and not-found pages and moving between pages run under the policy without a
+// violation (console-pages.spec.ts checks every other page, as an ADMIN and a USER, at two widths), the headers
+// are on pages, API answers and the hot path alike, HSTS follows the client's (trusted) protocol,
+// and no other origin can frame the console.
 
 const HSTS_PORT = 3109;
 /** Paths that answer 404 on purpose. */
