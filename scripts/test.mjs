@@ -51,12 +51,14 @@ async function vitest(title, file, env, hold) {
   const { ok, output } = await run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env, hold);
   if (!existsSync(file)) return { title, passed: 0, failed: 1, skipped: 0, failing: unhandledErrors(output) };
   const report = JSON.parse(readFileSync(file, "utf8"));
-  // A run that failed with no failing test (a file that did not load, say) still counts as one failure.
-  const failures = report.numFailedTests === 0 && !ok ? 1 : report.numFailedTests;
+  const unhandled = unhandledErrors(output);
+  // Each error outside a test counts as a failure; a run that failed with neither (a file that did
+  // not load, say) still counts as one.
+  const failures = report.numFailedTests + unhandled.length || (ok ? 0 : 1);
   const failing = report.testResults.flatMap((file) => [
     ...file.assertionResults.filter((test) => test.status === "failed").map((test) => `${path.relative(root, file.name)} › ${test.fullName}`),
     ...(file.status === "failed" && file.assertionResults.every((test) => test.status !== "failed") ? [`${path.relative(root, file.name)}: ${file.message}`] : []),
-  ]).concat(unhandledErrors(output));
+  ]).concat(unhandled);
   return { title, passed: report.numPassedTests, failed: failures, skipped: report.numPendingTests + report.numTodoTests, failing };
 }
 

@@ -7,7 +7,9 @@
 export function unhandledErrors(output) {
   const text = output.replace(/\x1b\[[0-9;]*m/g, "");
   const found = [];
-  const banner = /⎯+ (Unhandled Rejection|Uncaught Exception|Unhandled Error) ⎯+\n([^\n]*)/g;
+  // "Unhandled Rejection", "Uncaught Exception", "Unhandled Error", "Unhandled Source Error"… but
+  // not the "Unhandled Errors" heading above them.
+  const banner = /⎯+ ((?:Unhandled|Uncaught) (?!Errors ⎯)[\w ]+?) ⎯+\n([^\n]*)/g;
   for (let match = banner.exec(text); match; match = banner.exec(text)) {
     const rest = text.slice(banner.lastIndex);
     const next = rest.search(/⎯{4,}/);

@@ -25,6 +25,11 @@ describe("unhandledErrors", () => {
     expect(unhandledErrors(CAUGHT)).toEqual(["lib/tmpcheck/unhandled.test.ts: unhandled rejection: Error: boom from a timer"]);
   });
 
+  it("names every one of several, of each kind", () => {
+    const two = `⎯⎯⎯⎯⎯⎯ Unhandled Errors ⎯⎯⎯⎯⎯⎯\n\nVitest caught 2 unhandled errors during the test run.\n\n⎯⎯⎯⎯ Uncaught Exception ⎯⎯⎯⎯⎯\nTypeError: x is not a function\n ❯ lib/b.test.ts:9:3\n\nThis error originated in "lib/b.test.ts" test file.\n⎯⎯⎯⎯ Unhandled Source Error ⎯⎯⎯⎯⎯\nSyntaxError: Unexpected token\n\n⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯\n`;
+    expect(unhandledErrors(two)).toEqual(["lib/b.test.ts: uncaught exception: TypeError: x is not a function", "outside any test file: unhandled source error: SyntaxError: Unexpected token"]);
+  });
+
   it("finds nothing in a run without one", () => {
     expect(unhandledErrors(" ✓ lib/a.test.ts (3 tests) 10ms\n\n Test Files  1 passed (1)\n      Tests  3 passed (3)\n")).toEqual([]);
   });
