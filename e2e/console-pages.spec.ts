@@ -53,6 +53,9 @@ test.beforeAll(async ({ browser }) => {
   seeded.appId = application.id;
   const { endpoint } = await operator.createWebhook(application.id, { url: "http://127.0.0.1:9/hooks", eventTypes: ["session.revoked"], description: "audit mirror" });
   seeded.endpointId = endpoint.id;
+  // A security event, which the audit log shows on a red tint.
+  const { application: disabled } = await operator.createApplication({ name: `a11y-disabled-${Date.now()}` });
+  await operator.updateApplication(disabled.id, { disabled: true });
 
   states.ADMIN = await stateOf(browser);
   const admin = await (await browser.newContext({ storageState: states.ADMIN })).newPage();
