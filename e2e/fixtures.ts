@@ -38,17 +38,23 @@ export const KEY_SCOPES = {
 } as const;
 export type KeyName = keyof typeof KEY_SCOPES;
 
-/** Creates one key per entry of KEY_SCOPES with the real CLI, against the e2e server's database, all at once. */
+/** The real command line's `api-key create`, against the e2e server's database, printing JSON. */
+function createKeyCommand(app: string, name: string, scopes: readonly string[]): [string, string[], { env: NodeJS.ProcessEnv; encoding: "utf8" }] {
+  return [
+    process.execPath,
+    ["--import", "tsx", "scripts/api-key.ts", "create", "--app", app, "--name", name, "--scopes", scopes.join(","), "--json"],
+    { env: { ...process.env, DATABASE_URL: `file:${DATABASE_FILE}`, LATCHKEY_DATA_DIR: DATA_DIR }, encoding: "utf8" },
+  ];
+}
+
+/** Creates one key per entry of KEY_SCOPES with the real CLI, all at once. */
 export async function seedApiKeys(): Promise<Record<KeyName, string>> {
   const created = await Promise.all(
     (Object.entries(KEY_SCOPES) as [KeyName, readonly string[]][]).map(
       ([name, scopes]) =>
         new Promise<[KeyName, string]>((resolve, reject) => {
-          execFile(
-            process.execPath,
-            ["--import", "tsx", "scripts/api-key.ts", "create", "--app", "default", "--name", `e2e-${name}`, "--scopes", scopes.join(","), "--json"],
-            { env: { ...process.env, DATABASE_URL: `file:${DATABASE_FILE}`, LATCHKEY_DATA_DIR: DATA_DIR }, encoding: "utf8" },
-            (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve([name, (JSON.parse(stdout) as { key: string }).key])),
+          execFile(...createKeyCommand("default", `e2e-${name}`, scopes), (error, stdout, stderr) =>
+            error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve([name, (JSON.parse(stdout) as { key: string }).key]),
           );
         }),
     ),
@@ -58,12 +64,7 @@ export async function seedApiKeys(): Promise<Record<KeyName, string>> {
 
 /** A key of an application (by name or id) with every scope, made with the real command line. */
 export function keyOf(app: string, name = `key-${app}`): string {
-  const output = execFileSync(
-    process.execPath,
-    ["--import", "tsx", "scripts/api-key.ts", "create", "--app", app, "--name", name, "--scopes", KEY_SCOPES.all.join(","), "--json"],
-    { env: { ...process.env, DATABASE_URL: `file:${DATABASE_FILE}`, LATCHKEY_DATA_DIR: DATA_DIR }, encoding: "utf8" },
-  );
-  return (JSON.parse(output) as { key: string }).key;
+  return (JSON.parse(execFileSync(...createKeyCommand(app, name, KEY_SCOPES.all))) as { key: string }).key;
 }
 
 /** The console's admin through the API (a console session as the bearer), optionally in one application. */
