@@ -49,9 +49,9 @@ function run(title, command, args, env = {}, hold = Promise.resolve()) {
 /** Runs the engine suite with `env`; resolves its line of the summary. */
 async function vitest(title, file, env, hold) {
   const { ok, output } = await run(title, bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${file}`], env, hold);
-  if (!existsSync(file)) return { title, passed: 0, failed: 1, skipped: 0, failing: unhandledErrors(output) };
-  const report = JSON.parse(readFileSync(file, "utf8"));
   const unhandled = unhandledErrors(output);
+  if (!existsSync(file)) return { title, passed: 0, failed: Math.max(1, unhandled.length), skipped: 0, failing: unhandled };
+  const report = JSON.parse(readFileSync(file, "utf8"));
   // Each error outside a test counts as a failure; a run that failed with neither (a file that did
   // not load, say) still counts as one.
   const failures = report.numFailedTests + unhandled.length || (ok ? 0 : 1);
@@ -196,6 +196,7 @@ if (built) {
 }
 e2eDone();
 summary.splice(2, 0, await postgresLane);
+rmSync(engineResults, { recursive: true, force: true });
 
 console.info(`\n=== summary (${Math.round((Date.now() - started) / 1000)} s) ===`);
 for (const line of summary) {
