@@ -3,7 +3,7 @@
 // runs and again whenever what it was made from differs, then run from that file. A start costs a
 // tenth of compiling the TypeScript on every run (tsx).
 import { createHash } from "node:crypto";
-import { accessSync, closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,20 +82,35 @@ function hashOf(file) {
 }
 
 /**
- * The bundle's bytes, if the record there names them and the sources (and the TypeScript settings
- * that applied to them) as they are now; null otherwise. The bytes are read once, through a
+ * The names in a folder of the installation, hashed, or "absent": a file added beside a source or
+ * in a folder above it can change what an import resolves to (`./args` to a new `args.tsx`, say).
+ */
+function listingOf(folder) {
+  try {
+    return sha256(readdirSync(path.join(root, folder)).sort().join("\0"));
+  } catch (error) {
+    if (error.code === "ENOENT") return "absent";
+    throw error;
+  }
+}
+
+/**
+ * The bundle's bytes, if the record there names them, the sources (and the TypeScript settings
+ * that applied to them) as they are now, and the folders that hold them with the same names in
+ * them; null otherwise. The bytes are read once, through a
  * descriptor whose owner is checked, and those very bytes are what runs.
  */
 function freshBundle(dir, key) {
   let fd = null;
   try {
     const made = JSON.parse(readFileSync(path.join(dir, "sources.json"), "utf8"));
-    if (made.key !== key || Object.keys(made.sources).length === 0) return null;
+    if (made.key !== key || Object.keys(made.sources).length === 0 || typeof made.folders !== "object") return null;
     fd = openSync(path.join(dir, "cli.mjs"), constants.O_RDONLY | constants.O_NOFOLLOW);
     if (!fstatSync(fd).isFile() || !mineAlone(fstatSync(fd))) return null;
     const bundle = readFileSync(fd);
     if (made.bundle !== sha256(bundle)) return null;
-    return Object.entries(made.sources).every(([file, hash]) => hashOf(file) === hash) ? bundle : null;
+    const same = Object.entries(made.sources).every(([file, hash]) => hashOf(file) === hash) && Object.entries(made.folders).every(([folder, hash]) => listingOf(folder) === hash);
+    return same ? bundle : null;
   } catch {
     return null;
   } finally {
@@ -107,8 +122,10 @@ function freshBundle(dir, key) {
 async function build(dir, key) {
   const { build: esbuild } = await import("esbuild");
   // Each source hashed as esbuild reads it (a file saved during the build is not taken as built),
-  // and the tsconfig.json of each source's folder and those above it, present or not.
+  // and the tsconfig.json of each source's folder and those above it, present or not, and the
+  // names in those folders. Folders in node_modules are left to the installed packages' lock.
   const sources = {};
+  const folders = {};
   const hashAsRead = {
     name: "hash-as-read",
     setup(builder) {
@@ -118,6 +135,7 @@ async function build(dir, key) {
         for (let folder = path.dirname(args.path); folder.startsWith(root); folder = path.dirname(folder)) {
           const settings = path.relative(root, path.join(folder, "tsconfig.json"));
           sources[settings] ??= hashOf(settings);
+          if (!path.relative(root, folder).split(path.sep).includes("node_modules")) folders[path.relative(root, folder)] ??= listingOf(path.relative(root, folder));
           if (folder === root) break;
         }
         const loader = path.extname(args.path).slice(1).replace(/^[cm]/, "");
@@ -150,7 +168,7 @@ async function build(dir, key) {
       // never reads half a file.
       const unique = `.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}`;
       writeFileSync(path.join(dir, `cli.mjs${unique}`), bundle, { flag: "wx", mode: 0o600 });
-      writeFileSync(path.join(dir, `sources.json${unique}`), JSON.stringify({ key, sources, bundle: sha256(bundle) }), { flag: "wx", mode: 0o600 });
+      writeFileSync(path.join(dir, `sources.json${unique}`), JSON.stringify({ key, sources, folders, bundle: sha256(bundle) }), { flag: "wx", mode: 0o600 });
       renameSync(path.join(dir, `cli.mjs${unique}`), path.join(dir, "cli.mjs"));
       renameSync(path.join(dir, `sources.json${unique}`), path.join(dir, "sources.json"));
     } catch {

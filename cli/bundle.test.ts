@@ -87,6 +87,23 @@ describe("the latchkey command's bundle", () => {
     expect(latchkey("--help").out).not.toContain("planted");
   });
 
+  it("is made again when a new file changes what an import resolves to", () => {
+    plant(cache);
+    // esbuild tries .tsx before .ts: `./args` in cli/main.ts now means this file.
+    const shadow = path.join(install, "cli", "args.tsx");
+    writeFileSync(shadow, 'export * from "./args.ts";\nconsole.log("resolved to args.tsx");\n');
+    const past = new Date("2001-01-01T00:00:00Z");
+    utimesSync(shadow, past, past);
+    try {
+      const run = latchkey("--help");
+      expect(run.out).not.toContain("planted");
+      expect(run.out).toContain("resolved to args.tsx");
+      expect(run.out).toContain("Usage: latchkey");
+    } finally {
+      rmSync(shadow);
+    }
+  });
+
   it("is made again when the bundle is not the one its record names", () => {
     plant(cache);
     writeFileSync(path.join(cache, "cli.mjs"), PLANTED.replace("planted", "swapped"));
@@ -100,7 +117,8 @@ describe("the latchkey command's bundle", () => {
     chmodSync(path.join(cache, "cli.mjs"), 0o666);
     expect(latchkey("--help").out).not.toContain("planted");
     plant(cache);
-    const elsewhere = path.join(install, "planted.mjs");
+    // Outside every folder that holds a source, so that only the link can be what refuses it.
+    const elsewhere = path.join(install, "home", "planted.mjs");
     writeFileSync(elsewhere, PLANTED, { mode: 0o600 });
     rmSync(path.join(cache, "cli.mjs"));
     symlinkSync(elsewhere, path.join(cache, "cli.mjs"));
