@@ -334,7 +334,9 @@ async function run(argv: string[], io: Io): Promise<void> {
       const totals = { total: 0, idleExpired: 0, absoluteExpired: 0, revoked: 0 };
       progress(io, 0, preview.total);
       for (;;) {
-        const batch = await guarded(url, () => client.sweep({ retentionSeconds, limit: step, batchSize: Math.min(step, 10_000) }));
+        // Each step in the server's own batches: one of --step's size would hold a SQLite server's
+        // thread (every request waiting) for the whole step.
+        const batch = await guarded(url, () => client.sweep({ retentionSeconds, limit: step }));
         for (const key of ["total", "idleExpired", "absoluteExpired", "revoked"] as const) totals[key] += batch[key];
         progress(io, totals.total, Math.max(preview.total, totals.total));
         if (batch.total < step) break;
