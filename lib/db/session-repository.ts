@@ -66,10 +66,12 @@ const REBUILD_TIMEOUT_MS = 600_000;
 /** The start of the Session table's definition in SQLite's schema. */
 const SESSION_TABLE_SQL = /^CREATE TABLE "Session" \(/;
 
-/** Unrevoked and before both expiries at `now`. */
-/** Rows of the Session table per statement when SQLite aggregates over all of them. */
+/** Rows of a table per statement when SQLite aggregates over all of them. */
 const SCAN_SLICE = 10_000;
+/** Rows of a table per statement when SQLite deletes through all of them, about 10 ms each. */
+const DELETE_SLICE = 2_500;
 
+/** Unrevoked and before both expiries at `now`. */
 function liveAt(now: Date): SessionWhereInput {
   return { revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } };
 }
@@ -204,15 +206,27 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
    */
   async function scanSessions<T>(statement: (slice: string) => string, params: unknown[], enough?: (rows: T[]) => boolean): Promise<T[]> {
     if (provider === "postgresql") return rawQuery<T[]>(prisma, statement("TRUE"), params);
-    const [bounds] = await rawQuery<{ top: number | bigint | null }[]>(prisma, `SELECT max(rowid) AS "top" FROM "Session"`, []);
-    const top = Number(bounds?.top ?? 0);
     const rows: T[] = [];
     const n = params.length;
-    for (let low = 0; low < top && !enough?.(rows); low += SCAN_SLICE) {
-      rows.push(...(await rawQuery<T[]>(prisma, statement(`rowid > ${placeholder(n + 1)} AND rowid <= ${placeholder(n + 2)}`), [...params, low, low + SCAN_SLICE])));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await inRowidSlices("Session", SCAN_SLICE, async (low, high) => {
+      rows.push(...(await rawQuery<T[]>(prisma, statement(`rowid > ${placeholder(n + 1)} AND rowid <= ${placeholder(n + 2)}`), [...params, low, high])));
+      return !enough?.(rows);
+    });
     return rows;
+  }
+
+  /**
+   * SQLite: calls `slice(low, high)` for each stretch of `size` rowids of `table` (rowid > low and
+   * <= high), from its lowest rowid to its highest as they were at the start, letting other work
+   * run before each stretch, while `slice` says to go on.
+   */
+  async function inRowidSlices(table: string, size: number, slice: (low: number, high: number) => Promise<boolean>): Promise<void> {
+    const [bounds] = await rawQuery<{ bottom: number | bigint | null; top: number | bigint | null }[]>(prisma, `SELECT min(rowid) AS "bottom", max(rowid) AS "top" FROM "${table}"`, []);
+    const top = Number(bounds?.top ?? 0);
+    for (let low = Number(bounds?.bottom ?? 1) - 1; low < top; low += size) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!(await slice(low, low + size))) return;
+    }
   }
   /** A column that SQLite must not pick an index for (a scan of rowid slices reads in rowid order). */
   const unindexed = (column: string) => (provider === "postgresql" ? column : `+${column}`);
@@ -1189,8 +1203,17 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
     findSweptSession: (app, id): Promise<SweptSessionRecord | null> => prisma.sweptSession.findUnique({ where: { id, ...inApp(app) } }),
 
     async deleteOAuthStatesBefore(app, cutoff) {
-      const result = await prisma.oAuthState.deleteMany({ where: { ...inApp(app), OR: [{ expiresAt: { lt: cutoff } }, { consumedAt: { lt: cutoff } }] } });
-      return result.count;
+      // Consumed states are found by a scan (an index on consumedAt would cost every issue and
+      // consume). SQLite deletes through the table a stretch at a time: a sign-in storm leaves
+      // millions of states, and one statement would hold every request for seconds.
+      const old = (first: number) => `("expiresAt" < ${placeholder(first)} OR "consumedAt" < ${placeholder(first)}) AND ${appClause(app, first + 1)}`;
+      if (provider === "postgresql") return rawExecute(prisma, `DELETE FROM "OAuthState" WHERE ${old(1)}`, [cutoff, ...appParams(app)]);
+      let deleted = 0;
+      await inRowidSlices("OAuthState", DELETE_SLICE, async (low, high) => {
+        deleted += await rawExecute(prisma, `DELETE FROM "OAuthState" WHERE rowid > $1 AND rowid <= $2 AND ${old(3)}`, [low, high, cutoff, ...appParams(app)]);
+        return true;
+      });
+      return deleted;
     },
 
     async insertRefusals(entries) {

@@ -116,6 +116,33 @@ describe("sweepSessions", () => {
     }
   });
 
+  it("deletes old OAuth states through the whole table, however many there are", async () => {
+    // More states than several stretches of the table that SQLite deletes at a time (2,500
+    // rowids): the first, the middle and the last stretch each hold some to delete and some to keep.
+    const own = await createTestDatabase();
+    try {
+      const { engine, clock } = createTestEngine(own, { retentionSeconds: 0 });
+      const now = clock.now().getTime();
+      const rows = Array.from({ length: 25_001 }, (_, i) => ({
+        id: `bulk-state-${i}`,
+        appId: "default",
+        secretHash: `hash-${i}`,
+        createdAt: new Date(now - 2 * MINUTE),
+        // One in three expired, one in three consumed but not expired, the rest live and unused.
+        expiresAt: new Date(i % 3 === 0 ? now - MINUTE : now + 10 * MINUTE),
+        consumedAt: i % 3 === 1 ? new Date(now - MINUTE) : null,
+      }));
+      for (let i = 0; i < rows.length; i += 5_000) await own.database.prisma.oAuthState.createMany({ data: rows.slice(i, i + 5_000) });
+      const swept = await engine.sweepSessions();
+      const kept = rows.filter((_, i) => i % 3 === 2).map((row) => row.id);
+      expect(swept.oauthStates).toBe(rows.length - kept.length);
+      const left = await own.database.prisma.oAuthState.findMany({ select: { id: true } });
+      expect(left.map((row) => row.id).sort()).toEqual([...kept].sort());
+    } finally {
+      await own.drop();
+    }
+  });
+
   it("concurrent sweeps delete each dead session once and nothing live", async () => {
     const { engine, clock } = createTestEngine(db, { retentionSeconds: 0 }, new Date("2027-01-01T00:00:00Z"));
     const dead = await Promise.all(Array.from({ length: 40 }, (_, i) => engine.createSession({ userId: `race-${i}`, idleTimeoutSeconds: 60 })));
