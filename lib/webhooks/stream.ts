@@ -19,6 +19,9 @@ export interface EventStreamOptions {
   lifetimeMs?: number;
 }
 
+/** Events read from the audit log at one poll, at most. */
+const POLL_ROWS = 500;
+
 /** A ReadableStream of `text/event-stream` for one application. */
 export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
   const { store, appId, signal } = options;
@@ -51,7 +54,8 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
           // Only up to the dispatcher's cursor: everything at or below it has committed (an id is
           // handed out before its transaction commits, so a newer one can be seen before an older).
           const committed = (await store.cursor(OUTBOX_READER)) ?? 0;
-          for (const row of await store.readAppOutbox(appId, cursor, 500)) {
+          const rows = await store.readAppOutbox(appId, cursor, POLL_ROWS);
+          for (const row of rows) {
             if (row.id > committed) break;
             cursor = row.id;
             const event = webhookEventOf(row);
@@ -59,6 +63,10 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
             if (options.types.length > 0 && !options.types.includes(event.type)) continue;
             send(`id: ${row.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.payload)}\n\n`);
           }
+          // Fewer than a full read: every event of this application up to `committed` is behind
+          // us. The next read starts there, not at this application's last event, or a quiet
+          // application's stream would read again at every poll all that others wrote since.
+          if (rows.length < POLL_ROWS) cursor = Math.max(cursor, committed);
           if (Date.now() - lastSent >= heartbeatMs) send(": keep-alive\n\n");
         } catch (error) {
           console.error(`latchkey: event stream: ${(error as Error).message}`);
