@@ -72,6 +72,8 @@ const SCAN_SLICE = 10_000;
 const DELETE_SLICE = 2_500;
 /** Past this many distinct actors (or applications) in the audit log, its filters match them in the log itself. */
 const DISTINCT_AUDIT_VALUES = 2_000;
+/** Up to this many actor labels matching the audit log's actor filter are read one by one. */
+const LABELS_READ_APART = 20;
 
 /** Unrevoked and before both expiries at `now`. */
 function liveAt(now: Date): SessionWhereInput {
@@ -241,9 +243,13 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
    * run before each stretch, while `slice` says to go on.
    */
   async function inRowidSlices(table: string, size: number, slice: (low: number, high: number) => Promise<boolean>): Promise<void> {
-    const [bounds] = await rawQuery<{ bottom: number | bigint | null; top: number | bigint | null }[]>(prisma, `SELECT min(rowid) AS "bottom", max(rowid) AS "top" FROM "${table}"`, []);
-    const top = Number(bounds?.top ?? 0);
-    for (let low = Number(bounds?.bottom ?? 1) - 1; low < top; low += size) {
+    // Two statements of one aggregate each: SQLite finds a lone min() or max() of rowid at one end
+    // of the table, but reads every row for both at once.
+    const end = async (aggregate: "min" | "max") =>
+      (await rawQuery<{ rowid: number | bigint | null }[]>(prisma, `SELECT ${aggregate}(rowid) AS "rowid" FROM "${table}"`, []))[0]?.rowid ?? null;
+    const bottom = Number((await end("min")) ?? 1);
+    const top = Number((await end("max")) ?? 0);
+    for (let low = bottom - 1; low < top; low += size) {
       await new Promise((resolve) => setImmediate(resolve));
       if (!(await slice(low, low + size))) return;
     }
@@ -1312,12 +1318,17 @@ export function createPrismaSessionRepository(database: Database): SessionReposi
         const labels = await distinctAuditValues("actorLabel");
         const text = filter.actor.toLowerCase();
         const matching = labels?.filter((value) => value.toLowerCase().includes(text));
-        const [byId, byLabel] = await Promise.all([
-          newest({ actorId: filter.actor }),
-          matching?.length === 0 ? [] : newest({ actorLabel: matching ? { in: matching } : contains(filter.actor) }),
-        ]);
+        // One read per label, each in its index's order: a read of several labels at once would
+        // take every event of theirs and sort them (an API key's label can hold most of the log).
+        const byLabel = !matching
+          ? [newest({ actorLabel: contains(filter.actor) })]
+          : matching.length <= LABELS_READ_APART
+            ? matching.map((value) => newest({ actorLabel: value }))
+            : [newest({ actorLabel: { in: matching } })];
+        const lists = await Promise.all([newest({ actorId: filter.actor }), ...byLabel]);
         const seen = new Set<number>();
-        rows = [...byId, ...byLabel]
+        rows = lists
+          .flat()
           .sort((a, b) => b.id - a.id)
           .filter((row) => !seen.has(row.id) && seen.add(row.id))
           .slice(0, filter.limit);
