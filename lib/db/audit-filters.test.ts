@@ -49,6 +49,17 @@ describe("the audit log's filters", () => {
     expect(await actorsOf("%")).toEqual([]);
     expect(await actorsOf("a_ice")).toEqual([]);
     expect(await actorsOf("nobody")).toEqual([]);
+    // Two labels, each read on its own, merged.
+    expect(await actorsOf("example.com")).toEqual([7, 5, 3, 0].map((n) => ({ id: idOf(n), actor: actors[n]!.id })));
+
+    // More labels than are read one by one (20): read together, the same answers.
+    const team = Array.from({ length: 25 }, (_, n) => event({ type: "user", id: `team-${n}`, label: `Team member ${n}` }, 50 + n));
+    await db.repository.appendEvents(team);
+    const teamRows = await actorsOf("team member", { limit: 10 });
+    expect(teamRows.map((row) => row.actor)).toEqual(Array.from({ length: 10 }, (_, n) => `team-${24 - n}`));
+    expect((await actorsOf("team member", { limit: 100, before: teamRows.at(-1)!.id })).map((row) => row.actor)).toEqual(
+      Array.from({ length: 15 }, (_, n) => `team-${14 - n}`),
+    );
 
     // Past the actors the filter looks up one by one (2,000), it matches in the log itself, with
     // the same answers.
