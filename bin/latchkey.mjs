@@ -162,7 +162,10 @@ async function build(dir, key) {
     process.exit(1);
   }
   const bundle = Buffer.from(result.outputFiles[0].contents);
-  if (dir) {
+  // A file added while esbuild ran may not have been seen by its imports: such a bundle still runs
+  // this once, but is not kept.
+  const settled = Object.entries(folders).every(([folder, hash]) => listingOf(folder) === hash);
+  if (dir && settled) {
     try {
       // Written beside, never through a file already there, and renamed: a run starting meanwhile
       // never reads half a file.
