@@ -52,6 +52,10 @@ const CASES: [string, AppScope, Omit<AuditEventFilter, "limit">][] = [
   ["session s123", ALL_APPS, { sessionId: "s123" }],
   ["one day, ten days ago", ALL_APPS, { from: new Date(END - 10 * DAY), to: new Date(END - 9 * DAY) }],
   ["one day, ten days ago, type user.disabled", ALL_APPS, { type: "user.disabled", from: new Date(END - 10 * DAY), to: new Date(END - 9 * DAY) }],
+  ["one day, twenty days ago, type session.created", ALL_APPS, { type: "session.created", from: new Date(END - 20 * DAY), to: new Date(END - 19 * DAY) }],
+  ["one day, twenty days ago, actor person3@example.com", ALL_APPS, { actor: "person3@example.com", from: new Date(END - 20 * DAY), to: new Date(END - 19 * DAY) }],
+  ["actor part of five labels, person", ALL_APPS, { actor: "person" }],
+  ["actor part of every label, e", ALL_APPS, { actor: "e" }],
   ["the last hour", ALL_APPS, { from: new Date(END - 3_600_000) }],
 ];
 
