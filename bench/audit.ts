@@ -1,12 +1,12 @@
 // `npm run bench:audit -- [--only sqlite|postgres] [--events 3000000]`
 // The audit log's page (newest first, 101 rows: a page of 100 and whether there is more) under
 // each of its filters, on a log of 3,000,000 events over 30 days in two applications: the
-// repository's listEvents, as the console's /audit and GET /api/v1/audit call it, p50 and p95 of
+// repository's listEvents, as the console's /audit page calls it, p50 and p95 of
 // 20 runs after 2 warm-ups, beside a primary-key lookup of one event in the same run.
 import { parseArgs } from "node:util";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import { runBench, type BenchProvider } from "./harness";
+import { runBench, timeRuns, type BenchProvider } from "./harness";
 import { openDatabase } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrate";
 import { createPrismaSessionRepository } from "../lib/db/session-repository";
@@ -59,22 +59,7 @@ const CASES: [string, AppScope, Omit<AuditEventFilter, "limit">][] = [
   ["the last hour", ALL_APPS, { from: new Date(END - 3_600_000) }],
 ];
 
-function spread(times: number[]): string {
-  const sorted = [...times].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-  return `${at(0.5).toFixed(1)} | ${at(0.95).toFixed(1)}`;
-}
-
-async function timed(run: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 2; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  return times;
-}
+const spread = ({ p50, p95 }: { p50: number; p95: number }) => `${p50.toFixed(1)} | ${p95.toFixed(1)}`;
 
 async function bench(provider: BenchProvider): Promise<string[]> {
   const target = await createScratchDatabase(provider === "sqlite" ? "sqlite" : "postgresql", "bench-audit");
@@ -105,11 +90,11 @@ async function bench(provider: BenchProvider): Promise<string[]> {
         "| --- | ---: | ---: | ---: |",
       ];
       let n = 0;
-      const lookup = await timed(() => database.prisma.auditEvent.findUnique({ where: { id: 1 + (n++ * 7919) % EVENTS } }));
+      const lookup = await timeRuns(() => database.prisma.auditEvent.findUnique({ where: { id: 1 + (n++ * 7919) % EVENTS } }));
       lines.push(`| primary-key lookup of one event (baseline) | 1 | ${spread(lookup)} |`);
       for (const [name, app, filter] of CASES) {
         let rows = 0;
-        const times = await timed(async () => {
+        const times = await timeRuns(async () => {
           rows = (await repository.listEvents(app, { ...filter, limit: 101 })).length;
         });
         lines.push(`| ${name} | ${rows} | ${spread(times)} |`);

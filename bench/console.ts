@@ -5,7 +5,7 @@
 // search and the debugger's user lookup by part of an id, next to a primary-key lookup in the
 // same run. Prints p50 and p95.
 import { parseArgs } from "node:util";
-import { runBench, type BenchProvider } from "./harness";
+import { runBench, timeRuns, type BenchProvider } from "./harness";
 import { openDatabase } from "../lib/db/client";
 import { seedDemoData } from "../lib/db/demo-seed";
 import { applyMigrations } from "../lib/db/migrate";
@@ -25,21 +25,7 @@ const SESSIONS = Number(values.sessions);
 const RUNS = Number(values.runs);
 const NOW = new Date("2026-11-26T12:00:00Z");
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function time(runs: number, work: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < 2; i++) await work();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = process.hrtime.bigint();
-    await work();
-    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
-}
+const time = (runs: number, work: () => Promise<unknown>) => timeRuns(work, runs);
 
 async function benchProvider(provider: BenchProvider): Promise<string[]> {
   const target = await createScratchDatabase(provider === "postgres" ? "postgresql" : "sqlite", "latchkey_bench");

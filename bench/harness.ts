@@ -23,6 +23,24 @@ export function runBench(options: { only?: string; setup: string; bench: (provid
   });
 }
 
+/** The p-th percentile (0–100) of `values`, by nearest rank; 0 when there are none. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+/** `work` twice to warm up, then `runs` times, each timed: the p50 and p95 in milliseconds. */
+export async function timeRuns(work: () => Promise<unknown>, runs = 20): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < 2; i++) await work();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await work();
+    samples.push(performance.now() - started);
+  }
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+}
+
 /** Child processes started by startProcess, for stopAll at the end of a run. */
 const started: ChildProcess[] = [];
 

@@ -12,7 +12,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { parseArgs } from "node:util";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import { runBench, type BenchProvider } from "./harness";
+import { percentile, runBench, type BenchProvider } from "./harness";
 import { openDatabase } from "../lib/db/client";
 import { seedDemoData } from "../lib/db/demo-seed";
 import { openHotStatements } from "../lib/db/hot-statements";
@@ -45,12 +45,6 @@ const DAY = 86_400_000;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 /** Calls `op` for SECONDS with `inFlight` concurrent callers; returns operations per second. */
-/** The p-th percentile of `values` (unsorted), 0 when empty. */
-function percentileOf(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
-}
-
 async function throughput(op: (i: number) => unknown, inFlight = 1): Promise<number> {
   let done = 0;
   const end = performance.now() + SECONDS * 1000;
@@ -82,7 +76,7 @@ function judgeFloor(token: string, row: FloorRow | undefined, now: number): bool
 }
 /** How many, and their p50, p99 and worst, in milliseconds. */
 const spread = (values: number[]) =>
-  `${fmt(values.length)}: p50 ${percentileOf(values, 50).toFixed(1)} ms, p99 ${percentileOf(values, 99).toFixed(1)} ms, worst ${values.reduce((worst, value) => Math.max(worst, value), 0).toFixed(1)} ms`;
+  `${fmt(values.length)}: p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms, worst ${values.reduce((worst, value) => Math.max(worst, value), 0).toFixed(1)} ms`;
 const idOf = (token: string) => token.slice(4, token.indexOf("."));
 
 function expectAuthenticated(result: { authenticated: boolean }) {

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { runBench, startProcess, stopProcess, waitForHttp, type BenchProvider } from "./harness";
+import { runBench, startProcess, stopProcess, timeRuns, waitForHttp, type BenchProvider } from "./harness";
 import { openDatabase } from "../lib/db/client";
 import { seedDemoData } from "../lib/db/demo-seed";
 import { applyMigrations } from "../lib/db/migrate";
@@ -29,21 +29,7 @@ const PORT = 3390;
 const BASE = `http://localhost:${PORT}`;
 const ADMIN = { email: "bench-admin@example.test", password: "correct horse battery staple" };
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function time(work: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < 2; i++) await work();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await work();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
-}
+const time = (work: () => Promise<unknown>) => timeRuns(work, RUNS);
 
 /** The cookies a response sets, as one Cookie header with `jar`'s. */
 function remember(jar: Map<string, string>, response: Response): void {
